@@ -1,0 +1,181 @@
+"""Who may see a case, see its complainants' personal data, and act on it.
+
+Every page, endpoint and job asks here. "No such case" and "not yours" look the same
+(Http404), so a case number cannot be probed.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from minsheng.accounts.models import Role, User
+from minsheng.accounts.selectors import role_facts_for
+from minsheng.cases.models import Case, Complainant, PersonalDataAccess
+from minsheng.lib.hashing import keyed_hash_matches
+from minsheng.lib.phones import phone_mask
+
+QUERY_CODE_PURPOSE = "minsheng.case.query_code"
+
+# Roles that see every case (the hotline centre and oversight).
+CENTRE_ROLES = frozenset(
+    {Role.INTAKE, Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN, Role.AUDITOR}
+)
+# Roles that need to reach the complainant, and so may see their personal data.
+PERSONAL_DATA_ROLES = frozenset(
+    {Role.INTAKE, Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.HANDLER, Role.HEAD}
+)
+
+
+@dataclass(frozen=True)
+class Citizen:
+    """The complainant of one case, proven by its query code. Holds no account."""
+
+    case_id: int
+
+    @property
+    def is_authenticated(self) -> bool:
+        return False
+
+
+Actor = User | Citizen
+
+
+def citizen_for(case: Case, query_code: str) -> Citizen | None:
+    """The complainant of `case` if `query_code` is the case's code."""
+    code = query_code.strip().upper()
+    if code and keyed_hash_matches(code, case.query_code_hash, purpose=QUERY_CODE_PURPOSE):
+        return Citizen(case_id=case.pk)
+    return None
+
+
+def roles_on_case(actor: Actor, case: Case, *, co_department: bool = False) -> frozenset[Role]:
+    """The roles `actor` holds with respect to this case.
+
+    Centre roles apply to every case. Department roles apply to the lead department's
+    cases, or with `co_department=True` to the cases their department co-handles.
+    """
+    if isinstance(actor, Citizen):
+        return frozenset({Role.PUBLIC}) if actor.case_id == case.pk else frozenset()
+    facts = role_facts_for(actor)
+    if co_department:
+        department_ids = {d.pk for d in case.co_departments.all()}
+    else:
+        department_ids = {case.department_id} if case.department_id else set()
+    return facts.global_roles | facts.roles_for_departments(department_ids)
+
+
+def can_view(actor: Actor, case: Case) -> bool:
+    """Whether `actor` may open the case at all."""
+    if isinstance(actor, Citizen):
+        return actor.case_id == case.pk
+    facts = role_facts_for(actor)
+    if facts.global_roles & CENTRE_ROLES:
+        return True
+    involved = {case.department_id} | {d.pk for d in case.co_departments.all()}
+    return bool(facts.roles_for_departments({d for d in involved if d}))
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    """All cases `user` may open, as a queryset to filter further."""
+    facts = role_facts_for(user)
+    if facts.global_roles & CENTRE_ROLES:
+        return Case.objects.all()
+    department_ids = list(facts.department_ids)
+    if not department_ids:
+        return Case.objects.none()
+    return Case.objects.filter(
+        Q(department_id__in=department_ids) | Q(co_departments__in=department_ids)
+    ).distinct()
+
+
+def access_case(user: User, number: str) -> Case:
+    """The case with this number if `user` may see it; Http404 otherwise."""
+    case = (
+        Case.objects.select_related("department", "category", "area", "handler")
+        .filter(number=number)
+        .first()
+    )
+    if case is None or not can_view(user, case):
+        raise Http404("No such case.")
+    return case
+
+
+def access_case_public(number: str, query_code: str) -> tuple[Case, Citizen]:
+    """The case and its complainant for the public tracking page; Http404 on a wrong code."""
+    case = Case.objects.filter(number=number.strip().upper()).first()
+    citizen = citizen_for(case, query_code) if case is not None else None
+    if case is None or citizen is None:
+        raise Http404("No such case.")
+    return case, citizen
+
+
+def can_see_personal_data(actor: Actor, case: Case) -> bool:
+    """Whether `actor` may see who complained. Never the unit complained about."""
+    if isinstance(actor, Citizen):
+        return actor.case_id == case.pk
+    facts = role_facts_for(actor)
+    if case.respondent_department_id and case.respondent_department_id in facts.department_ids:
+        return False
+    return bool(roles_on_case(actor, case) & PERSONAL_DATA_ROLES)
+
+
+@dataclass(frozen=True)
+class ComplainantView:
+    """What a reader is shown of one complainant: in full, or masked."""
+
+    name: str
+    phone: str
+    email: str
+    id_number: str
+    address: str
+    is_representative: bool
+    contact_by: str
+    is_masked: bool
+
+
+def _masked(c: Complainant) -> ComplainantView:
+    return ComplainantView(
+        name=(c.name[:1] + "**") if c.name else "",
+        phone=phone_mask(c.phone) if c.phone else "",
+        email="***" if c.email else "",
+        id_number="***" if c.id_number else "",
+        address="***" if c.address else "",
+        is_representative=c.is_representative,
+        contact_by=c.contact_by,
+        is_masked=True,
+    )
+
+
+def _full(c: Complainant) -> ComplainantView:
+    return ComplainantView(
+        name=c.name,
+        phone=c.phone,
+        email=c.email,
+        id_number=c.id_number,
+        address=c.address,
+        is_representative=c.is_representative,
+        contact_by=c.contact_by,
+        is_masked=False,
+    )
+
+
+def complainants_of(case: Case) -> QuerySet[Complainant]:
+    """Everyone the answer must reach: this case's complainants and those of cases merged
+    into it."""
+    return Complainant.objects.filter(Q(case=case) | Q(case__merged_into=case)).order_by("id")
+
+
+def complainant_for(actor: Actor, case: Case, *, purpose: str) -> list[ComplainantView]:
+    """The complainants of `case` as `actor` may see them; every unmasked look is logged."""
+    people = list(complainants_of(case))
+    if not people:
+        return []
+    if not can_see_personal_data(actor, case):
+        return [_masked(c) for c in people]
+    if isinstance(actor, User):
+        PersonalDataAccess.objects.create(
+            case=case, user=actor, purpose=purpose[:100], at=timezone.now()
+        )
+    return [_full(c) for c in people]

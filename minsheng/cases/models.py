@@ -1,0 +1,471 @@
+"""The case (诉求/工单) and what hangs off it: complainants, events, attachments, links,
+clocks, results and extension requests; plus the two trees a case is filed under (area and
+topic category).
+
+Models hold data. State changes go through `cases.workflow.perform`, other writes through
+`cases.services`.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.accounts.models import Department
+from minsheng.deadlines.models import Kind, Severity, Step, Unit
+
+
+class State(models.TextChoices):
+    """Where a case is in its life. `cases.workflow` owns the moves between them."""
+
+    SUBMITTED = "submitted", _("Submitted")  # 待受理
+    NEEDS_INFO = "needs_info", _("Awaiting material")  # 待补正
+    ACCEPTED = "accepted", _("Accepted")  # 已受理, 待分拨
+    REJECTED = "rejected", _("Rejected")  # 不予受理
+    TRANSFERRED = "transferred", _("Transferred")  # 已转送
+    ASSIGNED = "assigned", _("Assigned")  # 已分拨, 待签收
+    IN_PROGRESS = "in_progress", _("In progress")  # 办理中
+    PENDING_APPROVAL = "pending_approval", _("Awaiting approval")  # 待审核
+    PENDING_LEADER_APPROVAL = "pending_leader_approval", _("Awaiting leader approval")  # 待领导审批
+    REPLIED = "replied", _("Replied")  # 已答复
+    UNDER_REVIEW = "under_review", _("Under review")  # 复查中
+    CLOSED = "closed", _("Closed")  # 已办结
+    MERGED = "merged", _("Merged")  # 已并案
+    ARCHIVED = "archived", _("Archived")  # 已归档
+
+
+class Channel(models.TextChoices):
+    """How the matter reached us."""
+
+    WEB = "web", _("Web form")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    LETTER = "letter", _("Letter")
+    WALK_IN = "walk_in", _("In person")
+    APP = "app", _("App")
+    API = "api", _("API")
+
+
+class Rating(models.TextChoices):
+    """The complainant's satisfaction with the answer."""
+
+    SATISFIED = "satisfied", _("Satisfied")  # 满意
+    FAIRLY_SATISFIED = "fairly_satisfied", _("Fairly satisfied")  # 较满意
+    NEUTRAL = "neutral", _("Neutral")  # 一般
+    POOR = "poor", _("Poor")  # 较差
+
+
+DISSATISFIED_RATINGS = frozenset({Rating.NEUTRAL, Rating.POOR})
+
+
+class LinkKind(models.TextChoices):
+    DUPLICATE = "duplicate", _("Duplicate")
+    RELATED = "related", _("Related")
+
+
+class Area(models.Model):
+    """An administrative division: district (区), street (街道) or community (社区)."""
+
+    class Level(models.IntegerChoices):
+        DISTRICT = 1, _("District")
+        STREET = 2, _("Street")
+        COMMUNITY = 3, _("Community")
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    """A topic in the three-level category tree; a category may name the department that
+    usually handles it (used for routing suggestions)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    level = models.PositiveSmallIntegerField(_("level"))
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("responsible department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="categories",
+    )
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["level", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name"),
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=3), name="category_level_1_to_3"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Case(models.Model):
+    """One matter raised by the public (诉求/工单), from submission to archive."""
+
+    number = models.CharField(_("case number"), max_length=24, unique=True)
+    query_code_hash = models.CharField(max_length=64)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    severity = models.CharField(
+        _("severity"), max_length=20, choices=Severity.choices, default=Severity.GENERAL
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    state = models.CharField(
+        _("state"), max_length=30, choices=State.choices, default=State.SUBMITTED
+    )
+
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"))
+    desired_outcome = models.TextField(_("what the person wants"), blank=True)
+    occurred_at = models.DateTimeField(_("when it happened"), null=True, blank=True)
+    location = models.CharField(_("where it happened"), max_length=200, blank=True)
+    respondent = models.CharField(_("respondent unit"), max_length=200, blank=True)
+    respondent_department = models.ForeignKey(
+        Department,
+        verbose_name=_("respondent department"),
+        help_text=_(
+            "When the complaint is about one of our departments: it never sees who complained."
+        ),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complained_about",
+    )
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT
+    )
+
+    is_anonymous = models.BooleanField(_("anonymous"), default=False)
+    is_collective = models.BooleanField(_("collective complaint"), default=False)
+
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("lead department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lead_cases",
+    )
+    co_departments = models.ManyToManyField(
+        Department, verbose_name=_("co-handling departments"), blank=True, related_name="co_cases"
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handler"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handled_cases",
+    )
+    return_count = models.PositiveSmallIntegerField(_("returns by departments"), default=0)
+    is_info_requested = models.BooleanField(default=False)
+    plan = models.TextField(_("handling plan"), blank=True)
+    answer = models.TextField(_("answer given at intake"), blank=True)
+    transferred_to = models.CharField(_("transferred to"), max_length=200, blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices, blank=True)
+    appeal_until = models.DateTimeField(_("appeal possible until"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
+    )
+
+    # The earliest running clock, kept by the workflow so lists sort and filter on it.
+    next_due_step = models.CharField(max_length=20, choices=Step.choices, blank=True)
+    next_due_at = models.DateTimeField(_("next due"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("submitted at"))
+    updated_at = models.DateTimeField(_("updated at"))
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["state", "-created_at"], name="case_state_created"),
+            models.Index(fields=["department", "state"], name="case_department_state"),
+            models.Index(
+                fields=["next_due_at"],
+                name="case_open_next_due",
+                condition=Q(next_due_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Complainant(models.Model):
+    """A person who raised the case. A collective complaint has several, some of them
+    representatives. Anonymous cases have none."""
+
+    class Contact(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("E-mail")
+        PHONE = "phone", _("Phone call")
+        NONE = "none", _("No notifications")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="complainants")
+    name = models.CharField(_("name"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    id_number = models.CharField(_("ID number"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    is_representative = models.BooleanField(_("representative"), default=False)
+    contact_by = models.CharField(
+        _("notify by"), max_length=10, choices=Contact.choices, default=Contact.SMS
+    )
+
+    class Meta:
+        verbose_name = _("complainant")
+        verbose_name_plural = _("complainants")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseEvent(models.Model):
+    """One line of a case's timeline: who did what, when, and what they wrote.
+
+    `is_public` events are shown to the complainant. Every workflow action writes exactly
+    one event; the event also serves as the outbox for notifications.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(_("action"), max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    actor_role = models.CharField(max_length=20, blank=True)
+    from_state = models.CharField(max_length=30, choices=State.choices, blank=True)
+    to_state = models.CharField(max_length=30, choices=State.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    is_public = models.BooleanField(_("visible to the complainant"), default=False)
+    created_at = models.DateTimeField(_("time"))
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="caseevent_case_time")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    return f"cases/{instance.case.created_at:%Y/%m}/{instance.case.number}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file that came with the case or was added later (evidence, supplements, scans)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    event = models.ForeignKey(
+        CaseEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    is_public = models.BooleanField(_("visible to the complainant"), default=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class CaseLink(models.Model):
+    """Two cases that are about the same matter (duplicate) or connected (related)."""
+
+    from_case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="links_out")
+    to_case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="links_in")
+    kind = models.CharField(_("link"), max_length=20, choices=LinkKind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("case link")
+        verbose_name_plural = _("case links")
+        constraints = [
+            models.UniqueConstraint(fields=["from_case", "to_case"], name="caselink_unique_pair"),
+            models.CheckConstraint(
+                condition=~Q(from_case=models.F("to_case")), name="caselink_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_case_id} {self.kind} {self.to_case_id}"
+
+
+class CaseClock(models.Model):
+    """One step of a case running against its deadline (review, dispatch, plan, result).
+
+    The amount is copied from the policy when the clock starts, so editing a policy never
+    moves a running deadline. Pauses (waiting for material) and extensions are kept so the
+    due time can be recomputed and explained. A clock is open while `stopped_at` is null.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="clocks")
+    step = models.CharField(_("step"), max_length=20, choices=Step.choices)
+    unit = models.CharField(max_length=20, choices=Unit.choices)
+    amount = models.PositiveIntegerField()
+    extension = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+    # [[paused_at_iso, resumed_at_iso_or_null], ...]
+    pauses = models.JSONField(default=list, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    overdue_marked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case clock")
+        verbose_name_plural = _("case clocks")
+        ordering = ["started_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["due_at"], name="caseclock_open_due", condition=Q(stopped_at__isnull=True)
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "step"],
+                condition=Q(stopped_at__isnull=True),
+                name="caseclock_one_open_per_step",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.step}"
+
+    @property
+    def is_paused(self) -> bool:
+        return bool(self.pauses) and self.pauses[-1][1] is None
+
+
+class CaseResult(models.Model):
+    """A department's answer with the five parts the rules require (答复五要素).
+
+    A result that was sent back stays here; the newest one is the current answer.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="results")
+    facts = models.TextField(_("facts found"))  # 调查核实的事实
+    basis = models.TextField(_("legal or policy basis"))  # 依据
+    measures = models.TextField(_("measures taken"))  # 采取的措施
+    outcome = models.TextField(_("outcome"))  # 处理结果
+    remedy = models.TextField(_("remedy path"))  # 救济途径
+    remedy_days = models.PositiveIntegerField(_("remedy deadline (days)"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
+        ordering = ["-submitted_at", "-id"]
+        get_latest_by = ["submitted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} result"
+
+
+class ExtensionRequest(models.Model):
+    """A department head's request for more time on the result (延期申请)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="extension_requests")
+    amount = models.PositiveIntegerField(_("extra time"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(status="pending"),
+                name="extensionrequest_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} +{self.amount}"
+
+
+class CaseNumberCounter(models.Model):
+    """The last case number given out on one day; see `cases.numbering`."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("case number counter")
+        verbose_name_plural = _("case number counters")
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.last}"
+
+
+class PersonalDataAccess(models.Model):
+    """One look at a complainant's personal data, by whom, when and where (access log)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    purpose = models.CharField(max_length=100)
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+        indexes = [models.Index(fields=["case", "at"], name="personaldataaccess_case_at")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.case_id} {self.at}"

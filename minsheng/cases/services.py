@@ -1,0 +1,210 @@
+"""Writes about cases other than state changes (those are `cases.workflow.perform`)."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minsheng.accounts.models import Department, User
+from minsheng.cases import access, clocks, workflow
+from minsheng.cases.models import (
+    Area,
+    Attachment,
+    Case,
+    CaseEvent,
+    Category,
+    Channel,
+    Complainant,
+    State,
+)
+from minsheng.cases.numbering import case_number_next
+from minsheng.deadlines.models import Kind, Severity, Step
+from minsheng.lib.hashing import keyed_hash, random_code
+from minsheng.lib.phones import phone_normalise
+
+# Five or more people, same unit, same matter: a collective complaint (集体投诉).
+COLLECTIVE_MIN_PEOPLE = 5
+PHONE_PURPOSE = "minsheng.complainant.phone"
+
+
+@dataclass(frozen=True)
+class PersonInput:
+    """A complainant as given at submission."""
+
+    name: str
+    phone: str = ""
+    email: str = ""
+    id_number: str = ""
+    address: str = ""
+    is_representative: bool = False
+    contact_by: str = Complainant.Contact.SMS
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A matter as it comes in, from any channel."""
+
+    kind: str
+    subject: str
+    body: str
+    channel: str = Channel.WEB
+    severity: str = Severity.GENERAL
+    desired_outcome: str = ""
+    occurred_at: datetime | None = None
+    location: str = ""
+    respondent: str = ""
+    respondent_department: Department | None = None
+    area: Area | None = None
+    latitude: Any = None
+    longitude: Any = None
+    category: Category | None = None
+    is_anonymous: bool = False
+    people: list[PersonInput] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A new case and the query code given to the complainant (never stored in clear)."""
+
+    case: Case
+    query_code: str
+
+
+def phone_hash(phone: str) -> str:
+    """Keyed hash of a phone number, to spot repeated filing without reading the number."""
+    digits = phone_normalise(phone)
+    return keyed_hash(digits, purpose=PHONE_PURPOSE) if digits else ""
+
+
+def _check_people(submission: Submission) -> None:
+    if submission.is_anonymous and submission.people:
+        raise ValidationError(
+            {"people": [_("An anonymous matter carries no complainant details.")]}
+        )
+    if not submission.is_anonymous and not submission.people:
+        raise ValidationError(
+            {"people": [_("Give at least one complainant, or choose to stay anonymous.")]}
+        )
+    for index, person in enumerate(submission.people):
+        if not person.name.strip():
+            raise ValidationError({f"people[{index}].name": [_("This field is required.")]})
+        if not (person.phone or person.email or person.address):
+            raise ValidationError(
+                {f"people[{index}].phone": [_("Give a phone number, e-mail or address.")]}
+            )
+
+
+@transaction.atomic
+def case_create(
+    *, submission: Submission, actor: User | None, files: list[UploadedFile] | None = None
+) -> Registered:
+    """Register a matter from any channel as a new case (登记), and start its review clock.
+
+    1. check the submission;
+    2. take the next case number and a query code;
+    3. create the case, its complainants and attachments;
+    4. write the `register` event and start the review clock.
+    The caller tells the complainant the number only after this transaction commits.
+    """
+    _check_people(submission)
+    now = timezone.now()
+    kind = submission.kind
+    if submission.is_anonymous and kind == Kind.COMPLAINT:
+        # 匿名投诉视为举报: with nobody to answer, an anonymous complaint is handled as a report.
+        kind = Kind.REPORT
+    query_code = random_code()
+    case = Case(
+        number=case_number_next(timezone.localdate(now)),
+        query_code_hash=keyed_hash(query_code, purpose=access.QUERY_CODE_PURPOSE),
+        kind=kind,
+        severity=submission.severity,
+        channel=submission.channel,
+        subject=submission.subject.strip(),
+        body=submission.body.strip(),
+        desired_outcome=submission.desired_outcome.strip(),
+        occurred_at=submission.occurred_at,
+        location=submission.location.strip(),
+        respondent=submission.respondent.strip(),
+        respondent_department=submission.respondent_department,
+        area=submission.area,
+        latitude=submission.latitude,
+        longitude=submission.longitude,
+        category=submission.category,
+        is_anonymous=submission.is_anonymous,
+        is_collective=len(submission.people) >= COLLECTIVE_MIN_PEOPLE,
+        state=State.SUBMITTED,
+        created_at=now,
+        updated_at=now,
+    )
+    case.full_clean()
+    case.save()
+    people = list(submission.people)
+    if case.is_collective and not any(p.is_representative for p in people):
+        # A group speaks through representatives; without a choice, the first one is.
+        people[0] = PersonInput(**{**people[0].__dict__, "is_representative": True})
+    for person in people:
+        complainant = Complainant(
+            case=case,
+            name=person.name.strip(),
+            phone=person.phone.strip(),
+            phone_hash=phone_hash(person.phone),
+            email=person.email.strip(),
+            id_number=person.id_number.strip(),
+            address=person.address.strip(),
+            is_representative=person.is_representative,
+            contact_by=person.contact_by,
+        )
+        complainant.full_clean(exclude=["case"])
+        complainant.save()
+    event = CaseEvent.objects.create(
+        case=case,
+        action="register",
+        actor=actor,
+        actor_role="",
+        to_state=State.SUBMITTED,
+        data={"channel": case.channel, "kind": kind},
+        is_public=True,
+        created_at=now,
+    )
+    for upload in files or []:
+        attachment_add(case=case, upload=upload, event=event)
+    clocks.apply_effects(case=case, effects=(clocks.start(Step.REVIEW),), now=now)
+    return Registered(case=case, query_code=query_code)
+
+
+def attachment_add(
+    *, case: Case, upload: UploadedFile, event: CaseEvent | None = None, is_public: bool = True
+) -> Attachment:
+    """Store a file with the case."""
+    attachment = Attachment(
+        case=case,
+        event=event,
+        original_name=(upload.name or "file")[-200:],
+        content_type=getattr(upload, "content_type", "") or "",
+        size=upload.size or 0,
+        is_public=is_public,
+        created_at=timezone.now(),
+    )
+    attachment.file.save(upload.name or "file", upload, save=False)
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def material_supply(
+    *,
+    case: Case,
+    actor: access.Actor,
+    note: str,
+    files: list[UploadedFile] | None = None,
+) -> CaseEvent:
+    """The complainant (or an intake agent for them) supplies the material asked for."""
+    event = workflow.perform(case=case, action="supplement", actor=actor, note=note)
+    for upload in files or []:
+        attachment_add(case=case, upload=upload, event=event)
+    return event
