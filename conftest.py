@@ -9,3 +9,10 @@ from minsheng.cases.tests.factories import Cast, make_cast
 def cast(db) -> Cast:
     """Two departments and one user per role (see `Cast`)."""
     return make_cast()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    # Real password hashing costs ~0.5 s a user; tests create a dozen users per test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -7,8 +7,17 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.html import format_html_join
 
-from minsheng.cases.models import Area, Case, CaseEvent, Category, PersonalDataAccess
+from minsheng.cases.clocks import clock_explain
+from minsheng.cases.models import (
+    Area,
+    Case,
+    CaseClock,
+    CaseEvent,
+    Category,
+    PersonalDataAccess,
+)
 
 
 @admin.register(Category)
@@ -40,13 +49,29 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 class CaseEventInline(admin.TabularInline):
     model = CaseEvent
-    fields = ["created_at", "action", "actor", "from_state", "to_state", "note", "is_public"]
+    fields = ("created_at", "action", "actor", "from_state", "to_state", "note", "is_public")
     readonly_fields = fields
     extra = 0
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class CaseClockInline(admin.TabularInline):
+    model = CaseClock
+    fields = ("step", "started_at", "amount", "unit", "extension", "due_at", "stopped_at", "why")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="explanation")
+    def why(self, clock: CaseClock) -> str:
+        lines = clock_explain(clock).lines()
+        return format_html_join("", "<div>{}</div>", ((line,) for line in lines))
 
 
 @admin.register(Case)
@@ -56,7 +81,7 @@ class CaseAdmin(ReadOnlyAdmin):
     search_fields = ["number", "subject"]
     date_hierarchy = "created_at"
     exclude = ["query_code_hash"]
-    inlines = [CaseEventInline]
+    inlines = [CaseClockInline, CaseEventInline]
 
 
 @admin.register(PersonalDataAccess)

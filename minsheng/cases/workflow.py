@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from minsheng.accounts.models import DEPARTMENT_ROLES, Department, Role, User
+from minsheng.accounts.models import Department, Role, User
 from minsheng.cases import access, clocks
 from minsheng.cases.clocks import STOP_ALL, ClockEffect, extend, pause, resume, start, stop
 from minsheng.cases.models import (
@@ -760,28 +760,46 @@ ACTIONS: dict[str, Action] = {
 # --- asking and doing ------------------------------------------------------------------
 
 
-def _acting_role(spec: Action, actor: access.Actor, case: Case) -> Role | None:
-    """The role under which `actor` may take `spec` on `case`, if any."""
-    global_or_lead = access.roles_on_case(actor, case)
-    held = set(global_or_lead)
-    if spec.scope.co_department or spec.scope.either:
-        co_roles = access.roles_on_case(actor, case, co_department=True)
-        if spec.scope.co_department:
-            held = {r for r in held if r not in DEPARTMENT_ROLES} | set(co_roles)
-        else:
-            held |= co_roles
-    usable = sorted(spec.roles & held)
+@dataclass(frozen=True)
+class _Held:
+    """The roles an actor holds on a case: as lead department, and as co-handler."""
+
+    lead: frozenset[Role]
+    co: frozenset[Role]
+
+
+def _held(actor: access.Actor, case: Case) -> _Held:
+    return _Held(
+        lead=access.roles_on_case(actor, case),
+        co=access.roles_on_case(actor, case, co_department=True),
+    )
+
+
+def _acting_role(spec: Action, held: _Held) -> Role | None:
+    """The role under which the actor may take `spec`, if any."""
+    if spec.scope.co_department:
+        pool = held.co
+    elif spec.scope.either:
+        pool = held.lead | held.co
+    else:
+        pool = held.lead
+    usable = sorted(spec.roles & pool)
     return Role(usable[0]) if usable else None
 
 
 def why_not(
-    case: Case, actor: access.Actor, action: str, *, now: datetime | None = None
+    case: Case,
+    actor: access.Actor,
+    action: str,
+    *,
+    now: datetime | None = None,
+    held: _Held | None = None,
 ) -> str | None:
     """Why `actor` may not take `action` on `case` now, or None if they may."""
     spec = ACTIONS.get(action)
     if spec is None:
         return _("Unknown action.")
-    if _acting_role(spec, actor, case) is None:
+    if _acting_role(spec, held or _held(actor, case)) is None:
         return _("You may not take this action on this case.")
     if case.state not in spec.sources:
         return _("Not possible while the case is %(state)s.") % {"state": State(case.state).label}
@@ -794,7 +812,8 @@ def allowed_actions(case: Case, actor: access.Actor) -> list[str]:
     """The actions `actor` may take on `case` now. Pages draw their buttons from this and
     the API lists it; nothing else decides it."""
     now = timezone.now()
-    return [name for name in ACTIONS if why_not(case, actor, name, now=now) is None]
+    held = _held(actor, case)
+    return [name for name in ACTIONS if why_not(case, actor, name, now=now, held=held) is None]
 
 
 def _clean_inputs(spec: Action, raw: dict[str, Any]) -> dict[str, Any]:
@@ -877,10 +896,11 @@ def perform(*, case: Case, action: str, actor: access.Actor, **inputs: Any) -> C
     if spec is None:
         raise ValidationError({"action": [_("Unknown action.")]})
     current = Case.objects.get(pk=case.pk)
-    role = _acting_role(spec, actor, current)
+    held = _held(actor, current)
+    role = _acting_role(spec, held)
     if role is None:
         raise PermissionDenied(_("You may not take this action on this case."))
-    reason = why_not(current, actor, action, now=now)
+    reason = why_not(current, actor, action, now=now, held=held)
     if reason is not None:
         raise TransitionNotAllowed(reason)
     clean = _clean_inputs(spec, inputs)

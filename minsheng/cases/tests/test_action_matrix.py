@@ -80,7 +80,7 @@ def expected_allowed(action: str, state: State, who: str) -> bool:
 
 
 def sample_inputs(action: str, cast: Any, other: Case) -> dict[str, Any]:
-    return {
+    inputs: dict[str, dict[str, Any]] = {
         "request_info": {"note": "请补充材料"},
         "supplement": {"note": "已补充"},
         "reject": {"note": "不属于受理范围"},
@@ -101,7 +101,8 @@ def sample_inputs(action: str, cast: Any, other: Case) -> dict[str, Any]:
         "merge": {"into": other},
         "link": {"other": other, "kind": LinkKind.RELATED},
         "submit_result": RESULT,
-    }.get(action, {})
+    }
+    return inputs.get(action, {})
 
 
 class Rollback(Exception):
