@@ -65,7 +65,7 @@ class DeadlinePolicy(models.Model):
     """Time allowed for each step of a case of one kind and severity.
 
     A blank kind or severity matches any; the most specific row wins (kind and severity,
-    then kind, then severity, then the row with both blank).
+    then severity, then kind, then the row with both blank).
     """
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, blank=True)

@@ -56,12 +56,13 @@ DEFAULT_POLICY = PolicyValues(
 def policy_for(*, kind: str, severity: str) -> PolicyValues:
     """The deadlines for a case of `kind` and `severity`.
 
-    The most specific DeadlinePolicy row wins: kind and severity, then kind alone, then
-    severity alone, then the row with both blank; with no row at all, `DEFAULT_POLICY`.
+    The most specific DeadlinePolicy row wins: kind and severity, then severity alone, then
+    kind alone, then the row with both blank; with no row at all, `DEFAULT_POLICY`.
     """
     rows = DeadlinePolicy.objects.filter(kind__in=[kind, ""], severity__in=[severity, ""])
-    # Rank: a matching kind outweighs a matching severity, so kind-only beats severity-only.
-    ranked = sorted(rows, key=lambda row: (row.kind == kind and kind != "", row.severity != ""))
+    # Rank: a matching severity outweighs a matching kind, so an urgent suggestion is
+    # still counted in hours: urgency is about the matter, whatever its kind.
+    ranked = sorted(rows, key=lambda row: (row.severity != "", row.kind == kind and kind != ""))
     if not ranked:
         return DEFAULT_POLICY
     best = ranked[-1]

@@ -52,8 +52,12 @@ def test_most_specific_policy_wins():
     DeadlinePolicy.objects.create(kind=Kind.REPORT, review=4, dispatch=4, plan=4, result=40)
 
     assert policy_for(kind=Kind.REPORT, severity=Severity.MAJOR).result == 30
-    # Kind alone outranks severity alone: a complex report takes the report row.
-    assert policy_for(kind=Kind.REPORT, severity=Severity.COMPLEX).result == 40
+    # Severity alone outranks kind alone: a complex report takes the complex row...
+    assert policy_for(kind=Kind.REPORT, severity=Severity.COMPLEX).result == 5
+    # ...and an urgent suggestion is counted in hours, not in the suggestion's days.
+    assert policy_for(kind=Kind.SUGGESTION, severity=Severity.URGENT).unit == Unit.HOURS
+    # Kind alone outranks the catch-all row.
+    assert policy_for(kind=Kind.REPORT, severity=Severity.GENERAL).result == 40
     # Severity alone outranks the catch-all row.
     assert policy_for(kind=Kind.INQUIRY, severity=Severity.MAJOR).result == 7
     assert policy_for(kind=Kind.INQUIRY, severity=Severity.GENERAL).result == 3
