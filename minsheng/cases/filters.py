@@ -1,0 +1,68 @@
+"""The case list filters, shared by the workbench list and the API list."""
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.accounts.models import Department
+from minsheng.cases.models import Case, Category, Channel, State
+from minsheng.deadlines.models import Kind, Severity
+
+
+class CaseFilterSet(django_filters.FilterSet):
+    """Filters a user's visible cases by state, kind, severity, channel, department,
+    category, date range, overdue and a keyword; sorts by due time or submission."""
+
+    state = django_filters.MultipleChoiceFilter(choices=State.choices, label=_("State"))
+    kind = django_filters.MultipleChoiceFilter(choices=Kind.choices, label=_("Kind"))
+    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices, label=_("Severity"))
+    channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, label=_("Channel"))
+    department = django_filters.ModelChoiceFilter(
+        queryset=Department.objects.all(), to_field_name="code", label=_("Department")
+    )
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.all(), method="filter_category", label=_("Category")
+    )
+    submitted_from = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label=_("Submitted from")
+    )
+    submitted_to = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label=_("Submitted until")
+    )
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    q = django_filters.CharFilter(method="filter_keyword", label=_("Keyword"))
+    ordering = django_filters.OrderingFilter(
+        fields=(("next_due_at", "due"), ("created_at", "submitted")),
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    def filter_category(self, queryset: QuerySet[Case], name: str, value: Any) -> QuerySet[Case]:
+        """A category includes its sub-categories (three levels at most)."""
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(category=value) | Q(category__parent=value) | Q(category__parent__parent=value)
+        )
+
+    def filter_overdue(self, queryset: QuerySet[Case], name: str, value: Any) -> QuerySet[Case]:
+        if value is None:
+            return queryset
+        now = timezone.now()
+        if value:
+            return queryset.filter(next_due_at__lt=now)
+        return queryset.filter(Q(next_due_at__gte=now) | Q(next_due_at__isnull=True))
+
+    def filter_keyword(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__iexact=value) | Q(subject__icontains=value) | Q(body__icontains=value)
+        )
