@@ -13,13 +13,14 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("MINSHENG_VAR_DIR", default=str(BASE_DIR / "var")))
 
-env = environ.Env(
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# FileAwareEnv: every setting may also come from NAME_FILE (Docker secrets), e.g.
+# SECRET_KEY_FILE=/run/secrets/key when SECRET_KEY is unset.
+env = environ.FileAwareEnv(
     DEBUG=(bool, True),
     ALLOWED_HOSTS=(list, ["127.0.0.1", "localhost"]),
 )
-# Every secret may also come from NAME_FILE (Docker secrets): django-environ reads
-# SECRET_KEY_FILE when SECRET_KEY is unset.
-env.smart_cast = True
 
 DEV_SECRET_KEY = "dev-only-insecure-minsheng-key-change-me"  # noqa: S105 - refused below when DEBUG is off
 DEBUG = env.bool("DEBUG")
@@ -100,7 +101,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "workbench:login"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -123,6 +124,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "minsheng.api.errors.problem_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Minsheng API",

@@ -1,11 +1,11 @@
 """Top-level URLs."""
 
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    # The portal and the workbench will live here; until then the admin is the way in.
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", include("minsheng.api.urls")),  # /api/v1/ and /open311/v2/
+    path("work/", include("minsheng.workbench.urls")),
+    path("", include("minsheng.portal.urls")),  # keep last: it owns "/"
 ]

@@ -1,0 +1,85 @@
+# Minsheng: make run | make test | make bench (see README.md).
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-builtin-rules --no-print-directory
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check
+RUFF := $(VENV)/bin/ruff
+MYPY := $(VENV)/bin/mypy
+PYTEST := $(PY) -m pytest -n auto
+MANAGE := $(PY) manage.py
+STAMP := $(VENV)/.installed
+VAR := $(or $(MINSHENG_VAR_DIR),var)
+ADDR := 127.0.0.1:8000
+
+.PHONY: help venv run test test-sqlite test-postgres bench lint fmt clean distclean
+
+help:
+	@echo "make run        install, migrate, load the demo data, serve on http://$(ADDR)/"
+	@echo "make test       lint, type-check, migration check, tests on SQLite and PostgreSQL"
+	@echo "make bench      the benchmarks"
+	@echo "make lint       ruff check, ruff format --check, mypy"
+	@echo "make fmt        ruff format, ruff check --fix"
+	@echo "make clean      remove ./var (local database, uploads) and tool caches"
+	@echo "make distclean  clean, and remove .venv"
+
+venv: $(STAMP)
+
+# Re-installs only when pyproject.toml changed; the stamp is written after a good install.
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "python3.11 not found on the PATH" >&2; exit 1; }
+	@test -x $(PY) || { echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	@echo "Installing dependencies into $(VENV) (about a minute the first time)"
+	@$(PIP) install --progress-bar off -e ".[dev]" >$(VENV)/pip.log 2>&1 \
+		|| { cat $(VENV)/pip.log >&2; echo "pip install failed (log: $(VENV)/pip.log)" >&2; exit 1; }
+	@touch $@
+
+run: venv
+	@mkdir -p $(VAR)
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+	@echo
+	@echo "  Minsheng is serving on  http://$(ADDR)/"
+	@echo "  admin:                  http://$(ADDR)/admin/"
+	@echo "  stop with Ctrl-C"
+	@echo
+	$(MANAGE) runserver $(ADDR)
+
+# pytest exits 5 when it collects no tests; make treats that as a failure like any other.
+test: lint
+	@mkdir -p $(VAR)
+	$(MANAGE) makemigrations --check --dry-run
+	@$(MAKE) test-sqlite
+	@$(MAKE) test-postgres
+
+test-sqlite: venv
+	env -u DATABASE_URL $(PYTEST)
+
+test-postgres: venv
+	scripts/with-postgres $(PYTEST)
+
+bench: venv
+	@if [ -e minsheng/bench.py ] || [ -d minsheng/bench ]; then $(PY) -m minsheng.bench; else echo "no benchmarks yet"; fi
+
+lint: venv
+	$(RUFF) check .
+	$(RUFF) format --check .
+	$(MYPY) minsheng
+
+fmt: venv
+	$(RUFF) format .
+	$(RUFF) check --fix .
+
+# Only ./var: a MINSHENG_VAR_DIR elsewhere may hold real data.
+clean:
+	rm -rf var .hypothesis .mypy_cache .ruff_cache .pytest_cache artifacts build
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) *.egg-info

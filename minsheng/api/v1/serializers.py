@@ -1,0 +1,504 @@
+"""Input and output shapes of the REST API v1, one pair per endpoint.
+
+Input serializers only parse and check field types and sizes; the rules live in the case
+services and the workflow. Output serializers describe what the views hand them (models,
+the access layer's `ComplainantView`s, and small dicts built from selectors).
+"""
+
+from decimal import ROUND_HALF_UP
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from minsheng.accounts.models import Department
+from minsheng.cases.models import Area, Category, Channel, Complainant, State
+from minsheng.cases.services import PersonInput, Submission
+from minsheng.cases.workflow import ACTIONS
+from minsheng.deadlines.models import Kind, Severity, Step, Unit
+
+MAX_FILES = 10
+MAX_FILE_BYTES = 20 * 1024 * 1024
+TEXT_MAX = 20000
+MAX_PEOPLE = 100
+STAFF_CHANNELS = (Channel.PHONE, Channel.LETTER, Channel.WALK_IN, Channel.EMAIL)
+STAFF_CHANNEL_CHOICES = [(c.value, c.label) for c in STAFF_CHANNELS]
+
+OTHER_EVENT_LABELS = {
+    "register": gettext_lazy("Registered"),
+    "merged_in": gettext_lazy("Another case was merged into this one"),
+}
+
+
+def action_label(action: str) -> str:
+    """The human name of a timeline event's action."""
+    spec = ACTIONS.get(action)
+    return str(spec.label if spec else OTHER_EVENT_LABELS.get(action, action))
+
+
+def check_files(files: list[UploadedFile]) -> list[UploadedFile]:
+    """At most MAX_FILES files of at most MAX_FILE_BYTES each."""
+    if len(files) > MAX_FILES:
+        raise serializers.ValidationError(_("Send at most %(count)s files.") % {"count": MAX_FILES})
+    for upload in files:
+        if (upload.size or 0) > MAX_FILE_BYTES:
+            raise serializers.ValidationError(
+                _("%(name)s is larger than %(mb)s MB.")
+                % {"name": upload.name, "mb": MAX_FILE_BYTES // (1024 * 1024)}
+            )
+    return files
+
+
+class FilesField(serializers.ListField):
+    """Zero or more uploaded files under one multipart field name."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("child", serializers.FileField(max_length=200))
+        kwargs.setdefault("max_length", MAX_FILES)
+        kwargs.setdefault("default", list)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> list[UploadedFile]:
+        return check_files(super().to_internal_value(data))
+
+
+# --- auth ------------------------------------------------------------------------------
+
+
+class TokenInputSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        user = authenticate(
+            request=self.context.get("request"),
+            username=attrs["username"],
+            password=attrs["password"],
+        )
+        if user is None:
+            raise serializers.ValidationError(
+                _("Unable to log in with these credentials."), code="authorization"
+            )
+        attrs["user"] = user
+        return attrs
+
+
+class TokenOutputSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+# --- registering a case ----------------------------------------------------------------
+
+
+class PersonInputSerializer(serializers.Serializer):
+    """One complainant."""
+
+    name = serializers.CharField(max_length=100)
+    phone = serializers.CharField(max_length=30, default="", allow_blank=True)
+    email = serializers.EmailField(max_length=254, default="", allow_blank=True)
+    id_number = serializers.CharField(max_length=30, default="", allow_blank=True)
+    address = serializers.CharField(max_length=200, default="", allow_blank=True)
+    is_representative = serializers.BooleanField(default=False)
+    contact_by = serializers.ChoiceField(
+        choices=Complainant.Contact.choices, default=Complainant.Contact.SMS
+    )
+
+
+def _coordinate(limit: int) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=-limit,
+        max_value=limit,
+        rounding=ROUND_HALF_UP,
+        default=None,
+        allow_null=True,
+        coerce_to_string=False,
+    )
+
+
+class SubmissionInputSerializer(serializers.Serializer):
+    """What the public may say about a matter (JSON: complainants in `people`)."""
+
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    subject = serializers.CharField(max_length=200)
+    body = serializers.CharField(max_length=TEXT_MAX)
+    desired_outcome = serializers.CharField(max_length=5000, default="", allow_blank=True)
+    occurred_at = serializers.DateTimeField(default=None, allow_null=True)
+    location = serializers.CharField(max_length=200, default="", allow_blank=True)
+    respondent = serializers.CharField(max_length=200, default="", allow_blank=True)
+    latitude = _coordinate(90)
+    longitude = _coordinate(180)
+    is_anonymous = serializers.BooleanField(default=False)
+    # max_length goes to the ListSerializer (the stubs do not know it).
+    people = PersonInputSerializer(many=True, default=list, max_length=MAX_PEOPLE)  # type: ignore[call-arg]
+
+    def people_of(self, data: dict[str, Any]) -> list[PersonInput]:
+        return [PersonInput(**person) for person in data.get("people", [])]
+
+    def submission(self, *, channel: str) -> Submission:
+        """The validated data as a `Submission` for `case_create`."""
+        data = self.validated_data
+        return Submission(
+            kind=data["kind"],
+            subject=data["subject"],
+            body=data["body"],
+            channel=channel,
+            severity=data.get("severity", Severity.GENERAL),
+            desired_outcome=data["desired_outcome"],
+            occurred_at=data["occurred_at"],
+            location=data["location"],
+            respondent=data["respondent"],
+            respondent_department=data.get("respondent_department"),
+            area=data.get("area"),
+            latitude=data["latitude"],
+            longitude=data["longitude"],
+            category=data.get("category"),
+            is_anonymous=data["is_anonymous"],
+            people=self.people_of(data),
+        )
+
+
+class SubmissionFormInputSerializer(SubmissionInputSerializer):
+    """The same as multipart form data: one complainant in flat fields, files in
+    `attachments`. Errors about that complainant are named `people[0].<field>`."""
+
+    people = None  # type: ignore[assignment]
+    name = serializers.CharField(max_length=100, default="", allow_blank=True)
+    phone = serializers.CharField(max_length=30, default="", allow_blank=True)
+    email = serializers.EmailField(max_length=254, default="", allow_blank=True)
+    id_number = serializers.CharField(max_length=30, default="", allow_blank=True)
+    address = serializers.CharField(max_length=200, default="", allow_blank=True)
+    contact_by = serializers.ChoiceField(
+        choices=Complainant.Contact.choices, default=Complainant.Contact.SMS
+    )
+    attachments = FilesField()
+
+    def people_of(self, data: dict[str, Any]) -> list[PersonInput]:
+        fields = ("name", "phone", "email", "id_number", "address")
+        if not any(data[f] for f in fields):
+            return []
+        return [
+            PersonInput(**{f: data[f] for f in fields}, contact_by=data["contact_by"]),
+        ]
+
+
+class StaffFields(serializers.Serializer):
+    """What an intake agent adds when registering a phone call, letter or visit."""
+
+    channel = serializers.ChoiceField(choices=STAFF_CHANNEL_CHOICES, default=Channel.PHONE)
+    severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.GENERAL)
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.all(), default=None, allow_null=True
+    )
+    area = serializers.SlugRelatedField(
+        slug_field="code", queryset=Area.objects.all(), default=None, allow_null=True
+    )
+    respondent_department = serializers.SlugRelatedField(
+        slug_field="code", queryset=Department.objects.all(), default=None, allow_null=True
+    )
+
+
+class StaffSubmissionInputSerializer(StaffFields, SubmissionInputSerializer):
+    pass
+
+
+class StaffSubmissionFormInputSerializer(StaffFields, SubmissionFormInputSerializer):
+    pass
+
+
+class DueSerializer(serializers.Serializer):
+    """One running clock: what is awaited, until when, and why then."""
+
+    step = serializers.ChoiceField(choices=Step.choices)
+    step_label = serializers.CharField()
+    unit = serializers.ChoiceField(choices=Unit.choices)
+    due_at = serializers.DateTimeField(allow_null=True, help_text="Null while paused.")
+    is_paused = serializers.BooleanField()
+    is_overdue = serializers.BooleanField()
+    explanation = serializers.ListField(child=serializers.CharField())
+
+
+class RegisteredSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    query_code = serializers.CharField(help_text="Shown once; keep it to follow the case.")
+    state = serializers.ChoiceField(choices=State.choices)
+    state_label = serializers.CharField()
+    due = DueSerializer(allow_null=True, help_text="When the initial review is due.")
+
+
+# --- actions ---------------------------------------------------------------------------
+
+
+class EventSerializer(serializers.Serializer):
+    """One line of a case's timeline, as staff see it."""
+
+    id = serializers.IntegerField()
+    action = serializers.CharField()
+    action_label = serializers.SerializerMethodField()
+    actor = serializers.CharField(source="actor.username", allow_null=True)
+    actor_role = serializers.CharField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    note = serializers.CharField()
+    # The metaclass moves declared fields off the class, so `.data` still works.
+    data = serializers.DictField()  # type: ignore[assignment]
+    is_public = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    attachments = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_action_label(self, event: Any) -> str:
+        return action_label(event.action)
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_attachments(self, event: Any) -> list[int]:
+        return [a.pk for a in event.attachments.all()]
+
+
+class PublicEventSerializer(serializers.Serializer):
+    """One line of the timeline as the complainant sees it."""
+
+    action = serializers.CharField()
+    action_label = serializers.CharField()
+    state = serializers.CharField()
+    state_label = serializers.CharField()
+    note = serializers.CharField(help_text="Only notes addressed to or written by you.")
+    created_at = serializers.DateTimeField()
+    attachments = serializers.ListField(child=serializers.CharField(), help_text="File names.")
+
+
+class ActionInputSerializer(serializers.Serializer):
+    """Every field any action takes; each action takes a few of them (see the action's
+    description in the workbench). Unknown fields are refused."""
+
+    note = serializers.CharField(required=False, max_length=TEXT_MAX)
+    kind = serializers.CharField(
+        required=False, help_text="accept: the case's kind; link: duplicate or related."
+    )
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
+    category = serializers.IntegerField(required=False, help_text="accept: category id.")
+    body = serializers.CharField(required=False, help_text="transfer: the competent body.")
+    consent = serializers.BooleanField(required=False, help_text="transfer: consent given.")
+    department = serializers.CharField(required=False, help_text="assign: department code.")
+    co_departments = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="assign: department codes."
+    )
+    amount = serializers.IntegerField(required=False, help_text="extension_request.")
+    outcome = serializers.CharField(
+        required=False, help_text="mediate: agreement or failed; submit_result: the outcome."
+    )
+    facts = serializers.CharField(required=False)
+    basis = serializers.CharField(required=False)
+    measures = serializers.CharField(required=False)
+    remedy = serializers.CharField(required=False)
+    remedy_days = serializers.IntegerField(required=False)
+    rating = serializers.CharField(required=False, help_text="rate: the rating.")
+    into = serializers.CharField(required=False, help_text="merge: case number.")
+    other = serializers.CharField(required=False, help_text="link: case number.")
+
+
+class ActionFormInputSerializer(ActionInputSerializer):
+    """The same as multipart form data, with files for `supplement`."""
+
+    attachments = FilesField()
+
+
+class PublicActionInputSerializer(serializers.Serializer):
+    """What the complainant sends with supplement, rate or appeal."""
+
+    note = serializers.CharField(required=False, max_length=TEXT_MAX)
+    rating = serializers.CharField(required=False, help_text="rate: the rating.")
+
+
+class PublicActionFormInputSerializer(PublicActionInputSerializer):
+    attachments = FilesField()
+
+
+# --- reading cases ---------------------------------------------------------------------
+
+
+class DepartmentRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class CategoryRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    level = serializers.IntegerField()
+
+
+class CaseSummarySerializer(serializers.Serializer):
+    """A case in a list."""
+
+    number = serializers.CharField()
+    subject = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    severity = serializers.ChoiceField(choices=Severity.choices)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    state = serializers.ChoiceField(choices=State.choices)
+    state_label = serializers.CharField(source="get_state_display")
+    department = DepartmentRefSerializer(allow_null=True)
+    category = CategoryRefSerializer(allow_null=True)
+    created_at = serializers.DateTimeField()
+    next_due_step = serializers.CharField(help_text="Empty when nothing is due.")
+    next_due_at = serializers.DateTimeField(allow_null=True)
+
+
+class CaseStateSerializer(serializers.Serializer):
+    """A case after an action: its state and what the caller may do next."""
+
+    number = serializers.CharField()
+    state = serializers.ChoiceField(choices=State.choices)
+    state_label = serializers.CharField()
+    allowed_actions = serializers.ListField(child=serializers.CharField())
+
+
+class ActionResultSerializer(serializers.Serializer):
+    case = CaseStateSerializer()
+    event = EventSerializer()
+
+
+class PublicActionResultSerializer(serializers.Serializer):
+    case = CaseStateSerializer()
+    event = PublicEventSerializer()
+
+
+class ComplainantSerializer(serializers.Serializer):
+    """A complainant, masked for readers who may not see personal data."""
+
+    name = serializers.CharField()
+    phone = serializers.CharField()
+    email = serializers.CharField()
+    id_number = serializers.CharField()
+    address = serializers.CharField()
+    is_representative = serializers.BooleanField()
+    contact_by = serializers.CharField()
+    is_masked = serializers.BooleanField()
+
+
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="original_name")
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    is_public = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    event = serializers.IntegerField(source="event_id", allow_null=True)
+
+
+class LinkSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    kind = serializers.CharField()
+    direction = serializers.ChoiceField(choices=[("out", "out"), ("in", "in")])
+
+
+class ResultSerializer(serializers.Serializer):
+    """The answer's five parts (答复五要素)."""
+
+    facts = serializers.CharField()
+    basis = serializers.CharField()
+    measures = serializers.CharField()
+    outcome = serializers.CharField()
+    remedy = serializers.CharField()
+    remedy_days = serializers.IntegerField()
+    submitted_at = serializers.DateTimeField()
+
+
+class ExtensionRequestSerializer(serializers.Serializer):
+    amount = serializers.IntegerField()
+    reason = serializers.CharField()
+    status = serializers.CharField()
+    requested_by = serializers.CharField(source="requested_by.username")
+    requested_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+
+
+class CaseFactsSerializer(CaseSummarySerializer):
+    """The facts of one case."""
+
+    body = serializers.CharField()
+    desired_outcome = serializers.CharField()
+    occurred_at = serializers.DateTimeField(allow_null=True)
+    location = serializers.CharField()
+    respondent = serializers.CharField()
+    respondent_department = DepartmentRefSerializer(allow_null=True)
+    area = serializers.CharField(source="area.name", allow_null=True)
+    latitude = serializers.FloatField(allow_null=True)
+    longitude = serializers.FloatField(allow_null=True)
+    is_anonymous = serializers.BooleanField()
+    is_collective = serializers.BooleanField()
+    co_departments = DepartmentRefSerializer(source="co_departments.all", many=True)
+    handler = serializers.CharField(source="handler.username", allow_null=True)
+    return_count = serializers.IntegerField()
+    plan = serializers.CharField()
+    answer = serializers.CharField()
+    transferred_to = serializers.CharField()
+    rejection_reason = serializers.CharField()
+    rating = serializers.CharField()
+    appeal_until = serializers.DateTimeField(allow_null=True)
+    merged_into = serializers.CharField(source="merged_into.number", allow_null=True)
+    updated_at = serializers.DateTimeField()
+    replied_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+
+class CaseDetailSerializer(serializers.Serializer):
+    """Everything the caller may see of one case."""
+
+    case = CaseFactsSerializer()
+    complainants = ComplainantSerializer(
+        many=True, help_text="Masked (is_masked) for readers who may not see personal data."
+    )
+    clocks = DueSerializer(many=True, help_text="Running deadlines, soonest first.")
+    timeline = EventSerializer(many=True, help_text="Every event, internal ones included.")
+    attachments = AttachmentSerializer(many=True)
+    links = LinkSerializer(many=True)
+    merged_cases = serializers.ListField(
+        child=serializers.CharField(), help_text="Cases merged into this one."
+    )
+    result = ResultSerializer(allow_null=True, help_text="The newest result, if any.")
+    extension_requests = ExtensionRequestSerializer(many=True)
+    allowed_actions = serializers.ListField(child=serializers.CharField())
+
+
+class PublicCaseSerializer(serializers.Serializer):
+    """What the complainant may see of their case."""
+
+    number = serializers.CharField()
+    subject = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    kind_label = serializers.CharField()
+    state = serializers.ChoiceField(choices=State.choices)
+    state_label = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+    next_due_step = serializers.CharField(help_text="Empty when nothing is due.")
+    next_due_at = serializers.DateTimeField(allow_null=True)
+    awaiting = DueSerializer(many=True, help_text="What is awaited and until when.")
+    timeline = PublicEventSerializer(many=True)
+    answer = serializers.CharField(help_text="An inquiry's answer given at intake.")
+    rejection_reason = serializers.CharField()
+    transferred_to = serializers.CharField()
+    result = ResultSerializer(allow_null=True, help_text="The answer, once replied.")
+    rating = serializers.CharField()
+    appeal_until = serializers.DateTimeField(allow_null=True)
+    allowed_actions = serializers.ListField(child=serializers.CharField())
+
+
+class AttachmentUploadInputSerializer(serializers.Serializer):
+    attachments = FilesField(min_length=1, default=serializers.empty)
+    note = serializers.CharField(max_length=TEXT_MAX, default="", allow_blank=True)
+    is_public = serializers.BooleanField(
+        default=False, help_text="Whether the complainant may see the files."
+    )
+
+
+class AttachmentUploadResultSerializer(serializers.Serializer):
+    attachments = AttachmentSerializer(many=True)
+    event = EventSerializer()

@@ -1,0 +1,42 @@
+"""REST API v1, mounted at /api/v1/ by `minsheng.api.urls`."""
+
+from django.urls import path, re_path
+
+from minsheng.api.schema import schema_view
+from minsheng.api.v1.views import public, staff
+
+app_name = "api-v1"
+
+urlpatterns = [
+    path("openapi.json", schema_view(), name="openapi"),
+    path("auth/token", public.TokenView.as_view(), name="auth-token"),
+    path("public/cases", public.PublicCaseCreateView.as_view(), name="public-case-create"),
+    path(
+        "public/cases/<str:number>",
+        public.PublicCaseDetailView.as_view(),
+        name="public-case-detail",
+    ),
+    path(
+        "public/cases/<str:number>/actions/<str:action>",
+        public.PublicCaseActionView.as_view(),
+        name="public-case-action",
+    ),
+    path("cases", staff.CaseListView.as_view(), name="case-list"),
+    path("cases/<str:number>", staff.CaseDetailView.as_view(), name="case-detail"),
+    path(
+        "cases/<str:number>/actions/<str:action>",
+        staff.CaseActionView.as_view(),
+        name="case-action",
+    ),
+    path(
+        "cases/<str:number>/attachments",
+        staff.CaseAttachmentsView.as_view(),
+        name="case-attachments",
+    ),
+    path(
+        "cases/<str:number>/attachments/<int:attachment_id>",
+        staff.CaseAttachmentDownloadView.as_view(),
+        name="case-attachment",
+    ),
+    re_path(r"^.*$", staff.NotFoundView.as_view(), name="not-found"),
+]

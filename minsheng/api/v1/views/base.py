@@ -1,0 +1,229 @@
+"""What every v1 endpoint shares: the base views (JSON, problem JSON), the bounded JSON
+parser, and the helpers that parse an action and shape clocks, events and cases."""
+
+import io
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+from rest_framework.exceptions import NotAuthenticated, ParseError
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from minsheng.accounts.models import User
+from minsheng.api.errors import NON_FIELD, problem_exception_handler
+from minsheng.api.selectors import public_note
+from minsheng.api.v1 import serializers as s
+from minsheng.cases.access import Actor
+from minsheng.cases.forms import action_form_class, action_inputs
+from minsheng.cases.models import Case, CaseClock, CaseEvent, State
+from minsheng.cases.selectors import open_clocks_for
+from minsheng.cases.services import Registered, material_supply
+from minsheng.cases.workflow import ACTIONS, allowed_actions, perform
+from minsheng.deadlines.calendar import Due
+
+
+class BoundedJSONParser(JSONParser):
+    """JSON no larger than DATA_UPLOAD_MAX_MEMORY_SIZE (Django applies it to forms, DRF not to
+    JSON) and not nested deeper than Python can parse."""
+
+    def parse(
+        self,
+        stream: IO[Any],
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None:
+            body = stream.read(limit + 1)
+            if len(body) > limit:
+                raise RequestDataTooBig("The request body is too large.")
+            stream = io.BytesIO(body)
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as error:
+            raise ParseError("JSON parse error - nested too deeply") from error
+
+
+class ApiView(APIView):
+    """Every v1 endpoint: JSON out, errors as problem JSON."""
+
+    renderer_classes = [JSONRenderer]
+    parser_classes = [BoundedJSONParser]
+
+    def get_exception_handler(self) -> Callable[..., Response | None]:
+        return problem_exception_handler
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # PostgreSQL can neither store nor compare text holding NUL characters: refuse them
+        # in the path, the query and the body before anything reaches the database.
+        if any("\x00" in str(value) for value in kwargs.values()):
+            raise Http404
+        bad = sorted(
+            name
+            for name, values in request.query_params.lists()
+            if any("\x00" in value for value in values)
+        )
+        super().initial(request, *args, **kwargs)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            bad += nul_fields(request.data)
+        if bad:
+            message = _("Null characters are not allowed.")
+            raise serializers.ValidationError({name: [message] for name in bad})
+
+
+def nul_fields(data: Any, prefix: str = "") -> list[str]:
+    """The names of the fields in a parsed body whose text holds a NUL character."""
+    if isinstance(data, QueryDict):
+        return [name for name, values in data.lists() if any("\x00" in str(v) for v in values)]
+    if isinstance(data, Mapping):
+        return [
+            found
+            for key, value in data.items()
+            for found in nul_fields(value, f"{prefix}.{key}" if prefix else str(key))
+        ]
+    if isinstance(data, list):
+        return [
+            found
+            for index, item in enumerate(data)
+            for found in nul_fields(item, f"{prefix}[{index}]")
+        ]
+    if isinstance(data, str) and "\x00" in data:
+        return [prefix or NON_FIELD]
+    return []
+
+
+class PublicApiView(ApiView):
+    """An endpoint the public calls without a token."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+
+def staff_user(request: Request) -> User:
+    """The authenticated staff member making the request."""
+    user = request.user
+    if not isinstance(user, User):
+        raise NotAuthenticated()
+    return user
+
+
+def query_code(request: Request) -> str:
+    """The query code from the X-Query-Code header or the `code` parameter."""
+    return request.headers.get("X-Query-Code") or request.query_params.get("code") or ""
+
+
+def due_data(clock: CaseClock, due: Due, now: datetime) -> dict[str, Any]:
+    return {
+        "step": clock.step,
+        "step_label": clock.get_step_display(),
+        "unit": clock.unit,
+        "due_at": due.due_at,
+        "is_paused": clock.is_paused,
+        "is_overdue": due.due_at is not None and due.due_at < now,
+        "explanation": due.explanation.lines(),
+    }
+
+
+def clocks_data(case: Case) -> list[dict[str, Any]]:
+    now = timezone.now()
+    return [due_data(clock, due, now) for clock, due in open_clocks_for(case)]
+
+
+def registered_data(registered: Registered) -> dict[str, Any]:
+    case = registered.case
+    clocks = clocks_data(case)
+    return {
+        "number": case.number,
+        "query_code": registered.query_code,
+        "state": case.state,
+        "state_label": case.get_state_display(),
+        "due": clocks[0] if clocks else None,
+    }
+
+
+def public_event_data(event: CaseEvent) -> dict[str, Any]:
+    return {
+        "action": event.action,
+        "action_label": s.action_label(event.action),
+        "state": event.to_state,
+        "state_label": State(event.to_state).label if event.to_state else "",
+        "note": public_note(event),
+        "created_at": event.created_at,
+        "attachments": [a.original_name for a in event.attachments.all() if a.is_public],
+    }
+
+
+def case_state_data(case: Case, actor: Actor) -> dict[str, Any]:
+    return {
+        "number": case.number,
+        "state": case.state,
+        "state_label": case.get_state_display(),
+        "allowed_actions": allowed_actions(case, actor),
+    }
+
+
+def is_form(request: Request) -> bool:
+    return (request.content_type or "").startswith("multipart/")
+
+
+def submission_serializer(
+    request: Request, json_class: type[s.SubmissionInputSerializer], form_class: type[Any]
+) -> s.SubmissionInputSerializer:
+    """The request's submission, validated (JSON, or multipart form data with files)."""
+    serializer = (form_class if is_form(request) else json_class)(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer
+
+
+def action_take(
+    *,
+    request: Request,
+    case: Case,
+    actor: Actor,
+    action: str,
+    input_classes: tuple[type[serializers.Serializer], type[serializers.Serializer]],
+) -> CaseEvent:
+    """Parse an action's fields with the shared action form and take it.
+
+    1. an unknown action is a 404; the body must be an object of known fields;
+    2. the input serializer checks types and sizes, the action form parses values;
+    3. `supplement` goes through `material_supply` (it takes files), any other action
+       through `perform`.
+    """
+    if action not in ACTIONS:
+        raise Http404
+    data = request.data
+    if not isinstance(data, Mapping):
+        raise serializers.ValidationError({NON_FIELD: [_("Send a JSON object.")]})
+    serializer = input_classes[1 if is_form(request) else 0](data=data)
+    serializer.is_valid(raise_exception=True)
+    form_class = action_form_class(action)
+    known = set(form_class.base_fields)
+    unknown = sorted(set(data) - known - {"attachments"})
+    if unknown:
+        message = _("This action takes no field of this name.")
+        raise serializers.ValidationError({name: [message] for name in unknown})
+    form = form_class(data if is_form(request) else {k: v for k, v in data.items() if k in known})
+    if not form.is_valid():
+        raise DjangoValidationError({k: list(v) for k, v in form.errors.items()})
+    inputs = action_inputs(form)
+    files = serializer.validated_data.get("attachments") or []
+    if action == "supplement":
+        return material_supply(case=case, actor=actor, note=inputs.get("note", ""), files=files)
+    if files:
+        raise serializers.ValidationError(
+            {"attachments": [_("Only supplement takes files; staff upload them separately.")]}
+        )
+    return perform(case=case, action=action, actor=actor, **inputs)

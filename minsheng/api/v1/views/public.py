@@ -1,0 +1,145 @@
+"""Endpoints the public calls without a token: the staff token itself, submitting a matter,
+and following and acting on a case with its query code."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from minsheng.api.schema import (
+    COMMON_PROBLEMS,
+    NUMBER,
+    PUBLIC_ACTION,
+    QUERY_CODE_HEADER,
+    QUERY_CODE_PARAM,
+    problems,
+)
+from minsheng.api.selectors import reply_for_public
+from minsheng.api.services import token_issue
+from minsheng.api.v1 import serializers as s
+from minsheng.api.v1.views.base import (
+    BoundedJSONParser,
+    PublicApiView,
+    action_take,
+    case_state_data,
+    clocks_data,
+    public_event_data,
+    query_code,
+    registered_data,
+    submission_serializer,
+)
+from minsheng.cases.access import access_case_public
+from minsheng.cases.models import Channel
+from minsheng.cases.selectors import timeline_for
+from minsheng.cases.services import case_create
+from minsheng.cases.workflow import allowed_actions
+
+
+class TokenView(PublicApiView):
+    parser_classes = [BoundedJSONParser]
+
+    @extend_schema(
+        operation_id="auth_token",
+        summary="Get an API token",
+        request=s.TokenInputSerializer,
+        responses={200: s.TokenOutputSerializer, **problems(400, *COMMON_PROBLEMS)},
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = s.TokenInputSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        token = token_issue(user=serializer.validated_data["user"])
+        return Response(s.TokenOutputSerializer({"token": token.key}).data)
+
+
+class PublicCaseCreateView(PublicApiView):
+    parser_classes = [BoundedJSONParser, MultiPartParser]
+
+    @extend_schema(
+        operation_id="public_case_create",
+        summary="Submit a matter",
+        description=(
+            "JSON with complainants in `people`, or multipart form data with one complainant"
+            " in flat fields and files in `attachments`. The case is committed before the"
+            " answer: the number and query code are final."
+        ),
+        request={
+            "application/json": s.SubmissionInputSerializer,
+            "multipart/form-data": s.SubmissionFormInputSerializer,
+        },
+        responses={201: s.RegisteredSerializer, **problems(400, 413, *COMMON_PROBLEMS)},
+        tags=["public"],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = submission_serializer(
+            request, s.SubmissionInputSerializer, s.SubmissionFormInputSerializer
+        )
+        files = serializer.validated_data.get("attachments") or []
+        registered = case_create(
+            submission=serializer.submission(channel=Channel.API), actor=None, files=files
+        )
+        return Response(s.RegisteredSerializer(registered_data(registered)).data, status=201)
+
+
+class PublicCaseDetailView(PublicApiView):
+    @extend_schema(
+        operation_id="public_case_get",
+        summary="Follow a case with its query code",
+        parameters=[NUMBER, QUERY_CODE_HEADER, QUERY_CODE_PARAM],
+        responses={200: s.PublicCaseSerializer, **problems(404, *COMMON_PROBLEMS)},
+        tags=["public"],
+    )
+    def get(self, request: Request, number: str) -> Response:
+        case, citizen = access_case_public(number, query_code(request))
+        result = reply_for_public(case)
+        data = {
+            "number": case.number,
+            "subject": case.subject,
+            "kind": case.kind,
+            "kind_label": case.get_kind_display(),
+            "state": case.state,
+            "state_label": case.get_state_display(),
+            "submitted_at": case.created_at,
+            "next_due_step": case.next_due_step,
+            "next_due_at": case.next_due_at,
+            "awaiting": clocks_data(case),
+            "timeline": [public_event_data(e) for e in timeline_for(case, public=True)],
+            "answer": case.answer,
+            "rejection_reason": case.rejection_reason,
+            "transferred_to": case.transferred_to,
+            "result": result,
+            "rating": case.rating,
+            "appeal_until": case.appeal_until,
+            "allowed_actions": allowed_actions(case, citizen),
+        }
+        return Response(s.PublicCaseSerializer(data).data)
+
+
+class PublicCaseActionView(PublicApiView):
+    parser_classes = [BoundedJSONParser, MultiPartParser]
+
+    @extend_schema(
+        operation_id="public_case_action",
+        summary="Supply material, rate the answer or appeal",
+        parameters=[NUMBER, PUBLIC_ACTION, QUERY_CODE_HEADER, QUERY_CODE_PARAM],
+        request={
+            "application/json": s.PublicActionInputSerializer,
+            "multipart/form-data": s.PublicActionFormInputSerializer,
+        },
+        responses={
+            200: s.PublicActionResultSerializer,
+            **problems(400, 403, 404, 409, 413, *COMMON_PROBLEMS),
+        },
+        tags=["public"],
+    )
+    def post(self, request: Request, number: str, action: str) -> Response:
+        case, citizen = access_case_public(number, query_code(request))
+        event = action_take(
+            request=request,
+            case=case,
+            actor=citizen,
+            action=action,
+            input_classes=(s.PublicActionInputSerializer, s.PublicActionFormInputSerializer),
+        )
+        data = {"case": case_state_data(case, citizen), "event": public_event_data(event)}
+        return Response(s.PublicActionResultSerializer(data).data)

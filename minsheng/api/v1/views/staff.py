@@ -1,0 +1,261 @@
+"""Staff endpoints (token): the case list and registration, one case, its actions and files.
+Every case is reached through `cases.access`."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from minsheng.accounts.models import Role, User
+from minsheng.accounts.selectors import role_facts_for
+from minsheng.api.schema import COMMON_PROBLEMS, NUMBER, STAFF_ACTION, problems
+from minsheng.api.services import attachment_upload
+from minsheng.api.v1 import serializers as s
+from minsheng.api.v1.views.base import (
+    ApiView,
+    BoundedJSONParser,
+    PublicApiView,
+    action_take,
+    case_state_data,
+    clocks_data,
+    registered_data,
+    staff_user,
+    submission_serializer,
+)
+from minsheng.cases.access import access_case, complainant_for
+from minsheng.cases.filters import CaseFilterSet
+from minsheng.cases.models import Case
+from minsheng.cases.selectors import case_list_for_user, timeline_for
+from minsheng.cases.services import case_create
+from minsheng.cases.workflow import allowed_actions
+
+
+class CasePagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def may_register(user: User) -> bool:
+    """Intake agents register phone, letter and walk-in matters.
+    TODO(cases): move to cases.access as the one owner of who may do what."""
+    return Role.INTAKE in role_facts_for(user).global_roles
+
+
+class CaseListView(ApiView, GenericAPIView):
+    parser_classes = [BoundedJSONParser, MultiPartParser]
+    serializer_class = s.CaseSummarySerializer
+    filterset_class = CaseFilterSet
+    filter_backends = [DjangoFilterBackend]
+    pagination_class = CasePagination
+
+    def get_queryset(self) -> QuerySet[Case]:
+        user = self.request.user
+        if not isinstance(user, User):
+            return Case.objects.none()
+        return case_list_for_user(user)
+
+    @extend_schema(
+        operation_id="cases_list",
+        summary="Cases visible to the caller",
+        # Keyed like the problems, so drf-spectacular sees the 200 first and paginates it.
+        responses={
+            (200, "application/json"): s.CaseSummarySerializer(many=True),
+            **problems(400, 401, 404, 406),
+        },
+        tags=["cases"],
+    )
+    def get(self, request: Request) -> Response:
+        staff_user(request)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(s.CaseSummarySerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="cases_create",
+        summary="Register a phone call, letter or visit (intake agents)",
+        request={
+            "application/json": s.StaffSubmissionInputSerializer,
+            "multipart/form-data": s.StaffSubmissionFormInputSerializer,
+        },
+        responses={201: s.RegisteredSerializer, **problems(400, 401, 403, 413, 406, 415)},
+        tags=["cases"],
+    )
+    def post(self, request: Request) -> Response:
+        user = staff_user(request)
+        if not may_register(user):
+            raise PermissionDenied(_("Only intake agents register cases."))
+        serializer = submission_serializer(
+            request, s.StaffSubmissionInputSerializer, s.StaffSubmissionFormInputSerializer
+        )
+        data = serializer.validated_data
+        registered = case_create(
+            submission=serializer.submission(channel=data["channel"]),
+            actor=user,
+            files=data.get("attachments") or [],
+        )
+        return Response(s.RegisteredSerializer(registered_data(registered)).data, status=201)
+
+
+class CaseDetailView(ApiView):
+    @extend_schema(
+        operation_id="cases_get",
+        summary="One case, as the caller may see it",
+        parameters=[NUMBER],
+        responses={200: s.CaseDetailSerializer, **problems(401, 404, *COMMON_PROBLEMS)},
+        tags=["cases"],
+    )
+    def get(self, request: Request, number: str) -> Response:
+        user = staff_user(request)
+        case = access_case(user, number)
+        links = [
+            {"number": link.to_case.number, "kind": link.kind, "direction": "out"}
+            for link in case.links_out.select_related("to_case")
+        ] + [
+            {"number": link.from_case.number, "kind": link.kind, "direction": "in"}
+            for link in case.links_in.select_related("from_case")
+        ]
+        data = {
+            "case": case,
+            "complainants": complainant_for(user, case, purpose="api:case-detail"),
+            "clocks": clocks_data(case),
+            "timeline": timeline_for(case, public=False),
+            "attachments": case.attachments.all(),
+            "links": links,
+            "merged_cases": list(case.merged_cases.values_list("number", flat=True)),
+            "result": case.results.first(),
+            "extension_requests": case.extension_requests.select_related("requested_by"),
+            "allowed_actions": allowed_actions(case, user),
+        }
+        return Response(s.CaseDetailSerializer(data).data)
+
+
+class CaseActionView(ApiView):
+    parser_classes = [BoundedJSONParser, MultiPartParser]
+
+    @extend_schema(
+        operation_id="cases_action",
+        summary="Take a lifecycle action",
+        description=(
+            "Validated with the same action form as the workbench. Fields an action does not"
+            " take are refused. `supplement` also takes files in multipart `attachments`."
+        ),
+        parameters=[NUMBER, STAFF_ACTION],
+        request={
+            "application/json": s.ActionInputSerializer,
+            "multipart/form-data": s.ActionFormInputSerializer,
+        },
+        responses={
+            200: s.ActionResultSerializer,
+            **problems(400, 401, 403, 404, 409, 413, *COMMON_PROBLEMS),
+        },
+        tags=["cases"],
+    )
+    def post(self, request: Request, number: str, action: str) -> Response:
+        user = staff_user(request)
+        case = access_case(user, number)
+        event = action_take(
+            request=request,
+            case=case,
+            actor=user,
+            action=action,
+            input_classes=(s.ActionInputSerializer, s.ActionFormInputSerializer),
+        )
+        data = {"case": case_state_data(case, user), "event": event}
+        return Response(s.ActionResultSerializer(data).data)
+
+
+class CaseAttachmentsView(ApiView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        operation_id="cases_attachments_upload",
+        summary="Add files to a case",
+        description="Recorded as an internal note; whoever may add a note may add files.",
+        parameters=[NUMBER],
+        request={"multipart/form-data": s.AttachmentUploadInputSerializer},
+        responses={
+            201: s.AttachmentUploadResultSerializer,
+            **problems(400, 401, 403, 404, 409, 413, *COMMON_PROBLEMS),
+        },
+        tags=["cases"],
+    )
+    def post(self, request: Request, number: str) -> Response:
+        user = staff_user(request)
+        case = access_case(user, number)
+        serializer = s.AttachmentUploadInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        attachments, event = attachment_upload(
+            case=case,
+            actor=user,
+            files=data["attachments"],
+            note=data["note"],
+            is_public=data["is_public"],
+        )
+        result = {"attachments": attachments, "event": event}
+        return Response(s.AttachmentUploadResultSerializer(result).data, status=201)
+
+
+class AnyMediaRenderer(BaseRenderer):
+    """Lets a download answer any Accept header; errors on the way are still JSON."""
+
+    media_type = "*/*"
+    format = "file"
+
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> Any:
+        return JSONRenderer().render(data, accepted_media_type, renderer_context)
+
+
+class CaseAttachmentDownloadView(ApiView):
+    renderer_classes = [AnyMediaRenderer]
+
+    @extend_schema(
+        operation_id="cases_attachments_download",
+        summary="Download one of a case's files",
+        parameters=[NUMBER],
+        responses={
+            (200, "*/*"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file, as an attachment."
+            ),
+            **problems(401, 404, 405, 415),
+        },
+        tags=["cases"],
+    )
+    def get(self, request: Request, number: str, attachment_id: int) -> FileResponse:
+        user = staff_user(request)
+        case = access_case(user, number)
+        attachment = case.attachments.filter(pk=attachment_id).first()
+        if attachment is None:
+            raise Http404
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type or "application/octet-stream",
+        )
+
+
+class NotFoundView(PublicApiView):
+    """Any other path under /api/v1/: a 404 problem rather than an HTML page."""
+
+    schema = None
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        raise Http404

@@ -1,0 +1,211 @@
+"""The submission form (public portal; the workbench's staff registration extends it) and the
+evidence upload field. Lifecycle action forms come from `cases.forms.action_form_class`.
+"""
+
+from pathlib import PurePath
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.cases.models import Channel, Complainant
+from minsheng.cases.services import PersonInput, Submission
+from minsheng.deadlines.models import Kind, Severity
+from minsheng.lib.phones import phone_normalise
+from minsheng.portal.emergency import emergency_numbers
+
+ALLOWED_EXTENSIONS = ("jpg", "jpeg", "png", "gif", "webp", "pdf", "doc", "docx", "txt", "mp3")
+MAX_FILE_MB = 10
+MAX_FILES = 5
+ANONYMOUS = "anonymous"
+NAMED = "named"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Several files at once, each of an allowed type and size."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        accept = ",".join(f".{ext}" for ext in ALLOWED_EXTENSIONS)
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            _("Up to %(count)s files, %(size)s MB each. Allowed types: %(types)s.")
+            % {"count": MAX_FILES, "size": MAX_FILE_MB, "types": ", ".join(ALLOWED_EXTENSIONS)},
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        uploads = [d for d in (data if isinstance(data, list | tuple) else [data]) if d]
+        if not uploads:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        if len(uploads) > MAX_FILES:
+            raise ValidationError(
+                _("Send at most %(count)s files.") % {"count": MAX_FILES}, code="too_many"
+            )
+        errors: list[str] = []
+        for upload in uploads:
+            super().clean(upload, initial)
+            name = upload.name or ""
+            extension = PurePath(name).suffix.lower().lstrip(".")
+            if extension not in ALLOWED_EXTENSIONS:
+                errors.append(_("%(name)s: this type of file is not accepted.") % {"name": name})
+            elif (upload.size or 0) > MAX_FILE_MB * 1024 * 1024:
+                errors.append(
+                    _("%(name)s is larger than %(size)s MB.") % {"name": name, "size": MAX_FILE_MB}
+                )
+        if errors:
+            raise ValidationError(errors)
+        return uploads
+
+
+class SubmissionForm(forms.Form):
+    """A matter from a member of the public: what happened, who they are (or that they stay
+    anonymous), their consent, and evidence."""
+
+    kind = forms.ChoiceField(
+        label=_("What kind of matter is it?"),
+        choices=[("", _("Choose the kind")), *Kind.choices],
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(
+        label=_("What happened"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Describe the matter: what, who, and what you have already tried."),
+    )
+    desired_outcome = forms.CharField(
+        label=_("What would you like to happen?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    occurred_at = forms.DateTimeField(
+        label=_("When did it happen?"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    location = forms.CharField(label=_("Where did it happen?"), required=False, max_length=200)
+    respondent = forms.CharField(
+        label=_("Who is it about?"),
+        required=False,
+        max_length=200,
+        help_text=_("The company, office or unit the matter concerns, if any."),
+    )
+    identity = forms.ChoiceField(
+        label=_("Contact details"),
+        choices=[
+            (NAMED, _("I give my name and how to reach me")),
+            (ANONYMOUS, _("I stay anonymous")),
+        ],
+        initial=NAMED,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Anonymous: you still get a case number and a query code to follow the case here, "
+            "but nobody can call you back or ask you for details, you receive no messages, "
+            "and an anonymous complaint is handled as a report (匿名投诉视为举报)."
+        ),
+    )
+    name = forms.CharField(label=_("Your name"), required=False, max_length=100)
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    address = forms.CharField(label=_("Postal address"), required=False, max_length=200)
+    contact_by = forms.ChoiceField(
+        label=_("How should we tell you about progress?"),
+        choices=Complainant.Contact.choices,
+        initial=Complainant.Contact.SMS,
+        required=False,
+    )
+    evidence = EvidenceField(label=_("Evidence (photos, documents, recordings)"))
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that my details are used only to handle this matter and are shown only "
+            "to the staff who handle it, never to the unit I complain about."
+        ),
+        error_messages={"required": _("We can only take the matter with your consent.")},
+    )
+    # Set by the emergency notice once it has been shown; see `emergency_numbers`.
+    emergency_seen = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    default_channel = Channel.WEB
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        if data.get("identity") == ANONYMOUS:
+            for name in ("name", "phone", "email", "address"):
+                data[name] = ""
+        elif data.get("identity") == NAMED:
+            self._check_contact(data)
+        if self.emergency() and not data.get("emergency_seen"):
+            raise ValidationError(
+                _(
+                    "This sounds like an emergency. If someone is in danger now, call the "
+                    "number shown. To send the matter here as well, submit the form again."
+                ),
+                code="emergency",
+            )
+        return data
+
+    def _check_contact(self, data: dict[str, Any]) -> None:
+        if not data.get("name", "").strip() and "name" not in self.errors:
+            self.add_error("name", _("Give your name, or choose to stay anonymous."))
+        phone = data.get("phone", "")
+        if phone and not 7 <= len(phone_normalise(phone)) <= 12:
+            self.add_error("phone", _("Enter a phone number of 7 to 12 digits."))
+        elif not (phone or data.get("email") or data.get("address")) and "email" not in self.errors:
+            self.add_error("phone", _("Give a phone number, an e-mail or an address."))
+
+    def emergency(self) -> list[str]:
+        """The emergency numbers the typed text points to (empty for an unbound form)."""
+        if not self.is_bound:
+            return []
+        fields = ("subject", "body", "desired_outcome", "location")
+        return emergency_numbers(*(str(self.data.get(name, "")) for name in fields))
+
+    def submission(self) -> Submission:
+        """The valid form as a `Submission` for `cases.services.case_create`."""
+        data = self.cleaned_data
+        anonymous = data["identity"] == ANONYMOUS
+        people = [
+            PersonInput(
+                name=data["name"],
+                phone=data["phone"],
+                email=data["email"],
+                address=data["address"],
+                contact_by=data["contact_by"] or Complainant.Contact.SMS,
+            )
+        ]
+        return Submission(
+            kind=data["kind"],
+            subject=data["subject"],
+            body=data["body"],
+            channel=data.get("channel") or self.default_channel,
+            severity=Severity.URGENT if self.emergency() else Severity.GENERAL,
+            desired_outcome=data["desired_outcome"],
+            occurred_at=data["occurred_at"],
+            location=data["location"],
+            respondent=data["respondent"],
+            is_anonymous=anonymous,
+            people=[] if anonymous else people,
+        )
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Show a service's ValidationError beside the field it names."""
+        fields = {"people[0].name": "name", "people[0].phone": "phone"}
+        for key, messages in getattr(error, "message_dict", {None: error.messages}).items():
+            field = fields.get(str(key), key)
+            self.add_error(field if field in self.fields else None, messages)

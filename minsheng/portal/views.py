@@ -1,0 +1,199 @@
+"""Public pages: submit a matter, the receipt, follow a case by number and query code
+(supplement, rate, appeal), and how the service works. No login; the query code proves
+the complainant (`cases.access.access_case_public`).
+"""
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from minsheng.cases.access import Citizen, access_case_public
+from minsheng.cases.forms import action_form_class, action_inputs
+from minsheng.cases.models import Case
+from minsheng.cases.selectors import open_clocks_for
+from minsheng.cases.services import case_create, material_supply
+from minsheng.cases.workflow import TransitionNotAllowed, allowed_actions, perform
+from minsheng.deadlines.models import Kind, Severity
+from minsheng.deadlines.selectors import policy_for
+from minsheng.portal.emergency import emergency_context, emergency_numbers
+from minsheng.portal.forms import EvidenceField, SubmissionForm
+from minsheng.portal.selectors import (
+    material_request_for,
+    public_answer_for,
+    public_timeline_for,
+)
+
+RECEIPT_KEY = "portal_receipt"  # {"number", "code"}: shown once on the receipt page
+TRACKED_KEY = "portal_tracked"  # {number: code}: cases this browser has proven the code for
+PUBLIC_ACTIONS = ("supplement", "rate", "appeal")
+
+
+class TrackForm(forms.Form):
+    number = forms.CharField(label=gettext_lazy("Case number"), max_length=24)
+    code = forms.CharField(label=gettext_lazy("Query code"), max_length=16)
+
+
+class SupplementForm(action_form_class("supplement")):  # type: ignore[misc]
+    evidence = EvidenceField(label=gettext_lazy("Files"))
+
+
+def _remember(request: HttpRequest, number: str, code: str) -> None:
+    tracked = dict(request.session.get(TRACKED_KEY, {}))
+    tracked[number] = code
+    request.session[TRACKED_KEY] = tracked
+
+
+def _tracked_case(request: HttpRequest, number: str) -> tuple[Case, Citizen]:
+    code = request.session.get(TRACKED_KEY, {}).get(number, "")
+    return access_case_public(number, code)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/home.html", {"track_form": TrackForm()})
+
+
+def submit(request: HttpRequest) -> HttpResponse:
+    """The submission form; after the case is committed, the receipt (redirect after POST)."""
+    form = SubmissionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registered = case_create(
+                submission=form.submission(), actor=None, files=form.cleaned_data["evidence"]
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            number, code = registered.case.number, registered.query_code
+            request.session[RECEIPT_KEY] = {"number": number, "code": code}
+            _remember(request, number, code)
+            return redirect("portal:receipt")
+    return render(
+        request, "portal/submit.html", {"form": form, **emergency_context(form.emergency())}
+    )
+
+
+@require_POST
+def emergency_check(request: HttpRequest) -> HttpResponse:
+    """The emergency notice for the text typed so far (htmx, while the person types)."""
+    fields = ("subject", "body", "desired_outcome", "location")
+    numbers = emergency_numbers(*(request.POST.get(name, "") for name in fields))
+    return render(request, "portal/_emergency.html", emergency_context(numbers))
+
+
+@never_cache
+def receipt(request: HttpRequest) -> HttpResponse:
+    """The number and query code, shown once, with how to follow the case and when it is due."""
+    shown = request.session.pop(RECEIPT_KEY, None)
+    if shown is None:
+        return render(request, "portal/receipt.html", {"case": None})
+    case, _citizen = access_case_public(shown["number"], shown["code"])
+    policy = policy_for(kind=case.kind, severity=case.severity)
+    context = {"case": case, "code": shown["code"], "clocks": open_clocks_for(case)}
+    return render(request, "portal/receipt.html", {**context, "policy": policy})
+
+
+@never_cache
+def track(request: HttpRequest) -> HttpResponse:
+    """Ask for the number and the query code; a wrong pair looks like a missing case."""
+    form = TrackForm(request.POST or None, initial={"number": request.GET.get("number", "")})
+    if request.method == "POST" and form.is_valid():
+        number = form.cleaned_data["number"].strip().upper()
+        try:
+            access_case_public(number, form.cleaned_data["code"])
+        except Http404:
+            form.add_error(None, _("No case matches this number and query code."))
+        else:
+            _remember(request, number, form.cleaned_data["code"].strip().upper())
+            return redirect("portal:track-case", number=number)
+    return render(request, "portal/track.html", {"form": form})
+
+
+@never_cache
+def track_case(request: HttpRequest, number: str) -> HttpResponse:
+    """What the complainant may see: public timeline, what is awaited, the answer, and the
+    forms for the actions they may take now."""
+    try:
+        case, citizen = _tracked_case(request, number)
+    except Http404:
+        return redirect(f"{reverse('portal:track')}?{urlencode({'number': number})}")
+    return render(request, "portal/track_case.html", _track_context(case, citizen, {}))
+
+
+@never_cache
+@require_POST
+def track_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    """Supplement, rate or appeal, as the complainant proven by the query code."""
+    if action not in PUBLIC_ACTIONS:
+        raise Http404("No such action.")
+    case, citizen = _tracked_case(request, number)
+    form_class = SupplementForm if action == "supplement" else action_form_class(action)
+    form = form_class(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            if action == "supplement":
+                material_supply(
+                    case=case,
+                    actor=citizen,
+                    note=form.cleaned_data["note"],
+                    files=form.cleaned_data["evidence"],
+                )
+            else:
+                perform(case=case, action=action, actor=citizen, **action_inputs(form))
+        except ValidationError as error:
+            form.add_error(None, error)
+        except TransitionNotAllowed as refused:
+            messages.error(request, str(refused))
+            return redirect("portal:track-case", number=case.number)
+        else:
+            messages.success(request, _("Thank you. Your case has been updated."))
+            return redirect("portal:track-case", number=case.number)
+    context = _track_context(case, citizen, {action: form})
+    return render(request, "portal/track_case.html", context, status=200)
+
+
+def _track_context(case: Case, citizen: Citizen, bound: dict[str, forms.Form]) -> dict[str, Any]:
+    allowed = [a for a in allowed_actions(case, citizen) if a in PUBLIC_ACTIONS]
+    action_forms = {
+        name: bound.get(name)
+        or (SupplementForm() if name == "supplement" else action_form_class(name)())
+        for name in allowed
+    }
+    return {
+        "case": case,
+        "timeline": public_timeline_for(case),
+        "clocks": open_clocks_for(case),
+        "answer": public_answer_for(case),
+        "material_request": material_request_for(case) if "supplement" in allowed else None,
+        "action_forms": action_forms,
+    }
+
+
+@never_cache
+def track_attachment(request: HttpRequest, number: str, pk: int) -> FileResponse:
+    """A file of the case that the complainant may see, always as a download."""
+    case, _citizen = _tracked_case(request, number)
+    attachment = case.attachments.filter(pk=pk, is_public=True).first()
+    if attachment is None:
+        raise Http404("No such file.")
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
+    )
+
+
+def guide(request: HttpRequest) -> HttpResponse:
+    """Channels, the process and the time limits (from the deadline policies)."""
+    limits = [
+        (label, policy_for(kind=kind, severity=Severity.GENERAL)) for kind, label in Kind.choices
+    ]
+    urgent = policy_for(kind=Kind.COMPLAINT, severity=Severity.URGENT)
+    return render(request, "portal/guide.html", {"limits": limits, "urgent": urgent})

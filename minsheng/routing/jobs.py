@@ -1,0 +1,24 @@
+"""Background work for routing. Plain functions: the task runner that will call them
+arrives later; until then the admin starts them in a thread."""
+
+import logging
+
+from minsheng.routing import services
+
+logger = logging.getLogger(__name__)
+
+
+def router_train_job(
+    *, use_shared: bool = True, use_feedback: bool = True, force: bool = False
+) -> int:
+    """Train a routing model from the shared data and confirmed cases and activate it if it
+    is no worse on the dev split. Safe to repeat: each run adds one RouterModel version.
+    Returns the new RouterModel's id."""
+    result = services.router_train(use_shared=use_shared, use_feedback=use_feedback, force=force)
+    logger.info(
+        "routing: trained model %s, dev %s, %s",
+        result.router_model.pk,
+        result.dev and result.dev["macro_f1"],
+        result.reason,
+    )
+    return result.router_model.pk

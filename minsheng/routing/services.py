@@ -1,0 +1,323 @@
+"""Routing writes and decisions: suggest a category and department for a text, record the
+intake agent's confirmation or correction, train and activate a new model."""
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minsheng.accounts.models import Department, User
+from minsheng.cases.models import Case, Category
+from minsheng.routing import datasets, model, selectors
+from minsheng.routing.models import RouterModel, RoutingFeedback, RoutingRule
+
+logger = logging.getLogger(__name__)
+
+TOP_K = 3
+
+
+class Source:
+    """Who made a suggestion."""
+
+    RULE = "rule"
+    MODEL = "model"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One suggested level-1 topic: the model's label and calibrated probability, the
+    category it maps to (a rule may name a deeper one) and that category's department."""
+
+    label: str
+    confidence: float
+    category: Category | None
+    department: Department | None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Up to three choices, best first. `source` says whether a keyword rule or the model
+    chose the first; with a rule, the confidences are still the model's probabilities."""
+
+    source: str
+    choices: list[Choice]
+    model_version: str
+    rule: RoutingRule | None = None
+
+    @property
+    def top(self) -> Choice:
+        """The first choice (a model always ranks at least two labels)."""
+        return self.choices[0]
+
+
+def _department_of(category: Category | None) -> Department | None:
+    """The category's department, else its nearest ancestor's."""
+    while category is not None:
+        if category.department_id is not None:
+            return category.department
+        category = category.parent
+    return None
+
+
+def _rule_matching(rules: list[RoutingRule], text: str) -> RoutingRule | None:
+    folded = text.casefold()
+    for rule in rules:
+        if any(k.casefold() in folded for k in rule.keyword_list()):
+            return rule
+    return None
+
+
+def suggestion_for(*, subject: str, body: str) -> Suggestion:
+    """Suggest a topic category and department for a case's text.
+
+    Steps: the model ranks the level-1 labels; each label is mapped to the level-1
+    `Category` of that name and its department; the first active keyword rule whose
+    keyword occurs in the subject or body, if any, takes first place.
+    """
+    version, router = selectors.router_active()
+    probabilities = router.probabilities([(subject, body)])[0]
+    ranked = model.top_labels(router.labels, probabilities, len(router.labels))
+    by_name = selectors.categories_level1_by_name([label for label, _p in ranked[:TOP_K]])
+    model_choices = [
+        Choice(
+            label=label,
+            confidence=p,
+            category=by_name.get(label),
+            department=_department_of(by_name.get(label)),
+        )
+        for label, p in ranked
+    ]
+    rule = _rule_matching(selectors.rules_active(), f"{subject}\n{body}")
+    if rule is None:
+        return Suggestion(source=Source.MODEL, choices=model_choices[:TOP_K], model_version=version)
+    label = selectors.category_level1(rule.category).name
+    ruled = Choice(
+        label=label,
+        confidence=dict(ranked).get(label, 0.0),
+        category=rule.category,
+        department=_department_of(rule.category),
+    )
+    others = [c for c in model_choices if c.label != label][: TOP_K - 1]
+    return Suggestion(
+        source=Source.RULE, choices=[ruled, *others], model_version=version, rule=rule
+    )
+
+
+@transaction.atomic
+def feedback_record(
+    *, case: Case, suggestion: Suggestion | None, chosen_category: Category, actor: User | None
+) -> RoutingFeedback:
+    """Keep what the intake agent chose against what was suggested. It is a correction
+    when the chosen category lies under another level-1 topic than the first suggestion."""
+    top = suggestion.top if suggestion is not None else None
+    chosen_l1 = selectors.category_level1(chosen_category).name
+    feedback = RoutingFeedback(
+        case=case,
+        suggested_label=top.label if top else "",
+        suggested_confidence=top.confidence if top else None,
+        suggested_source=suggestion.source if suggestion is not None else "",
+        chosen_category=chosen_category,
+        chosen_by=actor,
+        is_correction=top is not None and top.label != chosen_l1,
+        created_at=timezone.now(),
+    )
+    feedback.full_clean()
+    feedback.save()
+    return feedback
+
+
+@dataclass
+class TrainingSet:
+    """What a training run learns from, and where each part came from."""
+
+    texts: list[tuple[str, str]] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    feedback_rows: int = 0
+
+
+def training_set_build(
+    *, use_shared: bool, use_feedback: bool, limit_per_class: int | None = None
+) -> TrainingSet:
+    """The shared train split (when asked for and present) plus confirmed cases."""
+    result = TrainingSet()
+    if use_shared:
+        if not datasets.has_split("train"):
+            raise ValidationError(
+                {"use_shared": [_("The shared training data is not on this machine.")]}
+            )
+        shared = datasets.labelled_split("train", limit_per_class=limit_per_class)
+        result.texts += shared.texts
+        result.labels += shared.labels
+        result.sources.append(shared.source)
+    if use_feedback:
+        texts, labels = selectors.feedback_examples()
+        result.texts += texts
+        result.labels += labels
+        result.feedback_rows = len(labels)
+        result.sources.append({"file": "routing feedback (confirmed cases)", "rows": len(labels)})
+    return result
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """The outcome of a training run: the new version, its dev scores (None without the
+    dev split), whether it now serves, and why (not)."""
+
+    router_model: RouterModel
+    dev: dict[str, Any] | None
+    baseline_macro_f1: float | None
+    is_activated: bool
+    reason: str
+    seconds: float
+
+
+def _baseline_macro_f1() -> float | None:
+    """Dev macro-F1 of what serves now: the active RouterModel, else the shipped model."""
+    active = selectors.router_model_active()
+    if active is not None:
+        return active.dev_macro_f1
+    metadata = model.metadata_path(selectors.DEFAULT_ARTIFACT)
+    if not metadata.is_file():
+        return None
+    value = json.loads(metadata.read_text(encoding="utf-8")).get("dev", {}).get("macro_f1")
+    return float(value) if value is not None else None
+
+
+def training_metadata(
+    *, training: TrainingSet, params: dict[str, Any], seconds: float
+) -> dict[str, Any]:
+    """Provenance for an artifact's JSON sidecar (scores are added after evaluation)."""
+    return {
+        "trained_at": timezone.now().isoformat(),
+        "data": training.sources,
+        "rows": len(training.labels),
+        "labels": sorted(set(training.labels)),
+        "params": params,
+        "libraries": model.library_versions(),
+        "train_seconds": round(seconds, 1),
+    }
+
+
+def router_train(
+    *,
+    use_shared: bool = True,
+    use_feedback: bool = True,
+    force: bool = False,
+    limit_per_class: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> TrainResult:
+    """Train a new routing model, measure it on the dev split and activate it unless it
+    scores lower than the model serving now (or cannot be measured), unless `force`.
+
+    Steps: build the training set; fit; evaluate on dev.csv; write the artifact and its
+    sidecar under `artifact_dir()`; record a RouterModel; activate it if allowed.
+    Not one transaction: fitting takes tens of seconds and must not hold a write lock;
+    only the final recording and activation are atomic.
+    """
+    report = progress or (lambda step: None)
+    started = time.monotonic()
+    report("data")
+    training = training_set_build(
+        use_shared=use_shared, use_feedback=use_feedback, limit_per_class=limit_per_class
+    )
+    if len(set(training.labels)) < 2:
+        raise ValidationError(
+            {"use_feedback": [_("Training needs examples of at least two categories.")]}
+        )
+    try:
+        router = _fit_and_measure(training=training, started=started, progress=report)
+    except ValueError as error:  # too few examples of a category
+        raise ValidationError({"use_feedback": [str(error)]}) from error
+    dev = router.metadata.get("dev")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S-%f")
+    path = model.save(router, selectors.artifact_dir() / f"router-{stamp}{model.ARTIFACT_SUFFIX}")
+    report("saved")
+    baseline = _baseline_macro_f1()
+    if force:
+        allowed, reason = True, _("activated: forced")
+    elif dev is None:
+        allowed, reason = False, _("not activated: no dev split to measure it on")
+    elif baseline is not None and dev["macro_f1"] < baseline:
+        allowed = False
+        reason = _("not activated: dev macro-F1 %(new).4f is below the serving %(old).4f") % {
+            "new": dev["macro_f1"],
+            "old": baseline,
+        }
+    else:
+        allowed, reason = True, _("activated: dev macro-F1 is not below the serving model's")
+    router_model = _router_model_record(path=str(path), metadata=router.metadata, activate=allowed)
+    return TrainResult(
+        router_model=router_model,
+        dev=dev,
+        baseline_macro_f1=baseline,
+        is_activated=allowed,
+        reason=reason,
+        seconds=time.monotonic() - started,
+    )
+
+
+def _fit_and_measure(
+    *, training: TrainingSet, started: float, progress: Callable[[str], None]
+) -> model.Router:
+    """Fit on the training set and, when the dev split is here, score on it; the scores
+    and provenance go into the router's metadata."""
+    pipeline = model.train(training.texts, training.labels, progress=progress)
+    router = model.Router(pipeline=pipeline)
+    router.metadata = training_metadata(
+        training=training,
+        params=getattr(pipeline, "routing_params", model.DEFAULT_PARAMS),
+        seconds=time.monotonic() - started,
+    )
+    if datasets.has_split("dev"):
+        progress("evaluation")
+        held_out = datasets.labelled_split("dev")
+        scores = model.evaluate(router, held_out.texts, held_out.labels)
+        router.metadata["dev"] = {**scores, **held_out.source}
+    return router
+
+
+def router_default_write(*, progress: Callable[[str], None] | None = None) -> model.Router:
+    """Rebuild the model shipped with the code from train.csv alone (no feedback, so the
+    file depends on nothing but the shared data) and write it over the shipped artifact.
+    A developer's tool: commit the result with its sidecar."""
+    report = progress or (lambda step: None)
+    started = time.monotonic()
+    report("data")
+    training = training_set_build(use_shared=True, use_feedback=False)
+    router = _fit_and_measure(training=training, started=started, progress=report)
+    model.save(router, selectors.DEFAULT_ARTIFACT)
+    report("saved")
+    return router
+
+
+@transaction.atomic
+def _router_model_record(*, path: str, metadata: dict[str, Any], activate: bool) -> RouterModel:
+    router_model = RouterModel(path=path, metadata=metadata, created_at=timezone.now())
+    router_model.full_clean()
+    if activate:
+        RouterModel.objects.filter(is_active=True).update(is_active=False)
+        router_model.is_active = True
+    router_model.save()
+    return router_model
+
+
+@transaction.atomic
+def router_model_activate(*, router_model: RouterModel, actor: User | None) -> RouterModel:
+    """Make this version the one that serves (every process picks it up on its next
+    suggestion). Activation by hand skips the score check: the administrator decides."""
+    if not Path(router_model.path).is_file():
+        raise ValidationError({"path": [_("The model file is missing.")]})
+    RouterModel.objects.filter(is_active=True).exclude(pk=router_model.pk).update(is_active=False)
+    router_model.is_active = True
+    router_model.save(update_fields=["is_active"])
+    logger.info("routing: model %s activated by %s", router_model.pk, actor)
+    return router_model

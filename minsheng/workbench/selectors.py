@@ -1,0 +1,100 @@
+"""Reads for the staff pages: the "My work" queues and their counts."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.accounts.models import Role, User
+from minsheng.accounts.selectors import role_facts_for
+from minsheng.cases.models import Case, State
+from minsheng.cases.selectors import case_list_for_user
+
+# How close a due time must be to count as "due soon" on the My work page. A display
+# threshold only: the supervision sweep decides its own warnings.
+DUE_SOON = timedelta(hours=24)
+EVERY_STAFF_ROLE = frozenset(set(Role) - {Role.PUBLIC})
+
+
+@dataclass(frozen=True)
+class Queue:
+    """One tab of "My work": which cases it holds, and for which roles it is shown."""
+
+    key: str
+    label: Any  # lazy translated string
+    roles: frozenset[Role]
+    condition: Callable[[datetime], Q]
+
+
+QUEUES: tuple[Queue, ...] = (
+    Queue("review", _("To review"), frozenset({Role.INTAKE}), lambda now: Q(state=State.SUBMITTED)),
+    Queue(
+        "dispatch",
+        _("To dispatch"),
+        frozenset({Role.DISPATCHER}),
+        lambda now: Q(state=State.ACCEPTED),
+    ),
+    Queue(
+        "sign",
+        _("To sign"),
+        frozenset({Role.HANDLER, Role.HEAD}),
+        lambda now: Q(state=State.ASSIGNED),
+    ),
+    Queue(
+        "in_progress",
+        _("In progress"),
+        frozenset({Role.HANDLER, Role.HEAD, Role.SUPERVISOR}),
+        lambda now: Q(state=State.IN_PROGRESS),
+    ),
+    Queue(
+        "approval",
+        _("Awaiting approval"),
+        frozenset({Role.HEAD, Role.LEADER}),
+        lambda now: Q(state__in=[State.PENDING_APPROVAL, State.PENDING_LEADER_APPROVAL]),
+    ),
+    Queue(
+        "appeals",
+        _("Appeals to review"),
+        frozenset({Role.SUPERVISOR, Role.LEADER}),
+        lambda now: Q(state=State.UNDER_REVIEW),
+    ),
+    Queue(
+        "due_soon",
+        _("Due soon"),
+        EVERY_STAFF_ROLE,
+        lambda now: Q(next_due_at__gte=now, next_due_at__lt=now + DUE_SOON),
+    ),
+    Queue("overdue", _("Overdue"), EVERY_STAFF_ROLE, lambda now: Q(next_due_at__lt=now)),
+)
+
+
+def _roles_of(user: User) -> frozenset[Role]:
+    facts = role_facts_for(user)
+    roles = set(facts.global_roles)
+    for department_roles in facts.department_roles.values():
+        roles |= department_roles
+    return frozenset(roles)
+
+
+def queues_for_user(user: User) -> list[tuple[Queue, int]]:
+    """The queues shown to `user`, each with how many of their visible cases it holds
+    (one query for all the counts)."""
+    roles = _roles_of(user)
+    queues = [queue for queue in QUEUES if queue.roles & roles]
+    if not queues:
+        return []
+    now = timezone.now()
+    counts = case_list_for_user(user).aggregate(
+        **{q.key: Count("pk", filter=q.condition(now), distinct=True) for q in queues}
+    )
+    return [(queue, counts[queue.key]) for queue in queues]
+
+
+def queue_cases(user: User, queue: Queue) -> QuerySet[Case]:
+    """The cases of one queue that `user` may see, soonest due first."""
+    cases = case_list_for_user(user).filter(queue.condition(timezone.now()))
+    return cases.order_by("next_due_at", "-created_at")

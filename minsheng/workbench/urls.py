@@ -1,0 +1,28 @@
+"""Staff pages, mounted under /work/."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from minsheng.workbench import views
+
+app_name = "workbench"
+
+urlpatterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="workbench/login.html",
+            next_page="workbench:my-work",
+            redirect_authenticated_user=True,
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(next_page="workbench:login"), name="logout"),
+    path("", views.my_work, name="my-work"),
+    path("cases/", views.case_list, name="case-list"),
+    path("cases/assign/", views.bulk_assign, name="bulk-assign"),
+    path("register/", views.register, name="register"),
+    path("cases/<str:number>/", views.case_detail, name="case-detail"),
+    path("cases/<str:number>/files/<int:pk>/", views.attachment, name="attachment"),
+    path("cases/<str:number>/actions/<slug:action>/", views.case_action, name="case-action"),
+]

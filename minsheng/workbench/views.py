@@ -1,0 +1,256 @@
+"""Staff pages: My work, the case list (with bulk assignment), the case page and its action
+forms, and registering phone, letter and walk-in matters.
+
+Every view: access (`staff_required`, `cases.access`) → parse (forms) → service or
+selector → render or redirect. What a user may do is asked of `cases.workflow`.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django_htmx.http import reswap, retarget
+from django_htmx.middleware import HtmxDetails
+
+from minsheng.accounts.models import Role, User
+from minsheng.accounts.selectors import role_facts_for
+from minsheng.cases.access import access_case, complainant_for
+from minsheng.cases.filters import CaseFilterSet
+from minsheng.cases.forms import action_form_class, action_inputs
+from minsheng.cases.models import Case
+from minsheng.cases.selectors import case_list_for_user, open_clocks_for, timeline_for
+from minsheng.cases.services import case_create
+from minsheng.cases.workflow import ACTIONS, TransitionNotAllowed, allowed_actions, perform, why_not
+from minsheng.portal.emergency import emergency_context
+from minsheng.workbench.forms import StaffRegistrationForm
+from minsheng.workbench.selectors import queue_cases, queues_for_user
+
+LOGIN_URL = "workbench:login"
+PAGE_SIZE = 25
+REGISTERED_KEY = "workbench_registered"  # {"number", "code"}: shown once on the case page
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails  # set by django_htmx's middleware
+
+
+def staff_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Logged in (else to the login page) and holding at least one role (else 403)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not role_facts_for(_user(request)).is_staff_member:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapper, login_url=LOGIN_URL)
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - login_required ran first
+    return user
+
+
+def _may_register(user: User) -> bool:
+    # Registering phone, letter and walk-in matters is the intake agents' job (DESIGN §1).
+    return Role.INTAKE in role_facts_for(user).global_roles
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """Render a workbench page with what its navigation needs."""
+    return render(request, template, {"may_register": _may_register(_user(request)), **context})
+
+
+@staff_required
+def my_work(request: HttpRequest) -> HttpResponse:
+    """The user's queues with their counts, and the cases of the chosen one."""
+    user = _user(request)
+    queues = queues_for_user(user)
+    key = request.GET.get("tab") or (queues[0][0].key if queues else "")
+    current = next((queue for queue, _count in queues if queue.key == key), None)
+    page = None
+    if current is not None:
+        page = Paginator(queue_cases(user, current), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"queues": queues, "current": current, "page": page, "now": timezone.now()}
+    return _render(request, "workbench/my_work.html", context)
+
+
+@staff_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    """Every case the user may see, filtered with the shared CaseFilterSet, paginated."""
+    user = _user(request)
+    filterset = CaseFilterSet(request.GET or None, queryset=case_list_for_user(user))
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    bulk_form = None
+    if Role.DISPATCHER in role_facts_for(user).global_roles:
+        bulk_form = action_form_class("assign")(prefix="bulk")
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "query": query.urlencode(),
+        "bulk_form": bulk_form,
+        "now": timezone.now(),
+    }
+    return _render(request, "workbench/case_list.html", context)
+
+
+@staff_required
+@require_POST
+def bulk_assign(request: HttpRequest) -> HttpResponse:
+    """Assign the chosen cases to one department: one `perform` per case, each failure
+    reported with its case number."""
+    user = _user(request)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("workbench:case-list")
+    form = action_form_class("assign")(request.POST, prefix="bulk")
+    numbers = list(dict.fromkeys(request.POST.getlist("numbers")))
+    if not numbers:
+        messages.error(request, _("Choose at least one case."))
+        return redirect(back)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(str(e) for e in errors))
+        return redirect(back)
+    done: list[str] = []
+    for number in numbers:
+        try:
+            case = access_case(user, number)
+            perform(case=case, action="assign", actor=user, **action_inputs(form))
+        except Http404:
+            messages.error(request, _("%(number)s: no such case.") % {"number": number})
+        except (TransitionNotAllowed, PermissionDenied, ValidationError) as failure:
+            reason = " ".join(getattr(failure, "messages", [str(failure)]))
+            messages.error(request, f"{number}: {reason}")
+        else:
+            done.append(number)
+    if done:
+        messages.success(
+            request,
+            _("Assigned %(count)s cases: %(numbers)s")
+            % {"count": len(done), "numbers": ", ".join(done)},
+        )
+    return redirect(back)
+
+
+def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+    """Everything the case panel shows, read through the cases selectors and access."""
+    user = _user(request)
+    shown = request.session.get(REGISTERED_KEY)
+    if shown and shown.get("number") == case.number:
+        del request.session[REGISTERED_KEY]
+    else:
+        shown = None
+    return {
+        "case": case,
+        "registered": shown,
+        "complainants": complainant_for(user, case, purpose="workbench case page"),
+        "attachments": case.attachments.select_related("event"),
+        "links_out": case.links_out.select_related("to_case"),
+        "links_in": case.links_in.select_related("from_case"),
+        "merged_cases": case.merged_cases.only("number", "subject"),
+        "co_departments": case.co_departments.all(),
+        "timeline": timeline_for(case, public=False),
+        "clocks": open_clocks_for(case),
+        "result": case.results.select_related("submitted_by").first(),
+        "extensions": case.extension_requests.filter(status="pending"),
+        "actions": allowed_actions(case, user),
+        "now": timezone.now(),
+    }
+
+
+@staff_required
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    case = access_case(_user(request), number)
+    return _render(request, "workbench/case_detail.html", _case_context(request, case))
+
+
+@staff_required
+def case_action(request: HtmxHttpRequest, number: str, action: str) -> HttpResponse:
+    """One lifecycle action's form (GET) and its submission (POST) through `perform`.
+
+    With htmx the form comes as a fragment and success returns the refreshed case panel;
+    without it, success redirects to the case page.
+    """
+    user = _user(request)
+    case = access_case(user, number)
+    if action not in ACTIONS:
+        raise Http404("No such action.")
+    form = action_form_class(action)(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            perform(case=case, action=action, actor=user, **action_inputs(form))
+        except ValidationError as error:
+            form.add_error(None, error)
+        except (TransitionNotAllowed, PermissionDenied) as refused:
+            messages.error(request, str(refused))
+            return _after_action(request, number)
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": ACTIONS[action].label})
+            return _after_action(request, number)
+    first_field = next(iter(form.fields.values()), None)
+    if first_field is not None:
+        first_field.widget.attrs["autofocus"] = True  # htmx focuses it once swapped in
+    context = {"case": case, "action": action, "form": form, "refused": why_not(case, user, action)}
+    if not request.htmx:
+        return _render(request, "workbench/case_action.html", context)
+    response = render(request, "workbench/_action_form.html", context)
+    if request.method == "POST":
+        response = reswap(retarget(response, "#action-form"), "innerHTML")
+    return response
+
+
+def _after_action(request: HtmxHttpRequest, number: str) -> HttpResponse:
+    if not request.htmx:
+        return redirect("workbench:case-detail", number=number)
+    case = access_case(_user(request), number)
+    return render(request, "workbench/_case_panel.html", _case_context(request, case))
+
+
+@staff_required
+def register(request: HttpRequest) -> HttpResponse:
+    """Register a phone, letter, e-mail or walk-in matter (intake agents)."""
+    user = _user(request)
+    if not _may_register(user):
+        raise PermissionDenied
+    form = StaffRegistrationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registered = case_create(
+                submission=form.submission(), actor=user, files=form.cleaned_data["evidence"]
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            number = registered.case.number
+            request.session[REGISTERED_KEY] = {"number": number, "code": registered.query_code}
+            return redirect("workbench:case-detail", number=number)
+    return _render(
+        request, "workbench/register.html", {"form": form, **emergency_context(form.emergency())}
+    )
+
+
+@never_cache
+@staff_required
+def attachment(request: HttpRequest, number: str, pk: int) -> FileResponse:
+    """A file of a case the user may see, always as a download."""
+    case = access_case(_user(request), number)
+    found = case.attachments.filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such file.")
+    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.original_name)
