@@ -18,7 +18,7 @@ STAMP := $(VENV)/.installed
 VAR := $(or $(MINSHENG_VAR_DIR),var)
 ADDR := 127.0.0.1:8000
 
-.PHONY: help venv run test test-sqlite test-postgres bench lint fmt clean distclean
+.PHONY: chromium help venv run test test-sqlite test-postgres bench lint fmt clean distclean
 
 help:
 	@echo "make run        install, migrate, load the demo data, serve on http://$(ADDR)/"
@@ -52,11 +52,17 @@ run: venv
 	$(MANAGE) runserver $(ADDR)
 
 # pytest exits 5 when it collects no tests; make treats that as a failure like any other.
-test: lint
+test: lint chromium
 	@mkdir -p $(VAR)
 	$(MANAGE) makemigrations --check --dry-run
 	@$(MAKE) test-sqlite
 	@$(MAKE) test-postgres
+
+# The browser journeys drive Debian's Chromium (never `playwright install`, which downloads).
+chromium:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq \
+		&& apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei >/dev/null; } \
+		|| echo "Chromium not installed (not root?): browser tests will skip"
 
 test-sqlite: venv
 	env -u DATABASE_URL $(PYTEST)
