@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from minsheng.deadlines.models import Unit
 
 logger = logging.getLogger("minsheng.deadlines")
+_WARNED_YEARS: set[int] = set()
 
 # The official calendar runs on Beijing time whoever is looking, so working days are counted
 # on dates in this zone, not in the viewer's activated time zone.
@@ -52,7 +53,6 @@ class WorkCalendar:
         # Years given up front are final; the loader is asked only about the others.
         self._loaded: set[int] = set(self._known)
         self._loader = loader
-        self._warned: set[int] = set()
 
     def _load(self, year: int) -> None:
         if year in self._loaded:
@@ -72,8 +72,9 @@ class WorkCalendar:
 
     def is_workday(self, d: date) -> bool:
         """Whether `d` is a working day (holidays and 调休 included)."""
-        if not self.knows_year(d.year) and d.year not in self._warned:
-            self._warned.add(d.year)
+        if not self.knows_year(d.year) and d.year not in _WARNED_YEARS:
+            # Once per process: calendars are built per request and per clock change.
+            _WARNED_YEARS.add(d.year)
             logger.warning("Calendar has no data for %s; counting weekends only", d.year)
         override = self._days.get(d)
         if override is not None:
