@@ -48,5 +48,6 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"Open311 api_key: {summary.open311_key}")
         self.stdout.write("")
-        self.stdout.write(f"Staff pages: {SITE_URL}")
+        self.stdout.write(f"Public portal: {SITE_URL}")
+        self.stdout.write(f"Staff pages: {SITE_URL}work/")
         self.stdout.write(f"Admin:       {SITE_URL}admin/")
