@@ -47,9 +47,11 @@ run: venv
 	@echo
 	@echo "  Minsheng is serving on  http://$(ADDR)/"
 	@echo "  admin:                  http://$(ADDR)/admin/"
+	@echo "  background worker:      manage.py db_worker (started beside the web server)"
 	@echo "  stop with Ctrl-C"
 	@echo
-	$(MANAGE) runserver $(ADDR)
+	$(MANAGE) db_worker --no-startup-delay & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+		$(MANAGE) runserver $(ADDR)
 
 # pytest exits 5 when it collects no tests; make treats that as a failure like any other.
 test: lint chromium

@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
     "minsheng.accounts",
     "minsheng.deadlines",
     "minsheng.cases",
@@ -134,6 +137,22 @@ SPECTACULAR_SETTINGS = {
 }
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+
+# Background work (Django's Tasks API). "database" (default) keeps the queue in our own
+# database and needs no other server: `make run` starts `manage.py db_worker` beside the web
+# server. "redis" is the production setting (RQ; workers run `manage.py rqworker default`).
+# "immediate" runs each task in the enqueuing process (tests that want no worker).
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "redis": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
 
 # Keyed hashes of query codes and phone numbers; rotate only with a re-hash.
 HASH_KEY = env.str("HASH_KEY", default=SECRET_KEY)

@@ -1,13 +1,15 @@
-"""Background work for routing. Plain functions: the task runner that will call them
-arrives later; until then the admin starts them in a thread."""
+"""Background work for routing, run by the task worker (Django's Tasks API)."""
 
 import logging
+
+from django_tasks import task
 
 from minsheng.routing import services
 
 logger = logging.getLogger(__name__)
 
 
+@task()
 def router_train_job(
     *, use_shared: bool = True, use_feedback: bool = True, force: bool = False
 ) -> int:

@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from minsheng.routing.models import RouterModel, RoutingRule
 
@@ -24,3 +25,14 @@ def test_admin_lists_rules_feedback_and_models_for_staff_only(
         assert client.get(page).status_code == 200
     models_page = client.get(pages[2]).content.decode()
     assert reverse("admin:routing_routermodel_train") in models_page
+
+
+def test_train_button_queues_training_for_the_worker(client, django_user_model, topics):
+    client.force_login(django_user_model.objects.create_superuser("root", "r@example.cn", "x"))
+    response = client.post(reverse("admin:routing_routermodel_train"))
+
+    assert response.status_code == 302
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path == "minsheng.routing.jobs.router_train_job"
+    assert queued.status == "READY"
+    assert not RouterModel.objects.exists()  # the page did not wait for the training
