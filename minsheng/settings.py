@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "minsheng.deadlines",
     "minsheng.cases",
     "minsheng.routing",
+    "minsheng.intake",
     "minsheng.api",
     "minsheng.portal",
     "minsheng.workbench",

@@ -17,7 +17,8 @@ from minsheng.api.models import Open311Key, Open311Request
 from minsheng.api.selectors import open311_key_hash
 from minsheng.cases import workflow
 from minsheng.cases.models import Attachment, Case, CaseEvent
-from minsheng.cases.services import Registered, Submission, attachment_add, case_create
+from minsheng.cases.services import Registered, Submission, attachment_add
+from minsheng.intake.services import submission_register
 
 
 def token_issue(*, user: User) -> Token:
@@ -57,7 +58,7 @@ def open311_request_create(
 ) -> tuple[Registered, Open311Request]:
     """File a GeoReport service request: register the case and remember it came in through
     Open311, in one transaction."""
-    registered = case_create(submission=submission, actor=None)
+    registered = submission_register(submission=submission, actor=None)
     request = Open311Request(
         case=registered.case,
         key=key,

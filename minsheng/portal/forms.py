@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from minsheng.cases.models import Channel, Complainant
 from minsheng.cases.services import PersonInput, Submission
-from minsheng.deadlines.models import Kind, Severity
+from minsheng.deadlines.models import Kind
+from minsheng.intake.emergency import emergency_numbers
 from minsheng.lib.phones import phone_normalise
-from minsheng.portal.emergency import emergency_numbers
 
 ALLOWED_EXTENSIONS = ("jpg", "jpeg", "png", "gif", "webp", "pdf", "doc", "docx", "txt", "mp3")
 MAX_FILE_MB = 10
@@ -177,7 +177,8 @@ class SubmissionForm(forms.Form):
         return emergency_numbers(*(str(self.data.get(name, "")) for name in fields))
 
     def submission(self) -> Submission:
-        """The valid form as a `Submission` for `cases.services.case_create`."""
+        """The valid form as a `Submission` for `intake.services.submission_register` (which
+        also makes an emergency-sounding matter urgent)."""
         data = self.cleaned_data
         anonymous = data["identity"] == ANONYMOUS
         people = [
@@ -194,7 +195,6 @@ class SubmissionForm(forms.Form):
             subject=data["subject"],
             body=data["body"],
             channel=data.get("channel") or self.default_channel,
-            severity=Severity.URGENT if self.emergency() else Severity.GENERAL,
             desired_outcome=data["desired_outcome"],
             occurred_at=data["occurred_at"],
             location=data["location"],

@@ -21,11 +21,12 @@ from minsheng.cases.access import Citizen, access_case_public
 from minsheng.cases.forms import action_form_class, action_inputs
 from minsheng.cases.models import Case
 from minsheng.cases.selectors import open_clocks_for
-from minsheng.cases.services import case_create, material_supply
+from minsheng.cases.services import material_supply
 from minsheng.cases.workflow import TransitionNotAllowed, allowed_actions, perform
 from minsheng.deadlines.models import Kind, Severity
 from minsheng.deadlines.selectors import policy_for
-from minsheng.portal.emergency import emergency_context, emergency_numbers
+from minsheng.intake.emergency import emergency_context, emergency_numbers
+from minsheng.intake.services import submission_register
 from minsheng.portal.forms import EvidenceField, SubmissionForm
 from minsheng.portal.selectors import (
     material_request_for,
@@ -67,7 +68,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     form = SubmissionForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            registered = case_create(
+            registered = submission_register(
                 submission=form.submission(), actor=None, files=form.cleaned_data["evidence"]
             )
         except ValidationError as error:

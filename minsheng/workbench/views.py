@@ -31,9 +31,9 @@ from minsheng.cases.filters import CaseFilterSet
 from minsheng.cases.forms import action_form_class, action_inputs
 from minsheng.cases.models import Case
 from minsheng.cases.selectors import case_list_for_user, open_clocks_for, timeline_for
-from minsheng.cases.services import case_create
 from minsheng.cases.workflow import ACTIONS, TransitionNotAllowed, allowed_actions, perform, why_not
-from minsheng.portal.emergency import emergency_context
+from minsheng.intake.emergency import emergency_context
+from minsheng.intake.services import submission_register
 from minsheng.workbench.forms import StaffRegistrationForm
 from minsheng.workbench.selectors import queue_cases, queues_for_user
 
@@ -231,7 +231,7 @@ def register(request: HttpRequest) -> HttpResponse:
     form = StaffRegistrationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            registered = case_create(
+            registered = submission_register(
                 submission=form.submission(), actor=user, files=form.cleaned_data["evidence"]
             )
         except ValidationError as error:

@@ -2,7 +2,7 @@
 
 Services are our topic categories (second level, grouped by the first); a service request is
 a case filed through Open311. This module only translates: filing goes through
-`api.services.open311_request_create` (which calls `cases.services.case_create`), reading
+`api.services.open311_request_create` (which calls `intake.services.submission_register`), reading
 through `api.selectors`.
 """
 

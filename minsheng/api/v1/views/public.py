@@ -31,8 +31,8 @@ from minsheng.api.v1.views.base import (
 from minsheng.cases.access import access_case_public
 from minsheng.cases.models import Channel
 from minsheng.cases.selectors import timeline_for
-from minsheng.cases.services import case_create
 from minsheng.cases.workflow import allowed_actions
+from minsheng.intake.services import submission_register
 
 
 class TokenView(PublicApiView):
@@ -75,7 +75,7 @@ class PublicCaseCreateView(PublicApiView):
             request, s.SubmissionInputSerializer, s.SubmissionFormInputSerializer
         )
         files = serializer.validated_data.get("attachments") or []
-        registered = case_create(
+        registered = submission_register(
             submission=serializer.submission(channel=Channel.API), actor=None, files=files
         )
         return Response(s.RegisteredSerializer(registered_data(registered)).data, status=201)

@@ -38,8 +38,8 @@ from minsheng.cases.access import access_case, complainant_for
 from minsheng.cases.filters import CaseFilterSet
 from minsheng.cases.models import Case
 from minsheng.cases.selectors import case_list_for_user, timeline_for
-from minsheng.cases.services import case_create
 from minsheng.cases.workflow import allowed_actions
+from minsheng.intake.services import submission_register
 
 
 class CasePagination(PageNumberPagination):
@@ -100,7 +100,7 @@ class CaseListView(ApiView, GenericAPIView):
             request, s.StaffSubmissionInputSerializer, s.StaffSubmissionFormInputSerializer
         )
         data = serializer.validated_data
-        registered = case_create(
+        registered = submission_register(
             submission=serializer.submission(channel=data["channel"]),
             actor=user,
             files=data.get("attachments") or [],
