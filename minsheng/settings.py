@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "minsheng.cases",
     "minsheng.routing",
     "minsheng.intake",
+    "minsheng.notify",
     "minsheng.api",
     "minsheng.portal",
     "minsheng.workbench",
@@ -138,6 +139,28 @@ SPECTACULAR_SETTINGS = {
 }
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Outgoing mail (notifications) through Django's SMTP backend when EMAIL_BACKEND says so.
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="民声 <noreply@minsheng.localhost>")
+# Outgoing Message-IDs are <case-{number}.{random}@MINSHENG_MAIL_DOMAIN>; replies are
+# matched to their case by it.
+MINSHENG_MAIL_DOMAIN = env.str("MINSHENG_MAIL_DOMAIN", default="minsheng.localhost")
+# The public address of this site, for links in notifications.
+MINSHENG_BASE_URL = env.str("MINSHENG_BASE_URL", default="http://127.0.0.1:8000")
+# SMS: a dotted path to a backend class (minsheng.notify.sms); the HTTP gateway adapter
+# posts JSON to SMS_GATEWAY_URL with a bearer token (README "Notifications").
+SMS_BACKEND = env.str("SMS_BACKEND", default="minsheng.notify.sms.ConsoleBackend")
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
+# Seconds to wait for a webhook subscriber's answer before trying again later.
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
 
 # Background work (Django's Tasks API). "database" (default) keeps the queue in our own
 # database and needs no other server: `make run` starts `manage.py db_worker` beside the web

@@ -1,5 +1,7 @@
 """Reads about cases."""
 
+from datetime import datetime
+
 from django.db.models import QuerySet
 
 from minsheng.accounts.models import User
@@ -26,3 +28,25 @@ def open_clocks_for(case: Case) -> list[tuple[CaseClock, Due]]:
 def case_list_for_user(user: User) -> QuerySet[Case]:
     """Cases `user` may see, newest first, with what lists show joined in."""
     return access.cases_visible_to(user).select_related("department", "category", "area")
+
+
+def clocks_due_before(*, before: datetime) -> QuerySet[CaseClock]:
+    """Running (not paused) clocks due at or before `before`, soonest first, with the case,
+    its department and handler joined in (for due-soon and overdue reminders)."""
+    return (
+        CaseClock.objects.filter(stopped_at__isnull=True, due_at__isnull=False, due_at__lte=before)
+        .select_related("case", "case__department", "case__handler")
+        .order_by("due_at", "id")
+    )
+
+
+def event_get(event_id: int) -> CaseEvent:
+    """One timeline event with its case (and the case's department) joined in."""
+    return CaseEvent.objects.select_related("case", "case__department", "case__category").get(
+        pk=event_id
+    )
+
+
+def events_after(*, after_id: int, limit: int) -> QuerySet[CaseEvent]:
+    """Timeline events with an id above `after_id`, oldest first (for catch-up readers)."""
+    return CaseEvent.objects.filter(pk__gt=after_id).order_by("id")[:limit]

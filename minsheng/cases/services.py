@@ -208,3 +208,29 @@ def material_supply(
     for upload in files or []:
         attachment_add(case=case, upload=upload, event=event)
     return event
+
+
+# Timeline actions written by `notification_record` (notify's delivery log, staff only).
+NOTIFIED = "notified"
+NOTIFY_FAILED = "notify_failed"
+
+
+@transaction.atomic
+def notification_record(
+    *, case: Case, is_delivered: bool, kind: str, channel: str, recipient: str, detail: str = ""
+) -> CaseEvent:
+    """Note on the case's timeline that a message (to the complainant or to staff) was
+    delivered, or finally failed. Staff see it; the complainant does not. Not a state change."""
+    state = Case.objects.values_list("state", flat=True).get(pk=case.pk)
+    return CaseEvent.objects.create(
+        case=case,
+        action=NOTIFIED if is_delivered else NOTIFY_FAILED,
+        actor=None,
+        actor_role="",
+        from_state=state,
+        to_state=state,
+        note=detail[:2000],
+        data={"kind": kind, "channel": channel, "recipient": recipient},
+        is_public=False,
+        created_at=timezone.now(),
+    )

@@ -1,0 +1,125 @@
+"""Admin pages: message templates (edited, with a preview), the notification log, webhook
+subscriptions (edited) and their delivery log (read-only, with a "try again" action)."""
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.notify import jobs, rendering
+from minsheng.notify.forms import NotificationTemplateForm
+from minsheng.notify.models import (
+    Notification,
+    NotificationTemplate,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from minsheng.notify.services import notifications, webhooks
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A log: nobody adds, edits or deletes rows by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(NotificationTemplate)
+class NotificationTemplateAdmin(admin.ModelAdmin):
+    form = NotificationTemplateForm
+    list_display = ["kind", "channel", "subject", "is_active", "updated_at"]
+    list_filter = ["channel", "is_active"]
+    readonly_fields = ["preview", "variables"]
+    fields = ["kind", "channel", "subject", "body", "is_active", "preview", "variables"]
+
+    @admin.display(description=_("preview (sample case)"))
+    def preview(self, obj: NotificationTemplate) -> str:
+        if obj.pk is None:
+            return "-"
+        try:
+            text = rendering.render_message(
+                subject=obj.subject, body=obj.body, context=rendering.SAMPLE_CONTEXT
+            )
+        except rendering.TemplateProblem as exc:
+            return format_html("<strong>{}</strong>", exc)
+        return format_html(
+            '<div class="notify-preview"><strong>{}</strong><pre style="white-space:pre-wrap">'
+            "{}</pre></div>",
+            text.subject,
+            text.body,
+        )
+
+    @admin.display(description=_("variables"))
+    def variables(self, obj: NotificationTemplate) -> str:
+        rows = format_html_join(
+            "", "<li><code>{{{{ {} }}}}</code>: {}</li>", rendering.CONTEXT_HELP.items()
+        )
+        return format_html("<ul>{}</ul>", rows)
+
+
+def _retry(request: HttpRequest, ids: list[int], job: Any, arg: str) -> None:
+    for pk in ids:
+        job.enqueue(**{arg: pk})
+    messages.info(request, _("%(count)s queued to be tried again.") % {"count": len(ids)})
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "case",
+        "kind",
+        "channel",
+        "recipient_label",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+    ]
+    list_filter = ["status", "kind", "channel"]
+    search_fields = ["case__number", "message_id"]
+    list_select_related = ["case"]
+    actions = ["try_again"]
+    exclude = ["complainant", "user"]  # reach the person through the case page
+
+    @admin.action(description=_("Try again now"), permissions=["view"])
+    def try_again(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        ids = notifications.notifications_retry(notification_ids=[n.pk for n in queryset])
+        _retry(request, ids, jobs.notification_deliver_job, "notification_id")
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["name", "url", "actions", "is_active", "created_at"]
+    list_filter = ["is_active"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "subscription",
+        "event",
+        "status",
+        "attempts",
+        "status_code",
+        "next_attempt_at",
+        "delivered_at",
+    ]
+    list_filter = ["status", "subscription"]
+    list_select_related = ["subscription", "event"]
+    actions = ["try_again"]
+
+    @admin.action(description=_("Try again now"), permissions=["view"])
+    def try_again(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
+        ids = webhooks.webhook_deliveries_retry(delivery_ids=[d.pk for d in queryset])
+        _retry(request, ids, jobs.webhook_deliver_job, "delivery_id")

@@ -1,0 +1,39 @@
+"""Admin forms: a message template is checked by rendering it before it is saved."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext as _
+
+from minsheng.notify import rendering
+from minsheng.notify.models import NoticeChannel, NotificationTemplate
+
+
+class NotificationTemplateForm(forms.ModelForm):
+    """Subject and body must compile and render against the sample context."""
+
+    class Meta:
+        model = NotificationTemplate
+        fields = ["kind", "channel", "subject", "body", "is_active"]
+
+    def _checked(self, name: str) -> str:
+        source: str = self.cleaned_data.get(name) or ""
+        try:
+            rendering.render_text(source, rendering.SAMPLE_CONTEXT)
+        except rendering.TemplateProblem as exc:
+            raise forms.ValidationError(
+                _("This template cannot be used: %(problem)s") % {"problem": exc}
+            ) from exc
+        return source
+
+    def clean_subject(self) -> str:
+        return self._checked("subject")
+
+    def clean_body(self) -> str:
+        return self._checked("body")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("channel") == NoticeChannel.EMAIL and not (data.get("subject") or "").strip():
+            self.add_error("subject", _("An e-mail needs a subject."))
+        return data

@@ -1,0 +1,79 @@
+"""A committed case event becomes outbox rows: notifications and webhook deliveries.
+
+`event_fan_out` is safe to repeat (each row has a unique key), so the catch-up sweep can
+re-read recent events without sending anything twice.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+
+from minsheng.cases import selectors as case_selectors
+from minsheng.cases.services import NOTIFIED, NOTIFY_FAILED
+from minsheng.notify.models import EventCursor
+from minsheng.notify.services import notifications, webhooks
+
+logger = logging.getLogger(__name__)
+
+# notify's own timeline lines cause nothing further.
+OWN_ACTIONS = frozenset({NOTIFIED, NOTIFY_FAILED})
+# An event older than this is history (imported, backdated, or after a long outage): telling
+# people about it now would confuse more than help.
+MAX_EVENT_AGE = timedelta(days=7)
+# The cursor never passes an event younger than this: an older transaction may still commit
+# an event with a smaller id.
+CURSOR_SETTLE = timedelta(minutes=5)
+CURSOR_NAME = "case_events"
+CATCH_UP_BATCH = 500
+
+
+@dataclass
+class FanOut:
+    """New outbox rows, for the caller to enqueue."""
+
+    notification_ids: list[int] = field(default_factory=list)
+    delivery_ids: list[int] = field(default_factory=list)
+
+    def add(self, other: "FanOut") -> None:
+        self.notification_ids += other.notification_ids
+        self.delivery_ids += other.delivery_ids
+
+
+@transaction.atomic
+def event_fan_out(*, event_id: int, now: datetime) -> FanOut:
+    """Create the notifications and webhook deliveries one case event causes (once)."""
+    event = case_selectors.event_get(event_id)
+    if event.action in OWN_ACTIONS:
+        return FanOut()
+    if event.created_at < now - MAX_EVENT_AGE:
+        logger.info("notify: event %s is older than %s; not sent", event.pk, MAX_EVENT_AGE)
+        return FanOut()
+    return FanOut(
+        notification_ids=notifications.notifications_for_event(event=event, now=now),
+        delivery_ids=webhooks.deliveries_for_event(event=event, now=now),
+    )
+
+
+def events_catch_up(*, now: datetime) -> FanOut:
+    """Fan out the events after the cursor (idempotent), then move the cursor past those
+    that are settled. Returns the rows this created (normally none: the per-event job was
+    first)."""
+    cursor, _ = EventCursor.objects.get_or_create(
+        name=CURSOR_NAME, defaults={"last_event_id": 0, "updated_at": now}
+    )
+    settled_up_to = cursor.last_event_id
+    is_settling = False
+    total = FanOut()
+    for event in case_selectors.events_after(after_id=cursor.last_event_id, limit=CATCH_UP_BATCH):
+        if event.action not in OWN_ACTIONS:
+            total.add(event_fan_out(event_id=event.pk, now=now))
+        if event.created_at > now - CURSOR_SETTLE:
+            is_settling = True
+        if not is_settling:
+            settled_up_to = event.pk
+    EventCursor.objects.filter(name=CURSOR_NAME, last_event_id__lt=settled_up_to).update(
+        last_event_id=settled_up_to, updated_at=now
+    )
+    return total

@@ -1,0 +1,384 @@
+"""Notifications: which case events tell whom, creating the outbox rows, and delivering one
+row by e-mail or SMS with retries.
+
+Each `Notification` is created once (unique key) and claimed with a conditional UPDATE
+before sending, so it is sent at most once even with two workers; a failed attempt puts it
+back to `pending` with a later `next_attempt_at` (exponential backoff) until
+`MAX_ATTEMPTS`, when it becomes `failed`. Delivered and finally failed messages are noted
+on the case's timeline.
+"""
+
+import logging
+import secrets
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from minsheng.accounts.models import Role, User
+from minsheng.cases import access
+from minsheng.cases import services as case_services
+from minsheng.cases.models import Case, CaseClock, CaseEvent, Complainant, State
+from minsheng.deadlines.models import Step
+from minsheng.lib.phones import phone_mask
+from minsheng.notify import rendering, selectors
+from minsheng.notify.models import DeliveryStatus, NoticeChannel, NoticeKind, Notification
+from minsheng.notify.sms import SmsError, sms_send
+
+logger = logging.getLogger(__name__)
+
+K = NoticeKind
+MAX_ATTEMPTS = 8  # with the backoff below, the last try is about 4 hours after the first
+BACKOFF_FIRST = timedelta(minutes=1)
+BACKOFF_MAX = timedelta(hours=2)
+# A worker that died mid-send leaves its row "sending"; after this long it is tried again.
+SENDING_TIMEOUT = timedelta(minutes=15)
+
+# What each case event tells. Approvals tell the complainant only when the answer goes out
+# (a major case's first approval goes on to the leader instead).
+EVENT_KINDS: dict[str, tuple[NoticeKind, ...]] = {
+    "register": (K.RECEIPT,),
+    "request_info": (K.INFO_REQUESTED,),
+    "accept": (K.ACCEPTED,),
+    "reject": (K.REJECTED,),
+    "transfer": (K.TRANSFERRED,),
+    "progress": (K.PROGRESS,),
+    "answer": (K.RESULT, K.SURVEY),
+    "approve": (K.RESULT, K.SURVEY),
+    "leader_approve": (K.RESULT, K.SURVEY),
+    "review_redo": (K.APPEAL_OUTCOME,),
+    "review_uphold": (K.APPEAL_OUTCOME,),
+    "assign": (K.ASSIGNED,),
+}
+ANSWER_ACTIONS = frozenset({"answer", "approve", "leader_approve"})
+
+
+def kinds_for(event: CaseEvent) -> tuple[NoticeKind, ...]:
+    """The messages a case event causes."""
+    if event.action in ANSWER_ACTIONS and event.to_state != State.REPLIED:
+        return ()
+    return EVENT_KINDS.get(event.action, ())
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failed try: 1, 2, 4 ... minutes, at most 2 h."""
+    return min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
+
+
+# --- recipients ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone to tell, over one channel. Exactly one of complainant and user is set."""
+
+    channel: NoticeChannel
+    complainant: Complainant | None = None
+    user: User | None = None
+
+    @property
+    def tag(self) -> str:
+        """The recipient's part of a notification key."""
+        if self.complainant is not None:
+            return f"c:{self.complainant.pk}"
+        assert self.user is not None  # noqa: S101 - one of the two is always set
+        return f"u:{self.user.pk}"
+
+    @property
+    def label(self) -> str:
+        """Who it is, masked: enough for staff to recognise, not to contact."""
+        if self.complainant is not None:
+            person = self.complainant
+            name = (person.name[:1] + "**") if person.name else "?"
+            if self.channel == NoticeChannel.EMAIL:
+                return f"{name} · {person.email[:1]}***@{person.email.rpartition('@')[2]}"
+            return f"{name} · {phone_mask(person.phone)}"
+        assert self.user is not None  # noqa: S101
+        return f"{self.user.username} · {self.channel}"
+
+
+def _complainant_channel(person: Complainant) -> NoticeChannel | None:
+    """The person's chosen channel, or the other one if the chosen has no address.
+    A phone call is made by staff, not sent; `none` means no messages."""
+    Contact = Complainant.Contact
+    if person.contact_by == Contact.SMS:
+        order = (NoticeChannel.SMS, NoticeChannel.EMAIL)
+    elif person.contact_by == Contact.EMAIL:
+        order = (NoticeChannel.EMAIL, NoticeChannel.SMS)
+    else:
+        return None
+    for channel in order:
+        if (channel == NoticeChannel.SMS and person.phone) or (
+            channel == NoticeChannel.EMAIL and person.email
+        ):
+            return channel
+    return None
+
+
+def complainant_recipients(case: Case) -> list[Recipient]:
+    """The complainants to tell about `case` (with those of cases merged into it); nobody
+    for an anonymous case."""
+    if case.is_anonymous:
+        return []
+    found = []
+    for person in access.complainants_of(case):
+        channel = _complainant_channel(person)
+        if channel is not None:
+            found.append(Recipient(channel=channel, complainant=person))
+    return found
+
+
+def staff_recipients(users: list[User]) -> list[Recipient]:
+    """Staff by e-mail if they have an address, else by SMS if they have a phone."""
+    found = []
+    for user in users:
+        if user.email:
+            found.append(Recipient(channel=NoticeChannel.EMAIL, user=user))
+        elif user.phone:
+            found.append(Recipient(channel=NoticeChannel.SMS, user=user))
+    return found
+
+
+def clock_staff(clock: CaseClock, kind: NoticeKind) -> list[User]:
+    """Who answers for a clock: the handler, else the lead department's staff, else the
+    centre role of the step; supervisors also hear of overdue steps."""
+    case = clock.case
+    if case.handler_id is not None and case.handler is not None and case.handler.is_active:
+        users = [case.handler]
+    elif case.department_id is not None:
+        users = selectors.department_staff(case.department_id)
+    elif clock.step == Step.REVIEW:
+        users = selectors.users_with_role(Role.INTAKE)
+    elif clock.step == Step.DISPATCH:
+        users = selectors.users_with_role(Role.DISPATCHER)
+    else:
+        users = []
+    if kind == K.OVERDUE:
+        seen = {u.pk for u in users}
+        users += [u for u in selectors.users_with_role(Role.SUPERVISOR) if u.pk not in seen]
+    return users
+
+
+def event_recipients(event: CaseEvent, kind: NoticeKind) -> list[Recipient]:
+    """Who hears of `event` as a message of `kind`."""
+    if kind == K.ASSIGNED:
+        department_id = event.data.get("department") or event.case.department_id
+        return staff_recipients(selectors.department_staff(department_id)) if department_id else []
+    return complainant_recipients(event.case)
+
+
+# --- creating --------------------------------------------------------------------------
+
+
+def _message_id(case: Case) -> str:
+    """`<case-{number}.{random}@{MINSHENG_MAIL_DOMAIN}>`: e-mail intake matches replies on it."""
+    return f"<case-{case.number}.{secrets.token_hex(8)}@{settings.MINSHENG_MAIL_DOMAIN}>"
+
+
+def notification_add(
+    *,
+    key: str,
+    case: Case,
+    kind: NoticeKind,
+    recipient: Recipient,
+    now: datetime,
+    event: CaseEvent | None = None,
+    clock: CaseClock | None = None,
+) -> Notification | None:
+    """Create the outbox row for one message unless it exists (then None).
+
+    The text is rendered now from the active template, so every retry sends the same text.
+    No active template: the message is switched off, nothing is created. A template that
+    fails to render gives a `failed` row, so the problem shows in the log and the timeline.
+    """
+    if Notification.objects.filter(key=key).exists():
+        return None
+    template = selectors.template_for(kind=kind, channel=recipient.channel)
+    if template is None:
+        logger.info("notify: no active %s template for %s; not sent", recipient.channel, kind)
+        return None
+    status, error = DeliveryStatus.PENDING, ""
+    try:
+        text = rendering.render_message(
+            subject=template.subject,
+            body=template.body,
+            context=rendering.context_for(case=case, event=event, clock=clock),
+        )
+    except rendering.TemplateProblem as exc:
+        text = rendering.Rendered(subject="", body="")
+        status, error = DeliveryStatus.FAILED, f"template: {exc}"
+    notification, created = Notification.objects.get_or_create(
+        key=key,
+        defaults={
+            "case": case,
+            "event": event,
+            "clock": clock,
+            "kind": kind,
+            "channel": recipient.channel,
+            "complainant": recipient.complainant,
+            "user": recipient.user,
+            "recipient_label": recipient.label[:100],
+            "subject": text.subject,
+            "body": text.body,
+            "message_id": _message_id(case) if recipient.channel == NoticeChannel.EMAIL else "",
+            "status": status,
+            "last_error": error,
+            "next_attempt_at": now,
+            "created_at": now,
+        },
+    )
+    if not created:
+        return None
+    if status == DeliveryStatus.FAILED:
+        _timeline(notification, is_delivered=False)
+        return None
+    return notification
+
+
+@transaction.atomic
+def notifications_for_event(*, event: CaseEvent, now: datetime) -> list[int]:
+    """Create the messages a case event causes; returns the ids of new pending rows."""
+    created = []
+    for kind in kinds_for(event):
+        for recipient in event_recipients(event, kind):
+            key = f"event:{event.pk}:{kind}:{recipient.channel}:{recipient.tag}"
+            row = notification_add(
+                key=key, case=event.case, kind=kind, recipient=recipient, now=now, event=event
+            )
+            if row is not None:
+                created.append(row.pk)
+    return created
+
+
+# --- delivering ------------------------------------------------------------------------
+
+
+class DeliveryError(Exception):
+    """This attempt failed; `permanent` when retrying cannot help (no address)."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+def _address(notification: Notification) -> str:
+    person: Complainant | User | None = notification.complainant or notification.user
+    if person is None:
+        raise DeliveryError("no recipient", permanent=True)
+    address = person.email if notification.channel == NoticeChannel.EMAIL else person.phone
+    if not address:
+        raise DeliveryError(f"the recipient has no {notification.channel} address", permanent=True)
+    return address
+
+
+def _send(notification: Notification) -> None:
+    """One attempt over the notification's channel; raises DeliveryError."""
+    address = _address(notification)
+    if notification.channel == NoticeChannel.SMS:
+        try:
+            sms_send(to=address, text=notification.body, ref=notification.key)
+        except SmsError as exc:
+            raise DeliveryError(str(exc)) from exc
+        return
+    message = EmailMessage(
+        subject=notification.subject,
+        body=notification.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[address],
+        headers={"Message-ID": notification.message_id},
+    )
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError) as exc:
+        raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _timeline(notification: Notification, *, is_delivered: bool) -> None:
+    case_services.notification_record(
+        case=notification.case,
+        is_delivered=is_delivered,
+        kind=notification.kind,
+        channel=notification.channel,
+        recipient=notification.recipient_label,
+        detail=notification.last_error,
+    )
+
+
+def notification_deliver(*, notification_id: int) -> Notification | None:
+    """Try to send one pending notification whose time has come.
+
+    1. claim it (pending → sending, attempts + 1) with a conditional UPDATE; if another
+       worker has it, it is not due, or it is done, return None;
+    2. send it, outside any transaction (a slow mail server must not hold database locks);
+    3. record the outcome: sent; or pending again after a backoff; or failed for good after
+       MAX_ATTEMPTS (or at once when there is no address). Sent and failed go on the timeline.
+    Returns the row after the attempt; the caller schedules the next try.
+    """
+    now = timezone.now()
+    claimed = Notification.objects.filter(
+        pk=notification_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+    ).update(status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, claimed_at=now)
+    if not claimed:
+        return None
+    notification = Notification.objects.select_related("case", "complainant", "user").get(
+        pk=notification_id
+    )
+    try:
+        _send(notification)
+    except DeliveryError as exc:
+        return _attempt_failed(notification, exc)
+    with transaction.atomic():
+        notification.status = DeliveryStatus.SENT
+        notification.sent_at = timezone.now()
+        notification.last_error = ""
+        notification.save(update_fields=["status", "sent_at", "last_error"])
+        _timeline(notification, is_delivered=True)
+    logger.info("notify: sent %s", notification.key)
+    return notification
+
+
+def _attempt_failed(notification: Notification, exc: DeliveryError) -> Notification:
+    now = timezone.now()
+    notification.last_error = str(exc)[:2000]
+    with transaction.atomic():
+        if exc.permanent or notification.attempts >= MAX_ATTEMPTS:
+            notification.status = DeliveryStatus.FAILED
+            notification.save(update_fields=["status", "last_error"])
+            _timeline(notification, is_delivered=False)
+            logger.warning("notify: gave up on %s: %s", notification.key, exc)
+        else:
+            notification.status = DeliveryStatus.PENDING
+            notification.next_attempt_at = now + backoff(notification.attempts)
+            notification.save(update_fields=["status", "last_error", "next_attempt_at"])
+            logger.info(
+                "notify: attempt %s of %s failed (%s); next at %s",
+                notification.attempts,
+                notification.key,
+                exc,
+                notification.next_attempt_at,
+            )
+    return notification
+
+
+def notifications_unstick(*, now: datetime) -> int:
+    """Put rows left `sending` by a worker that died back to pending; returns how many."""
+    return Notification.objects.filter(
+        status=DeliveryStatus.SENDING, claimed_at__lt=now - SENDING_TIMEOUT
+    ).update(status=DeliveryStatus.PENDING, next_attempt_at=now)
+
+
+@transaction.atomic
+def notifications_retry(*, notification_ids: list[int]) -> list[int]:
+    """Give failed or waiting notifications a fresh set of attempts, due now (an
+    administrator's "try again"); returns the ids to enqueue."""
+    rows = Notification.objects.filter(
+        pk__in=notification_ids, status__in=[DeliveryStatus.FAILED, DeliveryStatus.PENDING]
+    )
+    ids = list(rows.values_list("pk", flat=True))
+    rows.update(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now())
+    return ids

@@ -1,0 +1,169 @@
+"""Outbound webhooks: case events posted as signed JSON to subscribed systems, retried with
+exponential backoff, every attempt kept in `WebhookDelivery`.
+
+Payloads carry no personal data: no complainant, no free text written by staff or the
+public (it may name people), no staff names; only what the event did to which case.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from minsheng.cases.models import CaseEvent
+from minsheng.notify import selectors
+from minsheng.notify.models import DeliveryStatus, WebhookDelivery
+from minsheng.notify.sms import http_post_json
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10  # with the backoff below, about 9 hours from first to last try
+BACKOFF_FIRST = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(hours=2)
+SENDING_TIMEOUT = timedelta(minutes=15)
+SIGNATURE_HEADER = "X-Minsheng-Signature"
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failed try: 30 s, 1, 2, 4 ... min, at most 2 h."""
+    return min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
+
+
+def payload_for(event: CaseEvent) -> dict[str, Any]:
+    """The JSON document posted for one case event (README: "Webhooks")."""
+    case = event.case
+    return {
+        "id": event.pk,
+        "type": f"case.{event.action}",
+        "action": event.action,
+        "occurred_at": event.created_at.isoformat(),
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "actor_role": event.actor_role,
+        "is_public": event.is_public,
+        "case": {
+            "number": case.number,
+            "kind": case.kind,
+            "severity": case.severity,
+            "channel": case.channel,
+            "state": case.state,
+            "category": case.category.name if case.category_id else None,  # type: ignore[union-attr]
+            "department": (
+                {"id": case.department_id, "name": case.department.name}  # type: ignore[union-attr]
+                if case.department_id
+                else None
+            ),
+            "next_due_at": case.next_due_at.isoformat() if case.next_due_at else None,
+            "created_at": case.created_at.isoformat(),
+        },
+    }
+
+
+def signature_for(secret: str, body: bytes) -> str:
+    """`sha256=<hex HMAC-SHA256 of the raw body, keyed with the subscription's secret>`."""
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+@transaction.atomic
+def deliveries_for_event(*, event: CaseEvent, now: datetime) -> list[int]:
+    """Create one delivery per active subscription that wants this event; returns new ids."""
+    subscriptions = selectors.subscriptions_for(event.action)
+    if not subscriptions:
+        return []
+    body = json.dumps(payload_for(event), ensure_ascii=False, sort_keys=True)
+    created = []
+    for subscription in subscriptions:
+        delivery, is_new = WebhookDelivery.objects.get_or_create(
+            subscription=subscription,
+            event=event,
+            defaults={"body": body, "next_attempt_at": now, "created_at": now},
+        )
+        if is_new:
+            created.append(delivery.pk)
+    return created
+
+
+def webhook_deliver(*, delivery_id: int) -> WebhookDelivery | None:
+    """Post one pending delivery whose time has come.
+
+    1. claim it (pending → sending, attempts + 1) with a conditional UPDATE, or return None;
+    2. POST the stored body with the signature, timestamp and event id headers, outside
+       any transaction;
+    3. a 2xx answer delivers it; anything else (other status, timeout, refused connection)
+       puts it back to pending after a backoff, or fails it for good after MAX_ATTEMPTS.
+    """
+    now = timezone.now()
+    claimed = WebhookDelivery.objects.filter(
+        pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+    ).update(status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, claimed_at=now)
+    if not claimed:
+        return None
+    delivery = WebhookDelivery.objects.select_related("subscription").get(pk=delivery_id)
+    body = delivery.body.encode()
+    headers = {
+        SIGNATURE_HEADER: signature_for(delivery.subscription.secret, body),
+        "X-Minsheng-Timestamp": str(int(now.timestamp())),
+        "X-Minsheng-Event-Id": str(delivery.event_id),
+        "X-Minsheng-Event": json.loads(delivery.body)["action"],
+        "X-Minsheng-Delivery": str(delivery.pk),
+        "User-Agent": "Minsheng-Webhooks/1",
+    }
+    status_code: int | None = None
+    answer, error = "", ""
+    try:
+        status_code, answer = http_post_json(
+            url=delivery.subscription.url,
+            body=body,
+            headers=headers,
+            timeout=settings.WEBHOOK_TIMEOUT,
+        )
+    except OSError as exc:  # refused, unreachable, timed out
+        error = f"{type(exc).__name__}: {exc}"
+    delivery.status_code = status_code
+    delivery.response_excerpt = answer[:500]
+    delivery.last_error = error or ("" if _ok(status_code) else f"HTTP {status_code}")
+    fields = ["status", "status_code", "response_excerpt", "last_error"]
+    if _ok(status_code):
+        delivery.status = DeliveryStatus.SENT
+        delivery.delivered_at = timezone.now()
+        fields.append("delivered_at")
+    elif delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status = DeliveryStatus.FAILED
+        logger.warning("webhooks: gave up on delivery %s: %s", delivery.pk, delivery.last_error)
+    else:
+        delivery.status = DeliveryStatus.PENDING
+        delivery.next_attempt_at = timezone.now() + backoff(delivery.attempts)
+        fields.append("next_attempt_at")
+    delivery.save(update_fields=fields)
+    return delivery
+
+
+def _ok(status_code: int | None) -> bool:
+    return status_code is not None and 200 <= status_code < 300
+
+
+def webhook_deliveries_unstick(*, now: datetime) -> int:
+    """Put deliveries left `sending` by a worker that died back to pending."""
+    return WebhookDelivery.objects.filter(
+        status=DeliveryStatus.SENDING, claimed_at__lt=now - SENDING_TIMEOUT
+    ).update(status=DeliveryStatus.PENDING, next_attempt_at=now)
+
+
+@transaction.atomic
+def webhook_deliveries_retry(*, delivery_ids: list[int]) -> list[int]:
+    """Give failed or waiting deliveries a fresh set of attempts, due now; returns the ids
+    to enqueue."""
+    rows = WebhookDelivery.objects.filter(
+        pk__in=delivery_ids, status__in=[DeliveryStatus.FAILED, DeliveryStatus.PENDING]
+    )
+    ids = list(rows.values_list("pk", flat=True))
+    rows.update(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now())
+    return ids

@@ -1,0 +1,102 @@
+"""Sending SMS through a pluggable backend, chosen by the `SMS_BACKEND` setting (a dotted
+path to a class with `send(*, to, text, ref)`).
+
+- `ConsoleBackend` (default) logs the message: a laptop needs no gateway.
+- `HttpGatewayBackend` posts `{"to", "text", "ref"}` as JSON with `Authorization: Bearer
+  <SMS_GATEWAY_TOKEN>` to `SMS_GATEWAY_URL`; any 2xx answer means the gateway accepted the
+  message. `ref` is our notification key, the same on every retry, so a gateway can drop
+  repeats. README.md, "Notifications", documents the contract for gateway vendors.
+
+A backend raises `SmsError` when the message was not accepted; the caller retries.
+"""
+
+import json
+import logging
+import urllib.error
+import urllib.request
+from functools import cache
+from typing import Protocol
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+
+class SmsError(Exception):
+    """The message was not accepted (network error, timeout, or a non-2xx answer)."""
+
+
+class SmsBackend(Protocol):
+    def send(self, *, to: str, text: str, ref: str) -> None: ...
+
+
+class ConsoleBackend:
+    """Logs each message instead of sending it (development)."""
+
+    def send(self, *, to: str, text: str, ref: str) -> None:
+        logger.info("SMS to %s (ref %s): %s", to, ref, text)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer we did not ask for: treat it as a failure, never re-POST."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def http_post_json(
+    *, url: str, body: bytes, headers: dict[str, str], timeout: float
+) -> tuple[int, str]:
+    """POST `body` to `url`; return the status code and the start of the answer.
+
+    Raises OSError (including URLError and timeouts) when no answer came. Shared by the
+    SMS gateway and webhooks.
+    """
+    if not url.startswith(("http://", "https://")):
+        raise OSError(f"not an http(s) URL: {url}")
+    request = urllib.request.Request(  # noqa: S310 - scheme checked above
+        url, data=body, method="POST", headers={"Content-Type": "application/json", **headers}
+    )
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            return response.status, response.read(2000).decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return exc.code, exc.read(2000).decode("utf-8", "replace")
+
+
+class HttpGatewayBackend:
+    """Posts each message to an HTTP SMS gateway (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.url: str = settings.SMS_GATEWAY_URL
+        self.token: str = settings.SMS_GATEWAY_TOKEN
+        self.timeout: float = settings.SMS_GATEWAY_TIMEOUT
+        if not self.url:
+            raise SmsError("SMS_GATEWAY_URL is not set")
+
+    def send(self, *, to: str, text: str, ref: str) -> None:
+        body = json.dumps({"to": to, "text": text, "ref": ref}, ensure_ascii=False).encode()
+        try:
+            status, answer = http_post_json(
+                url=self.url,
+                body=body,
+                headers={"Authorization": f"Bearer {self.token}"},
+                timeout=self.timeout,
+            )
+        except OSError as exc:
+            raise SmsError(f"gateway unreachable: {exc}") from exc
+        if not 200 <= status < 300:
+            raise SmsError(f"gateway answered {status}: {answer[:200]}")
+
+
+@cache
+def _backend_class(path: str) -> type[SmsBackend]:
+    return import_string(path)  # type: ignore[no-any-return]
+
+
+def sms_send(*, to: str, text: str, ref: str) -> None:
+    """Send one SMS through the configured backend; raises SmsError if not accepted."""
+    _backend_class(settings.SMS_BACKEND)().send(to=to, text=text, ref=ref)
