@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "minsheng.routing",
     "minsheng.intake",
     "minsheng.notify",
+    "minsheng.knowledge",
     "minsheng.api",
     "minsheng.portal",
     "minsheng.workbench",

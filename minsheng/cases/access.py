@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from minsheng.accounts.models import Role, User
 from minsheng.accounts.selectors import role_facts_for
-from minsheng.cases.models import Case, Complainant, PersonalDataAccess
+from minsheng.cases.models import Case, Complainant, PersonalDataAccess, State
 from minsheng.lib.hashing import keyed_hash_matches
 from minsheng.lib.phones import phone_mask
 
@@ -179,3 +179,29 @@ def complainant_for(actor: Actor, case: Case, *, purpose: str) -> list[Complaina
             case=case, user=actor, purpose=purpose[:100], at=timezone.now()
         )
     return [_full(c) for c in people]
+
+
+# Staff roles that may add files to a case they work on (the complainant adds theirs by
+# supplying material). Leaders and auditors only read.
+FILE_ROLES = frozenset({Role.INTAKE, Role.DISPATCHER, Role.SUPERVISOR, Role.HANDLER, Role.HEAD})
+FILES_CLOSED_STATES = frozenset({State.MERGED, State.ARCHIVED})
+
+
+def can_register_matters(user: User) -> bool:
+    """Whether `user` registers phone, letter and walk-in matters (intake agents, DESIGN §1)."""
+    return Role.INTAKE in role_facts_for(user).global_roles
+
+
+def can_assign_in_bulk(user: User) -> bool:
+    """Whether `user` is offered assigning several cases at once (dispatchers). Each case is
+    still checked by `workflow.perform`."""
+    return Role.DISPATCHER in role_facts_for(user).global_roles
+
+
+def can_add_files(actor: Actor, case: Case) -> bool:
+    """Whether a staff member may add files to the case: the centre roles that work on
+    cases, and the lead department's handlers and head, until the case is merged or
+    archived."""
+    if isinstance(actor, Citizen) or case.state in FILES_CLOSED_STATES:
+        return False
+    return bool(roles_on_case(actor, case) & FILE_ROLES)

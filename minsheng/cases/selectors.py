@@ -1,5 +1,6 @@
 """Reads about cases."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import QuerySet
@@ -7,7 +8,7 @@ from django.db.models import QuerySet
 from minsheng.accounts.models import User
 from minsheng.cases import access
 from minsheng.cases.clocks import clock_due
-from minsheng.cases.models import Case, CaseClock, CaseEvent
+from minsheng.cases.models import Attachment, Case, CaseClock, CaseEvent, CaseResult
 from minsheng.deadlines.calendar import Due
 from minsheng.deadlines.selectors import calendar_get
 
@@ -50,3 +51,45 @@ def event_get(event_id: int) -> CaseEvent:
 def events_after(*, after_id: int, limit: int) -> QuerySet[CaseEvent]:
     """Timeline events with an id above `after_id`, oldest first (for catch-up readers)."""
     return CaseEvent.objects.filter(pk__gt=after_id).order_by("id")[:limit]
+
+
+@dataclass(frozen=True)
+class PublicAnswer:
+    """The answer the complainant has received: given at intake, or a department's result."""
+
+    text: str
+    result: CaseResult | None
+
+
+def public_answer_for(case: Case) -> PublicAnswer | None:
+    """The answer that reached the complainant, or None while there is none.
+
+    A department's result reaches them when the case is replied (`replied_at` is set); a
+    review that orders the case redone clears `replied_at`, so a redone case shows nothing
+    until the new result is approved.
+    """
+    if case.replied_at is None:
+        return None
+    if case.answer:
+        return PublicAnswer(text=case.answer, result=None)
+    result = case.results.first()
+    return PublicAnswer(text="", result=result) if result is not None else None
+
+
+def public_timeline_for(case: Case) -> list[tuple[CaseEvent, list[Attachment]]]:
+    """The complainant's timeline: public events, each with its public files."""
+    return [
+        (event, [file for file in event.attachments.all() if file.is_public])
+        for event in timeline_for(case, public=True)
+    ]
+
+
+def material_request_for(case: Case) -> CaseEvent | None:
+    """The latest request for missing material (what the complainant is asked to supply)."""
+    return case.events.filter(action="request_info").order_by("-created_at", "-id").first()
+
+
+def attachment_get(case: Case, pk: int, *, public: bool) -> Attachment | None:
+    """One file of the case (only one the complainant may see if `public`), or None."""
+    files = case.attachments.filter(pk=pk)
+    return (files.filter(is_public=True) if public else files).first()

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -234,3 +234,37 @@ def notification_record(
         is_public=False,
         created_at=timezone.now(),
     )
+
+
+FILES_ADDED = "files_added"  # timeline action of `case_files_add`
+
+
+@transaction.atomic
+def case_files_add(
+    *, case: Case, actor: User, files: list[UploadedFile], is_public: bool, note: str = ""
+) -> CaseEvent:
+    """A staff member adds files to an existing case (a scanned letter, a site photo).
+
+    Steps: check `access.can_add_files`; record one timeline event (public if the files
+    are); store each file with it. Not a state change.
+    """
+    if not access.can_add_files(actor, case):
+        raise PermissionDenied(_("You may not add files to this case."))
+    if not files:
+        raise ValidationError({"files": [_("Choose at least one file.")]})
+    state = Case.objects.values_list("state", flat=True).get(pk=case.pk)
+    event = CaseEvent.objects.create(
+        case=case,
+        action=FILES_ADDED,
+        actor=actor,
+        actor_role="",
+        from_state=state,
+        to_state=state,
+        note=note[:2000],
+        data={"files": [upload.name or "file" for upload in files]},
+        is_public=is_public,
+        created_at=timezone.now(),
+    )
+    for upload in files:
+        attachment_add(case=case, upload=upload, event=event, is_public=is_public)
+    return event

@@ -1,6 +1,7 @@
 """Public pages, mounted at the site root."""
 
 from django.urls import path
+from django.views.i18n import set_language
 
 from minsheng.portal import views
 
@@ -16,4 +17,6 @@ urlpatterns = [
     path("track/<str:number>/files/<int:pk>/", views.track_attachment, name="track-attachment"),
     path("track/<str:number>/<slug:action>/", views.track_action, name="track-action"),
     path("guide/", views.guide, name="guide"),
+    # The language switcher of every page (portal and workbench): a cookie, no URL prefix.
+    path("language/", set_language, name="set-language"),
 ]

@@ -20,19 +20,21 @@ from django.views.decorators.http import require_POST
 from minsheng.cases.access import Citizen, access_case_public
 from minsheng.cases.forms import action_form_class, action_inputs
 from minsheng.cases.models import Case
-from minsheng.cases.selectors import open_clocks_for
+from minsheng.cases.selectors import (
+    attachment_get,
+    material_request_for,
+    open_clocks_for,
+    public_answer_for,
+    public_timeline_for,
+)
 from minsheng.cases.services import material_supply
 from minsheng.cases.workflow import TransitionNotAllowed, allowed_actions, perform
 from minsheng.deadlines.models import Kind, Severity
 from minsheng.deadlines.selectors import policy_for
 from minsheng.intake.emergency import emergency_context, emergency_numbers
 from minsheng.intake.services import submission_register
+from minsheng.knowledge.selectors import policy_entries_search
 from minsheng.portal.forms import EvidenceField, SubmissionForm
-from minsheng.portal.selectors import (
-    material_request_for,
-    public_answer_for,
-    public_timeline_for,
-)
 
 RECEIPT_KEY = "portal_receipt"  # {"number", "code"}: shown once on the receipt page
 TRACKED_KEY = "portal_tracked"  # {number: code}: cases this browser has proven the code for
@@ -183,7 +185,7 @@ def _track_context(case: Case, citizen: Citizen, bound: dict[str, forms.Form]) -
 def track_attachment(request: HttpRequest, number: str, pk: int) -> FileResponse:
     """A file of the case that the complainant may see, always as a download."""
     case, _citizen = _tracked_case(request, number)
-    attachment = case.attachments.filter(pk=pk, is_public=True).first()
+    attachment = attachment_get(case, pk, public=True)
     if attachment is None:
         raise Http404("No such file.")
     return FileResponse(
@@ -192,9 +194,13 @@ def track_attachment(request: HttpRequest, number: str, pk: int) -> FileResponse
 
 
 def guide(request: HttpRequest) -> HttpResponse:
-    """Channels, the process and the time limits (from the deadline policies)."""
+    """Channels, the process and the time limits (from the deadline policies), and the
+    public answers of the policy knowledge base, searchable."""
     limits = [
         (label, policy_for(kind=kind, severity=Severity.GENERAL)) for kind, label in Kind.choices
     ]
     urgent = policy_for(kind=Kind.COMPLAINT, severity=Severity.URGENT)
-    return render(request, "portal/guide.html", {"limits": limits, "urgent": urgent})
+    query = request.GET.get("q", "").strip()[:100]
+    entries = policy_entries_search(query=query, public_only=True)
+    context = {"limits": limits, "urgent": urgent, "query": query, "entries": entries}
+    return render(request, "portal/guide.html", context)

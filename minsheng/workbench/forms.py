@@ -1,12 +1,17 @@
-"""Staff forms: registering a phone, letter or walk-in matter. Lifecycle action forms come
-from `cases.forms.action_form_class`."""
+"""Staff forms: registering a phone, letter or walk-in matter, adding files to a case, and
+the reply templates beside an action form's text boxes. Lifecycle action forms come from
+`cases.forms.action_form_class`."""
 
 from typing import Any
 
 from django import forms
+from django.forms import BoundField
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.cases.models import Channel
+from minsheng.knowledge.models import PolicyEntry, ReplyTemplate
+from minsheng.knowledge.selectors import reply_template_get, reply_templates_for
 from minsheng.portal.forms import EvidenceField, SubmissionForm
 
 STAFF_CHANNELS = [
@@ -35,3 +40,57 @@ class StaffRegistrationForm(SubmissionForm):
         if data.get("channel") == Channel.LETTER and not data.get("evidence"):
             self.add_error("evidence", _("Attach the scanned letter."))
         return data
+
+
+class CaseFilesForm(forms.Form):
+    """Files a staff member adds to an existing case; same types and sizes as the portal."""
+
+    evidence = EvidenceField(label=_("Files"), required=True)
+    is_public = forms.BooleanField(label=_("The complainant may see these files"), required=False)
+    note = forms.CharField(label=_("What the files are"), max_length=2000, required=False)
+
+
+# Text boxes of action forms that a reply template (答复模板) can fill.
+TEMPLATE_FIELDS = frozenset({"note", "facts", "basis", "measures", "outcome", "remedy"})
+
+
+def fields_with_templates(form: forms.Form) -> list[tuple[BoundField, list[ReplyTemplate]]]:
+    """Each field of an action form with the reply templates that fit it (none for fields
+    that take no free text)."""
+    return [
+        (bound, list(reply_templates_for(bound.name)) if bound.name in TEMPLATE_FIELDS else [])
+        for bound in form
+    ]
+
+
+def _typed(form_class: type[forms.Form], data: QueryDict) -> dict[str, Any]:
+    """What was typed into an action form, as initial values to show it again."""
+    return {
+        name: data.getlist(name)
+        if getattr(field.widget, "allow_multiple_selected", False)
+        else data.get(name)
+        for name, field in form_class.base_fields.items()
+        if name in data
+    }
+
+
+def form_with_template(form_class: type[forms.Form], data: QueryDict) -> forms.Form:
+    """The action form shown again with the chosen reply template added to its field: the
+    template picker without JavaScript (the "Insert" button posts the form)."""
+    initial = _typed(form_class, data)
+    name = data.get("insert_template", "")
+    chosen = data.get(f"template_{name}", "")
+    template = reply_template_get(int(chosen)) if chosen.isdigit() else None
+    if template is not None and name in TEMPLATE_FIELDS and name in form_class.base_fields:
+        initial[name] = "\n".join(t for t in (initial.get(name) or "", template.text) if t)
+    return form_class(initial=initial)
+
+
+def entry_initial(form_class: type[forms.Form], entry: PolicyEntry) -> dict[str, str]:
+    """A knowledge base entry's answer (and its source) as the start of the action form's
+    answer: its note, or the basis of a result."""
+    text = "\n".join(t for t in (entry.answer, entry.basis) if t)
+    for name in ("note", "basis"):
+        if name in form_class.base_fields:
+            return {name: text}
+    return {}

@@ -22,7 +22,9 @@ urlpatterns = [
     path("cases/", views.case_list, name="case-list"),
     path("cases/assign/", views.bulk_assign, name="bulk-assign"),
     path("register/", views.register, name="register"),
+    path("knowledge/", views.knowledge_search, name="knowledge"),
     path("cases/<str:number>/", views.case_detail, name="case-detail"),
     path("cases/<str:number>/files/<int:pk>/", views.attachment, name="attachment"),
+    path("cases/<str:number>/files/add/", views.case_files_add_view, name="case-files-add"),
     path("cases/<str:number>/actions/<slug:action>/", views.case_action, name="case-action"),
 ]

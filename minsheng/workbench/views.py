@@ -24,17 +24,36 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 from django_htmx.middleware import HtmxDetails
 
-from minsheng.accounts.models import Role, User
+from minsheng.accounts.models import User
 from minsheng.accounts.selectors import role_facts_for
-from minsheng.cases.access import access_case, complainant_for
+from minsheng.cases.access import (
+    access_case,
+    can_add_files,
+    can_assign_in_bulk,
+    can_register_matters,
+    complainant_for,
+)
 from minsheng.cases.filters import CaseFilterSet
 from minsheng.cases.forms import action_form_class, action_inputs
 from minsheng.cases.models import Case
-from minsheng.cases.selectors import case_list_for_user, open_clocks_for, timeline_for
+from minsheng.cases.selectors import (
+    attachment_get,
+    case_list_for_user,
+    open_clocks_for,
+    timeline_for,
+)
+from minsheng.cases.services import case_files_add
 from minsheng.cases.workflow import ACTIONS, TransitionNotAllowed, allowed_actions, perform, why_not
 from minsheng.intake.emergency import emergency_context
 from minsheng.intake.services import submission_register
-from minsheng.workbench.forms import StaffRegistrationForm
+from minsheng.knowledge.selectors import policy_entries_search, policy_entry_get
+from minsheng.workbench.forms import (
+    CaseFilesForm,
+    StaffRegistrationForm,
+    entry_initial,
+    fields_with_templates,
+    form_with_template,
+)
 from minsheng.workbench.selectors import queue_cases, queues_for_user
 
 LOGIN_URL = "workbench:login"
@@ -64,14 +83,11 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _may_register(user: User) -> bool:
-    # Registering phone, letter and walk-in matters is the intake agents' job (DESIGN §1).
-    return Role.INTAKE in role_facts_for(user).global_roles
-
-
 def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     """Render a workbench page with what its navigation needs."""
-    return render(request, template, {"may_register": _may_register(_user(request)), **context})
+    return render(
+        request, template, {"may_register": can_register_matters(_user(request)), **context}
+    )
 
 
 @staff_required
@@ -97,7 +113,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     bulk_form = None
-    if Role.DISPATCHER in role_facts_for(user).global_roles:
+    if can_assign_in_bulk(user):
         bulk_form = action_form_class("assign")(prefix="bulk")
     context = {
         "filterset": filterset,
@@ -170,6 +186,7 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "result": case.results.select_related("submitted_by").first(),
         "extensions": case.extension_requests.filter(status="pending"),
         "actions": allowed_actions(case, user),
+        "files_form": CaseFilesForm() if can_add_files(user, case) else None,
         "now": timezone.now(),
     }
 
@@ -191,8 +208,16 @@ def case_action(request: HtmxHttpRequest, number: str, action: str) -> HttpRespo
     case = access_case(user, number)
     if action not in ACTIONS:
         raise Http404("No such action.")
-    form = action_form_class(action)(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    form_class = action_form_class(action)
+    if request.method == "POST" and "insert_template" in request.POST:
+        form = form_with_template(form_class, request.POST)  # the picker without JavaScript
+    elif request.method == "POST":
+        form = form_class(request.POST)
+    else:
+        entry = request.GET.get("entry", "")
+        found = policy_entry_get(int(entry), public_only=False) if entry.isdigit() else None
+        form = form_class(initial=entry_initial(form_class, found) if found else None)
+    if form.is_bound and form.is_valid():
         try:
             perform(case=case, action=action, actor=user, **action_inputs(form))
         except ValidationError as error:
@@ -206,7 +231,13 @@ def case_action(request: HtmxHttpRequest, number: str, action: str) -> HttpRespo
     first_field = next(iter(form.fields.values()), None)
     if first_field is not None:
         first_field.widget.attrs["autofocus"] = True  # htmx focuses it once swapped in
-    context = {"case": case, "action": action, "form": form, "refused": why_not(case, user, action)}
+    context = {
+        "case": case,
+        "action": action,
+        "form": form,
+        "fields": fields_with_templates(form),
+        "refused": why_not(case, user, action),
+    }
     if not request.htmx:
         return _render(request, "workbench/case_action.html", context)
     response = render(request, "workbench/_action_form.html", context)
@@ -226,7 +257,7 @@ def _after_action(request: HtmxHttpRequest, number: str) -> HttpResponse:
 def register(request: HttpRequest) -> HttpResponse:
     """Register a phone, letter, e-mail or walk-in matter (intake agents)."""
     user = _user(request)
-    if not _may_register(user):
+    if not can_register_matters(user):
         raise PermissionDenied
     form = StaffRegistrationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -250,7 +281,60 @@ def register(request: HttpRequest) -> HttpResponse:
 def attachment(request: HttpRequest, number: str, pk: int) -> FileResponse:
     """A file of a case the user may see, always as a download."""
     case = access_case(_user(request), number)
-    found = case.attachments.filter(pk=pk).first()
+    found = attachment_get(case, pk, public=False)
     if found is None:
         raise Http404("No such file.")
     return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.original_name)
+
+
+@staff_required
+@require_POST
+def case_files_add_view(request: HttpRequest, number: str) -> HttpResponse:
+    """Add files to a case (`cases.access.can_add_files`); errors show beside the field."""
+    user = _user(request)
+    case = access_case(user, number)
+    if not can_add_files(user, case):
+        raise PermissionDenied
+    form = CaseFilesForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            data = form.cleaned_data
+            case_files_add(
+                case=case,
+                actor=user,
+                files=data["evidence"],
+                is_public=data["is_public"],
+                note=data["note"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            count = len(form.cleaned_data["evidence"])
+            messages.success(request, _("Added %(count)s files.") % {"count": count})
+            return redirect("workbench:case-detail", number=number)
+    context = {**_case_context(request, case), "files_form": form}
+    return _render(request, "workbench/case_detail.html", context)
+
+
+# Actions whose text a knowledge base entry can start, in the order they are offered.
+ENTRY_ACTIONS = ("answer", "progress", "plan", "submit_result")
+
+
+@staff_required
+def knowledge_search(request: HtmxHttpRequest) -> HttpResponse:
+    """Search the policy knowledge base (政策知识库), from a case page (htmx) or on its own.
+    With `case`, each entry links to the case's answer form started with the entry."""
+    user = _user(request)
+    query = request.GET.get("q", "").strip()[:100]
+    case = access_case(user, request.GET["case"]) if request.GET.get("case") else None
+    allowed = allowed_actions(case, user) if case is not None else []
+    context = {
+        "query": query,
+        "searched": True,
+        "case": case,
+        "entries": policy_entries_search(query=query, public_only=False),
+        "entry_action": next((a for a in ENTRY_ACTIONS if a in allowed), None),
+    }
+    if request.htmx:
+        return render(request, "workbench/_knowledge_results.html", context)
+    return _render(request, "workbench/knowledge.html", context)
