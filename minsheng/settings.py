@@ -163,6 +163,14 @@ SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
 # Seconds to wait for a webhook subscriber's answer before trying again later.
 WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
 
+# E-mail in (`manage.py mail_receive`, minsheng/intake/channels/email.py): the address
+# complainants write to; the receiver takes mail for it and for any address at
+# MINSHENG_MAIL_DOMAIN, up to MINSHENG_MAIL_MAX_BYTES.
+MINSHENG_COMPLAINT_ADDRESS = env.str(
+    "MINSHENG_COMPLAINT_ADDRESS", default="complaints@minsheng.localhost"
+)
+MINSHENG_MAIL_MAX_BYTES = env.int("MINSHENG_MAIL_MAX_BYTES", default=25 * 1024 * 1024)
+
 # Background work (Django's Tasks API). "database" (default) keeps the queue in our own
 # database and needs no other server: `make run` starts `manage.py db_worker` beside the web
 # server. "redis" is the production setting (RQ; workers run `manage.py rqworker default`).

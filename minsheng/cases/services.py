@@ -268,3 +268,38 @@ def case_files_add(
     for upload in files:
         attachment_add(case=case, upload=upload, event=event, is_public=is_public)
     return event
+
+
+COMPLAINANT_MESSAGE = "complainant_message"  # timeline action of `complainant_message_add`
+
+
+@transaction.atomic
+def complainant_message_add(
+    *,
+    case: Case,
+    actor: access.Actor,
+    note: str,
+    channel: str,
+    files: list[UploadedFile] | None = None,
+) -> CaseEvent:
+    """The complainant writes again about their case (a reply to a case e-mail) while no
+    material is awaited: one public timeline event with the text, and the files with it.
+    Not a state change; when material is awaited, `material_supply` is the one to call."""
+    if not note.strip() and not files:
+        raise ValidationError({"note": [_("The message is empty.")]})
+    state = Case.objects.values_list("state", flat=True).get(pk=case.pk)
+    event = CaseEvent.objects.create(
+        case=case,
+        action=COMPLAINANT_MESSAGE,
+        actor=actor if isinstance(actor, User) else None,
+        actor_role="",
+        from_state=state,
+        to_state=state,
+        note=note.strip()[:20000],
+        data={"channel": channel},
+        is_public=True,
+        created_at=timezone.now(),
+    )
+    for upload in files or []:
+        attachment_add(case=case, upload=upload, event=event)
+    return event

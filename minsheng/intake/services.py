@@ -5,15 +5,24 @@ register a matter through `submission_register`, so what applies to every new ma
 (emergency words make it urgent, ...) is written once, here.
 """
 
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import PurePath
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from minsheng.accounts.models import User
+from minsheng.cases.models import Channel
 from minsheng.cases.services import Registered, Submission, case_create
-from minsheng.deadlines.models import Severity
+from minsheng.deadlines.models import Kind, Severity
+from minsheng.intake.channels import spreadsheet as sheets
 from minsheng.intake.emergency import emergency_numbers
+from minsheng.intake.models import ImportedRow, ImportJob
 
 
 def submission_prepare(submission: Submission) -> Submission:
@@ -39,3 +48,273 @@ def submission_register(
     The caller tells the complainant the number only after this transaction commits.
     """
     return case_create(submission=submission_prepare(submission), actor=actor, files=files)
+
+
+# --- spreadsheet import (channels/spreadsheet.py reads the sheet and its rows) -------------
+
+
+@dataclass
+class ImportReport:
+    """What a dry run or an import found: rows in total, rows that make (or made) a case,
+    rows imported before (or repeated in the file), and every row's problems."""
+
+    total: int = 0
+    good: int = 0
+    duplicates: int = 0
+    problems: list[sheets.Problem] = field(default_factory=list)
+
+    @property
+    def rows_with_problems(self) -> int:
+        return len({p.row for p in self.problems if p.row > 1})
+
+
+def import_dry_run(
+    *, sheet: sheets.Sheet, mapping: dict[str, str], default_channel: str, default_kind: str
+) -> ImportReport:
+    """Check every row as the import would, and write nothing."""
+    report = ImportReport(
+        total=len(sheet.rows), problems=sheets.mapping_problems(mapping, sheet.headers)
+    )
+    if report.problems:
+        return report
+    seen: set[str] = set()
+    keys = [sheets.row_key(cells, mapping) for _number, cells in sheet.rows]
+    imported = set(ImportedRow.objects.filter(key__in=keys).values_list("key", flat=True))
+    for (number, cells), key in zip(sheet.rows, keys, strict=True):
+        if key in imported or key in seen:
+            report.duplicates += 1
+            continue
+        seen.add(key)
+        _submission, problems = sheets.row_read(
+            number, cells, mapping, default_channel=default_channel, default_kind=default_kind
+        )
+        report.problems += problems
+        report.good += not problems
+    return report
+
+
+def _sheet_of(job: ImportJob) -> sheets.Sheet:
+    with job.file.open("rb") as stream:
+        return sheets.sheet_read(stream, name=job.original_name)
+
+
+def _problems_json(problems: list[sheets.Problem]) -> list[dict[str, Any]]:
+    return [asdict(p) for p in problems]
+
+
+def _job_checked(job: ImportJob, report: ImportReport) -> None:
+    job.total_rows = report.total
+    job.rows_done = 0
+    job.created_count = 0
+    job.duplicate_count = report.duplicates
+    job.error_count = report.rows_with_problems
+    job.problems = _problems_json(report.problems)
+    job.status = ImportJob.Status.CHECKED
+
+
+@transaction.atomic
+def import_job_create(
+    *,
+    upload: UploadedFile,
+    actor: User | None,
+    mapping: dict[str, str] | None = None,
+    default_channel: str = Channel.PHONE,
+    default_kind: str = Kind.COMPLAINT,
+) -> ImportJob:
+    """Keep an uploaded sheet and dry-run it with the given mapping (or the guessed one).
+
+    1. read the sheet (ValidationError on `file` if it can't be read);
+    2. guess the mapping from the header names unless one is given;
+    3. dry-run every row and store the report on a new ImportJob (status checked).
+    """
+    name = (upload.name or "import.csv")[-200:]
+    try:
+        sheet = sheets.sheet_read(upload, name=name)
+    except sheets.SheetError as error:
+        raise ValidationError({"file": [str(error)]}) from error
+    upload.seek(0)
+    job = ImportJob(
+        original_name=name,
+        mapping=mapping or sheets.mapping_guess(sheet.headers),
+        default_channel=default_channel,
+        default_kind=default_kind,
+        created_by=actor,
+        created_at=timezone.now(),
+    )
+    _job_checked(
+        job,
+        import_dry_run(
+            sheet=sheet,
+            mapping=job.mapping,
+            default_channel=default_channel,
+            default_kind=default_kind,
+        ),
+    )
+    job.file.save(PurePath(name).name, upload, save=False)
+    job.full_clean()
+    job.save()
+    return job
+
+
+@transaction.atomic
+def import_job_check(
+    *,
+    job: ImportJob,
+    actor: User | None,
+    mapping: dict[str, str],
+    default_channel: str,
+    default_kind: str,
+) -> ImportJob:
+    """Dry-run a kept sheet again with another mapping or other defaults."""
+    if job.status not in {ImportJob.Status.UPLOADED, ImportJob.Status.CHECKED}:
+        raise ValidationError({"mapping": [_("This import has already started.")]})
+    job.mapping, job.default_channel, job.default_kind = mapping, default_channel, default_kind
+    report = import_dry_run(
+        sheet=_sheet_of(job),
+        mapping=mapping,
+        default_channel=default_channel,
+        default_kind=default_kind,
+    )
+    _job_checked(job, report)
+    job.full_clean()
+    job.save()
+    return job
+
+
+def import_job_headers(*, job: ImportJob) -> list[str]:
+    """The column names of a kept sheet."""
+    return _sheet_of(job).headers
+
+
+@transaction.atomic
+def import_job_start(*, job: ImportJob, actor: User | None) -> ImportJob:
+    """Queue the import of a checked sheet; the task worker runs `import_job_run`.
+    A sheet whose mapping lacks a required column cannot start."""
+    if any(p["row"] == 1 for p in job.problems):
+        raise ValidationError({"mapping": [_("Fix the column mapping first.")]})
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.CHECKED).update(
+        status=ImportJob.Status.QUEUED
+    )
+    if not claimed:
+        raise ValidationError({"mapping": [_("This import has already started.")]})
+    job.refresh_from_db()
+    from minsheng.intake import jobs  # the job module imports this one
+
+    transaction.on_commit(lambda: jobs.import_run_job.enqueue(job_id=job.pk))
+    return job
+
+
+def rows_import(
+    *,
+    job: ImportJob,
+    sheet: sheets.Sheet,
+    actor: User | None,
+    progress: Callable[[ImportReport], None] | None = None,
+) -> ImportReport:
+    """Import every row of `sheet` under `job`, each good row in its own transaction
+    through `submission_register`: a broken row is reported and the others still go in.
+
+    For each row: skip it if its key was imported before; read it (problems are kept);
+    register the case and its ImportedRow together (the unique key stops a second copy).
+    """
+    report = ImportReport(
+        total=len(sheet.rows), problems=sheets.mapping_problems(job.mapping, sheet.headers)
+    )
+    if report.problems:
+        return report
+    for number, cells in sheet.rows:
+        key = sheets.row_key(cells, job.mapping)
+        if ImportedRow.objects.filter(key=key).exists():
+            report.duplicates += 1
+        else:
+            _row_import(job, report, number, cells, key, actor)
+        if progress is not None:
+            progress(report)
+    return report
+
+
+def _row_import(
+    job: ImportJob,
+    report: ImportReport,
+    number: int,
+    cells: dict[str, Any],
+    key: str,
+    actor: User | None,
+) -> None:
+    submission, problems = sheets.row_read(
+        number,
+        cells,
+        job.mapping,
+        default_channel=job.default_channel,
+        default_kind=job.default_kind,
+    )
+    if submission is None:
+        report.problems += problems
+        return
+    try:
+        with transaction.atomic():
+            registered = submission_register(submission=submission, actor=actor)
+            row = ImportedRow(
+                key=key, job=job, row_number=number, case=registered.case, created_at=timezone.now()
+            )
+            row.full_clean(validate_unique=False)
+            row.save()
+    except IntegrityError:
+        report.duplicates += 1  # imported meanwhile by another run
+    except ValidationError as error:
+        for name, messages in getattr(error, "message_dict", {"": error.messages}).items():
+            report.problems += [sheets.Problem(number, str(name), m) for m in messages]
+    else:
+        report.good += 1
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Run a queued import (the task worker calls this). Safe to repeat: only a queued job
+    is claimed, and rows imported before are skipped by their key.
+
+    1. claim the job (queued -> running) with a conditional update;
+    2. import the rows, storing rows done / created / duplicates / problems as it goes;
+    3. mark it done, or failed with the reason if the sheet cannot be read any more.
+    """
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING, started_at=timezone.now(), rows_done=0
+    )
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    if not claimed:
+        return job
+    done = 0
+
+    def progress(report: ImportReport) -> None:
+        nonlocal done
+        done += 1
+        ImportJob.objects.filter(pk=job_id).update(
+            rows_done=done,
+            created_count=report.good,
+            duplicate_count=report.duplicates,
+            error_count=report.rows_with_problems,
+        )
+
+    try:
+        report = rows_import(job=job, sheet=_sheet_of(job), actor=job.created_by, progress=progress)
+    except sheets.SheetError as error:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJob.Status.FAILED, reason=str(error), finished_at=timezone.now()
+        )
+        return ImportJob.objects.get(pk=job_id)
+    return import_job_finish(job=job, report=report)
+
+
+def import_job_finish(*, job: ImportJob, report: ImportReport) -> ImportJob:
+    """Store the final counts and problems of an import and mark it done."""
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.DONE,
+        total_rows=report.total,
+        rows_done=report.total,
+        created_count=report.good,
+        duplicate_count=report.duplicates,
+        error_count=report.rows_with_problems,
+        problems=_problems_json(report.problems),
+        finished_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    return job

@@ -32,6 +32,7 @@ STAFF_CHANNEL_CHOICES = [(c.value, c.label) for c in STAFF_CHANNELS]
 OTHER_EVENT_LABELS = {
     "register": gettext_lazy("Registered"),
     "merged_in": gettext_lazy("Another case was merged into this one"),
+    "complainant_message": gettext_lazy("Message from the complainant"),
 }
 
 

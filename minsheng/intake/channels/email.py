@@ -1,0 +1,441 @@
+"""E-mail in: mail to the complaint address becomes a case, a reply joins its case.
+
+An MTA hands mail to our SMTP/LMTP receiver (`manage.py mail_receive`, aiosmtpd); the
+receiver calls `mail_receive` for every message and answers 250 only after the outcome is
+committed. Every raw message is kept as an `InboundMail` row, whatever became of it.
+
+What happens to a message, in order:
+1. the same Message-ID again: nothing new (the row counts the delivery);
+2. an auto-reply (Auto-Submitted other than "no", X-Autoreply, Precedence bulk/junk/
+   auto_reply) or a bounce (multipart/report delivery-status, a MAILER-DAEMON or postmaster
+   sender, an empty envelope sender / Return-Path): ignored;
+3. a reply to one of our case mails: added to that case. If the case awaits material the
+   text and files go through the lifecycle's `supplement` action, otherwise they are a public
+   message on the case (`cases.services.complainant_message_add`);
+4. anything else: a new case (subject, text, the sender as complainant contacted by e-mail,
+   the attachments) through `intake.services.submission_register`;
+5. a message that cannot be read or registered: stored as failed, with the reason.
+
+Message-ID convention (shared with notify, which writes it without importing intake):
+every mail we send about a case has the Message-ID
+
+    <case-{case number}.{random}@{MINSHENG_MAIL_DOMAIN}>
+    e.g. <case-MS-20261122-000123.9f2c41d0@12345.gov.example>
+
+and, where it can, the case number in brackets in the subject: "[MS-20261122-000123] ...".
+A reply whose In-Reply-To or References holds such an id is added to that case. A reply
+that only carries the number in its subject is added only if it comes from an e-mail
+address of one of the case's complainants (anyone can type a number into a subject).
+"""
+
+import hashlib
+import html
+import logging
+import re
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage, Message
+from email.parser import BytesParser
+from email.utils import getaddresses, parseaddr
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
+from django.db import IntegrityError, close_old_connections, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.html import strip_tags
+
+from minsheng.cases.access import Citizen
+from minsheng.cases.models import Case, Channel, Complainant, State
+from minsheng.cases.services import (
+    PersonInput,
+    Submission,
+    complainant_message_add,
+    material_supply,
+)
+from minsheng.deadlines.models import Kind
+from minsheng.intake.models import InboundMail
+from minsheng.intake.selectors import case_for_reply
+from minsheng.intake.services import submission_register
+
+logger = logging.getLogger(__name__)
+
+NUMBER = r"[A-Z]{1,6}-\d{8}-\d{6}"  # cases.numbering: MS-20261122-000123
+CASE_MESSAGE_ID = re.compile(
+    rf"<case-(?P<number>{NUMBER})\.[^@<>\s]+@(?P<domain>[^<>\s]+)>", re.IGNORECASE
+)
+SUBJECT_NUMBER = re.compile(rf"\[(?P<number>{NUMBER})\]", re.IGNORECASE)
+ANY_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+BOUNCE_SENDERS = {"mailer-daemon", "postmaster"}
+IGNORED_PRECEDENCE = {"bulk", "junk", "auto_reply"}
+# Where the quoted original starts in a reply; we keep only what was written above it.
+QUOTE_START = re.compile(
+    r"^(On .+wrote:|在.+写道[:：]?|-{2,}\s*(Original Message|原始邮件|Reply above this line)"
+    r"\s*-{2,}|From: .+|发件人[:：].+)\s*$",
+    re.IGNORECASE,
+)
+SUBJECT_MAX = 200
+NAME_MAX = 100
+MAX_ATTACHMENTS = 20
+
+
+def case_message_id(number: str, token: str, domain: str | None = None) -> str:
+    """The Message-ID of a mail we send about case `number` (see the module docstring)."""
+    return f"<case-{number}.{token}@{domain or settings.MINSHENG_MAIL_DOMAIN}>"
+
+
+def case_number_from_ids(text: str, *, domain: str | None = None) -> str | None:
+    """The case number in the first of our own case Message-IDs found in `text` (an
+    In-Reply-To or References header), or None. Ids of other domains do not count."""
+    ours = (domain or settings.MINSHENG_MAIL_DOMAIN).lower()
+    for match in CASE_MESSAGE_ID.finditer(text or ""):
+        if match["domain"].lower() == ours:
+            return match["number"].upper()
+    return None
+
+
+def case_number_from_subject(subject: str) -> str | None:
+    """The case number in brackets in a subject ("Re: [MS-20261122-000123] ..."), or None."""
+    match = SUBJECT_NUMBER.search(subject or "")
+    return match["number"].upper() if match else None
+
+
+def address_accepted(address: str) -> bool:
+    """Whether the receiver takes mail for `address`: the complaint address, or any address
+    at our mail domain (where replies to case mail may be sent)."""
+    address = address.strip().strip("<>").lower()
+    complaint = str(settings.MINSHENG_COMPLAINT_ADDRESS).lower()
+    domain = str(settings.MINSHENG_MAIL_DOMAIN).lower()
+    return address == complaint or address.rpartition("@")[2] == domain
+
+
+@dataclass
+class ParsedMail:
+    """What we read from one raw message."""
+
+    message_id: str
+    sender_name: str = ""
+    sender_address: str = ""
+    subject: str = ""
+    text: str = ""
+    in_reply_to: str = ""
+    references: str = ""
+    attachments: list[UploadedFile] = field(default_factory=list)
+    ignore_reason: str = ""
+
+
+def _header(message: Message, name: str) -> str:
+    """A header as text; a header too broken to decode reads as its raw value."""
+    try:
+        value = message.get(name)
+    except Exception:  # noqa: BLE001 - policy.default may raise on a broken header
+        value = ""
+    return " ".join(str(value or "").split())
+
+
+def message_id_of(raw: bytes, message: Message | None) -> str:
+    """The message's own Message-ID, or a stable stand-in made from the raw bytes, so a mail
+    without one delivered twice is still recognised."""
+    found = ANY_MESSAGE_ID.search(_header(message, "Message-ID")) if message is not None else None
+    if found and len(found.group(0)) <= 900:
+        return found.group(0)
+    return f"<sha256-{hashlib.sha256(raw).hexdigest()}@no-message-id.invalid>"
+
+
+def ignore_reason_for(message: Message, envelope_from: str | None) -> str:
+    """Why this message is an auto-reply or a bounce (and makes no case), or ""."""
+    auto = _header(message, "Auto-Submitted").lower()
+    if auto and auto != "no":
+        return f"auto-reply (Auto-Submitted: {auto})"
+    for name in ("X-Autoreply", "X-Autorespond"):
+        if _header(message, name):
+            return f"auto-reply ({name})"
+    precedence = _header(message, "Precedence").lower()
+    if precedence in IGNORED_PRECEDENCE:
+        return f"auto-reply (Precedence: {precedence})"
+    if (
+        message.get_content_type() == "multipart/report"
+        and message.get_param("report-type", "").lower() == "delivery-status"  # type: ignore[union-attr]
+    ):
+        return "bounce (delivery-status report)"
+    local = parseaddr(_header(message, "From"))[1].partition("@")[0].lower()
+    if local in BOUNCE_SENDERS:
+        return f"bounce (sender {local})"
+    if envelope_from is not None and envelope_from.strip() in {"", "<>"}:
+        return "bounce (empty envelope sender)"
+    if "Return-Path" in message and _header(message, "Return-Path") in {"", "<>"}:
+        return "bounce (empty Return-Path)"
+    return ""
+
+
+def _part_text(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return payload.decode(charset, errors="replace")
+    except LookupError:  # an unknown charset name
+        return payload.decode("utf-8", errors="replace")
+
+
+def _body_text(message: EmailMessage) -> str:
+    body = message.get_body(preferencelist=("plain", "html"))
+    if body is None:
+        return ""
+    text = _part_text(body)
+    if body.get_content_type() == "text/html":
+        text = html.unescape(strip_tags(re.sub(r"(?i)<br\s*/?>|</p>", "\n", text)))
+    return text.replace("\r\n", "\n").strip()
+
+
+def reply_text(text: str) -> str:
+    """What the sender wrote above the quoted original."""
+    kept: list[str] = []
+    for line in text.splitlines():
+        if QUOTE_START.match(line.strip()):
+            break
+        if not line.lstrip().startswith(">"):
+            kept.append(line)
+    return "\n".join(kept).strip() or text.strip()
+
+
+def _attachments(message: EmailMessage) -> list[UploadedFile]:
+    files: list[UploadedFile] = []
+    for index, part in enumerate(message.iter_attachments(), start=1):
+        if len(files) >= MAX_ATTACHMENTS:
+            break
+        content = part.get_payload(decode=True)
+        if not isinstance(content, bytes):  # an attached message or multipart
+            content = part.as_bytes()
+        name = (part.get_filename() or f"attachment-{index}").replace("/", "_").replace("\\", "_")
+        files.append(SimpleUploadedFile(name[-150:], content, part.get_content_type()))
+    return files
+
+
+def mail_parse(raw: bytes, *, envelope_from: str | None = None) -> ParsedMail:
+    """Read one raw message. Raises only for a message too broken to parse at all."""
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    assert isinstance(message, EmailMessage)  # noqa: S101 - policy.default makes EmailMessage
+    parsed = ParsedMail(message_id=message_id_of(raw, message))
+    parsed.ignore_reason = ignore_reason_for(message, envelope_from)
+    addresses = getaddresses([_header(message, "Reply-To") or _header(message, "From")])
+    name, address = addresses[0] if addresses else ("", "")
+    parsed.sender_name, parsed.sender_address = name.strip(), address.strip()
+    parsed.subject = _header(message, "Subject")
+    parsed.in_reply_to = _header(message, "In-Reply-To")
+    parsed.references = _header(message, "References")
+    if not parsed.ignore_reason:
+        parsed.text = _body_text(message)
+        parsed.attachments = _attachments(message)
+    return parsed
+
+
+def _subject_for(parsed: ParsedMail) -> str:
+    if parsed.subject:
+        return parsed.subject[:SUBJECT_MAX]
+    first_line = next((line for line in parsed.text.splitlines() if line.strip()), "")
+    return first_line.strip()[:60]
+
+
+def _problem(parsed: ParsedMail) -> str:
+    """Why a message that is no auto-reply still cannot become a case, or ""."""
+    if "@" not in parsed.sender_address:
+        return "no sender address (From)"
+    if not parsed.subject and not parsed.text and not parsed.attachments:
+        return "the mail has neither subject, text nor attachments"
+    return ""
+
+
+def _reply_case(parsed: ParsedMail) -> Case | None:
+    by_id = case_number_from_ids(f"{parsed.in_reply_to} {parsed.references}")
+    if by_id is not None:
+        return case_for_reply(number=by_id, sender=None)
+    by_subject = case_number_from_subject(parsed.subject)
+    if by_subject is not None:
+        return case_for_reply(number=by_subject, sender=parsed.sender_address)
+    return None
+
+
+def _add_to_case(case: Case, parsed: ParsedMail) -> None:
+    note = reply_text(parsed.text) or parsed.subject
+    citizen = Citizen(case_id=case.pk)
+    if case.state == State.NEEDS_INFO:
+        material_supply(case=case, actor=citizen, note=note, files=parsed.attachments)
+    else:
+        complainant_message_add(
+            case=case, actor=citizen, note=note, channel=Channel.EMAIL, files=parsed.attachments
+        )
+
+
+def _register(parsed: ParsedMail) -> Case:
+    name = parsed.sender_name or parsed.sender_address.partition("@")[0]
+    submission = Submission(
+        kind=Kind.COMPLAINT,
+        subject=_subject_for(parsed),
+        body=parsed.text or parsed.subject or _subject_for(parsed),
+        channel=Channel.EMAIL,
+        people=[
+            PersonInput(
+                name=name[:NAME_MAX],
+                email=parsed.sender_address,
+                contact_by=Complainant.Contact.EMAIL,
+            )
+        ],
+    )
+    return submission_register(submission=submission, actor=None, files=parsed.attachments).case
+
+
+def _envelope_to(envelope_to: list[str]) -> str:
+    return ", ".join(envelope_to)[:2000]
+
+
+def _count_delivery(message_id: str) -> InboundMail:
+    InboundMail.objects.filter(message_id=message_id).update(deliveries=F("deliveries") + 1)
+    row = InboundMail.objects.get(message_id=message_id)
+    logger.info("mail in: %s delivered again, still %s", message_id, row.status)
+    return row
+
+
+def _error_text(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return "; ".join(
+            f"{name}: {' '.join(messages)}"
+            for name, messages in getattr(error, "message_dict", {"": error.messages}).items()
+        )
+    return f"{type(error).__name__}: {error}"
+
+
+def mail_receive(
+    *, raw: bytes, envelope_from: str | None = None, envelope_to: list[str] | None = None
+) -> InboundMail:
+    """Take one delivered message (steps in the module docstring) and return its row.
+
+    Commits before it returns. Raises only when even the failed row cannot be stored (the
+    database is down): the receiver then answers 451 so the sending MTA tries again.
+    """
+    now = timezone.now()
+    row = InboundMail(
+        raw=raw,
+        envelope_from=(envelope_from or "")[:998],
+        envelope_to=_envelope_to(envelope_to or []),
+        received_at=now,
+    )
+    try:
+        parsed = mail_parse(raw, envelope_from=envelope_from)
+    except Exception as error:  # noqa: BLE001 - a malformed mail is stored as failed, never lost
+        row.message_id = message_id_of(raw, None)
+        return _store_failed(row, f"unreadable message: {_error_text(error)}")
+    row.message_id = parsed.message_id
+    row.sender = f"{parsed.sender_name} <{parsed.sender_address}>".strip()[:998]
+    row.subject = parsed.subject[:998]
+    if InboundMail.objects.filter(message_id=row.message_id).exists():
+        return _count_delivery(row.message_id)
+    try:
+        with transaction.atomic():
+            _process(row, parsed)
+            row.full_clean()
+            row.save()
+    except IntegrityError:
+        # Delivered twice at the same moment: the other delivery's row won.
+        if InboundMail.objects.filter(message_id=row.message_id).exists():
+            return _count_delivery(row.message_id)
+        raise
+    except Exception as error:  # noqa: BLE001 - kept as failed with the reason, never lost
+        logger.exception("mail in: %s could not be processed", row.message_id)
+        row.case = None
+        return _store_failed(row, _error_text(error))
+    logger.info("mail in: %s -> %s %s", row.message_id, row.status, row.reason)
+    return row
+
+
+def _process(row: InboundMail, parsed: ParsedMail) -> None:
+    """Decide what the message is and write it; fills in the row's status, reason, case."""
+    if parsed.ignore_reason:
+        row.status, row.reason = InboundMail.Status.IGNORED, parsed.ignore_reason
+        return
+    problem = _problem(parsed)
+    if problem:
+        row.status, row.reason = InboundMail.Status.FAILED, problem
+        return
+    case = _reply_case(parsed)
+    if case is not None:
+        _add_to_case(case, parsed)
+        row.status, row.case = InboundMail.Status.ADDED_TO_CASE, case
+        row.reason = "material supplied" if case.state == State.NEEDS_INFO else "message added"
+        return
+    row.case = _register(parsed)
+    row.status = InboundMail.Status.CASE_CREATED
+
+
+def _store_failed(row: InboundMail, reason: str) -> InboundMail:
+    row.pk = None
+    row.status, row.reason = InboundMail.Status.FAILED, reason[:5000]
+    with transaction.atomic():
+        existing = InboundMail.objects.filter(message_id=row.message_id).first()
+        if existing is not None:
+            return _count_delivery(row.message_id)
+        row.save()
+    logger.warning("mail in: %s stored as failed: %s", row.message_id, reason)
+    return row
+
+
+def _receive_in_worker(raw: bytes, envelope_from: str, envelope_to: list[str]) -> InboundMail:
+    close_old_connections()  # the receiver runs for days; drop connections the DB closed
+    try:
+        return mail_receive(raw=raw, envelope_from=envelope_from, envelope_to=envelope_to)
+    finally:
+        close_old_connections()
+
+
+class ComplaintMailHandler:
+    """The aiosmtpd handler: accepts mail for our addresses, stores each message through
+    `mail_receive` in a worker thread (the ORM is synchronous) and answers 250 only once
+    that has committed; 451 (try again later) if it could not be stored."""
+
+    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        if not address_accepted(address):
+            return "550 5.1.1 No such complaint address here"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
+        self, server: Any, session: Any, envelope: Any
+    ) -> str:
+        raw = envelope.original_content or envelope.content or b""
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8", errors="surrogateescape")
+        receive = sync_to_async(_receive_in_worker, thread_sensitive=True)
+        try:
+            row = await receive(raw, envelope.mail_from or "", list(envelope.rcpt_tos))
+        except Exception:  # noqa: BLE001 - the sender keeps the mail and retries
+            logger.exception("mail in: could not store a message")
+            return "451 4.3.0 Could not store the message now; try again later"
+        return f"250 2.0.0 Stored as {row.status}"
+
+
+def receiver_controller(*, host: str, port: int, lmtp: bool = False) -> Any:
+    """An aiosmtpd controller serving `ComplaintMailHandler` (SMTP, or LMTP for an MTA's
+    local delivery transport) on host:port. Call `.start()` and `.stop()`."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.lmtp import LMTP
+
+    class _Controller(Controller):
+        def factory(self) -> Any:
+            if lmtp:
+                return LMTP(self.handler, **self.SMTP_kwargs)
+            return super().factory()
+
+    return _Controller(
+        ComplaintMailHandler(),
+        hostname=host,
+        port=port,
+        data_size_limit=settings.MINSHENG_MAIL_MAX_BYTES,
+        enable_SMTPUTF8=True,
+        ready_timeout=10.0,
+    )

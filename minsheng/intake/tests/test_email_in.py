@@ -1,0 +1,188 @@
+"""E-mail in over real SMTP: a receiver started by the test, mail sent with smtplib."""
+
+import smtplib
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+import pytest
+
+from minsheng.cases.models import Case, CaseEvent, Channel, Complainant, State
+from minsheng.cases.workflow import perform
+from minsheng.intake.channels.email import case_message_id, case_number_from_subject
+from minsheng.intake.models import InboundMail
+from minsheng.intake.tests.conftest import COMPLAINT_ADDRESS, MAIL_DOMAIN
+
+
+def mail(
+    subject="小区门口垃圾三天无人清运",
+    text="幸福小区东门的垃圾桶已经满了三天，没人来清运，气味很大。",
+    sender="李娜 <lina@example.cn>",
+    **headers,
+):
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = COMPLAINT_ADDRESS
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="example.cn")
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(text)
+    return message
+
+
+def test_a_mail_becomes_a_case_with_sender_and_attachment(send):
+    message = mail()
+    message.add_attachment(
+        b"\x89PNG fake photo", maintype="image", subtype="png", filename="垃圾桶.png"
+    )
+
+    assert send(message) == {}
+
+    row = InboundMail.objects.get()
+    assert row.status == InboundMail.Status.CASE_CREATED
+    assert row.message_id == message["Message-ID"]
+    assert message["Message-ID"].encode() in bytes(row.raw), "the raw message is kept"
+    case = row.case
+    assert case is not None
+    assert case.channel == Channel.EMAIL
+    assert case.state == State.SUBMITTED
+    assert case.subject == "小区门口垃圾三天无人清运"
+    assert "垃圾桶已经满了三天" in case.body
+    person = case.complainants.get()
+    assert (person.name, person.email) == ("李娜", "lina@example.cn")
+    assert person.contact_by == Complainant.Contact.EMAIL
+    attachment = case.attachments.get()
+    assert attachment.original_name == "垃圾桶.png"
+    assert attachment.file.read() == b"\x89PNG fake photo"
+
+
+def test_the_same_mail_delivered_twice_makes_one_case(send):
+    message = mail()
+
+    send(message)
+    send(message)
+
+    assert Case.objects.count() == 1
+    row = InboundMail.objects.get()
+    assert row.deliveries == 2
+
+
+def test_a_reply_to_case_mail_joins_the_case_and_supplies_material(send, cast):
+    send(mail())
+    case = Case.objects.get()
+    ours = case_message_id(case.number, "4f1c2a9b", MAIL_DOMAIN)
+
+    send(
+        mail(
+            subject=f"Re: [{case.number}] 小区门口垃圾",
+            text="今天还是没人来。\n\n> 原信",
+            In_Reply_To=ours,
+        )
+    )
+
+    assert Case.objects.count() == 1
+    message = CaseEvent.objects.get(case=case, action="complainant_message")
+    assert message.is_public
+    assert message.note == "今天还是没人来。"
+
+    perform(case=case, action="request_info", actor=cast.intake, note="请补充垃圾桶的照片")
+    answer = mail(subject="Re: 请补充材料", text="照片见附件。", References=f"<a@b.cn> {ours}")
+    answer.add_attachment(b"JPEG bytes", maintype="image", subtype="jpeg", filename="photo.jpg")
+    send(answer)
+
+    case.refresh_from_db()
+    assert case.state == State.SUBMITTED, "the supplement action moved it back to review"
+    supplement = CaseEvent.objects.get(case=case, action="supplement")
+    assert supplement.note == "照片见附件。"
+    assert supplement.attachments.get().original_name == "photo.jpg"
+    assert set(InboundMail.objects.values_list("status", flat=True)) == {
+        InboundMail.Status.CASE_CREATED,
+        InboundMail.Status.ADDED_TO_CASE,
+    }
+
+
+def test_a_case_number_in_the_subject_only_counts_from_the_complainant(send):
+    send(mail())
+    case = Case.objects.get()
+    assert case_number_from_subject(f"Re: [{case.number}] 垃圾") == case.number
+
+    send(mail(subject=f"Re: [{case.number}] 垃圾", text="补充：晚上更臭。"))
+    send(mail(subject=f"[{case.number}] 我也要说", sender="stranger@example.org"))
+
+    assert CaseEvent.objects.filter(case=case, action="complainant_message").count() == 1
+    assert Case.objects.count() == 2, "the stranger's mail is a case of its own"
+
+
+@pytest.mark.parametrize(
+    ("headers", "mail_from", "reason"),
+    [
+        ({"Auto_Submitted": "auto-replied"}, "lina@example.cn", "Auto-Submitted"),
+        ({"X_Autoreply": "yes"}, "lina@example.cn", "X-Autoreply"),
+        ({"Precedence": "bulk"}, "lina@example.cn", "Precedence"),
+        ({}, "", "empty envelope sender"),
+    ],
+)
+def test_auto_replies_make_no_case(send, headers, mail_from, reason):
+    send(mail(subject="自动回复：我正在休假", **headers), mail_from=mail_from)
+
+    assert not Case.objects.exists()
+    row = InboundMail.objects.get()
+    assert row.status == InboundMail.Status.IGNORED
+    assert reason in row.reason
+
+
+def test_bounces_make_no_case(send):
+    report = EmailMessage()
+    report["From"] = "Mail Delivery System <MAILER-DAEMON@mx.example.cn>"
+    report["To"] = COMPLAINT_ADDRESS
+    report["Subject"] = "Undelivered Mail Returned to Sender"
+    report["Message-ID"] = make_msgid()
+    report.set_content("This is the mail system. I'm sorry to have to inform you...")
+    report.add_attachment(
+        "Reporting-MTA: dns; mx.example.cn\n\nFinal-Recipient: rfc822; x@y\nAction: failed\n",
+        subtype="plain",
+    )
+    report.replace_header(
+        "Content-Type",
+        report["Content-Type"].replace("mixed", "report") + '; report-type="delivery-status"',
+    )
+    postmaster = mail(sender="postmaster@example.cn", subject="Delivery failure")
+
+    send(report, mail_from="")
+    send(report.as_bytes().replace(b"Message-ID: <", b"Message-ID: <x"), mail_from="bounce@x.cn")
+    send(postmaster)
+
+    assert not Case.objects.exists()
+    reasons = list(InboundMail.objects.order_by("id").values_list("status", "reason"))
+    assert [status for status, _ in reasons] == [InboundMail.Status.IGNORED] * 3
+    assert "delivery-status" in reasons[1][1]
+    assert "postmaster" in reasons[2][1]
+
+
+def test_a_malformed_mail_is_kept_as_failed_and_the_receiver_goes_on(send):
+    garbage = b"\x00\xff\xfe this is not a mail at all\r\n\r\n\x80\x81"
+    bad_sender = (
+        b"From: bob@\r\nTo: complaints@12345.test\r\nSubject: hello\r\n"
+        b"Message-ID: <bad-sender@example.cn>\r\n\r\nsome text\r\n"
+    )
+
+    send(garbage)
+    send(bad_sender)
+    send(mail())
+
+    rows = list(InboundMail.objects.order_by("id"))
+    assert [r.status for r in rows] == [
+        InboundMail.Status.FAILED,
+        InboundMail.Status.FAILED,
+        InboundMail.Status.CASE_CREATED,
+    ]
+    assert bytes(rows[0].raw).startswith(b"\x00\xff\xfe this is not a mail")
+    assert "no sender" in rows[0].reason
+    assert "sender" in rows[1].reason
+    assert Case.objects.count() == 1
+
+
+def test_mail_for_other_addresses_is_refused(send):
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        send(mail(), to="someone@elsewhere.example")
+    assert not InboundMail.objects.exists()
