@@ -3,7 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from minsheng.cases.models import State
+from minsheng.cases.models import CaseEvent, State
 from minsheng.cases.tests.factories import drive_to
 
 pytestmark = pytest.mark.urls("minsheng.portal.tests.urls")
@@ -25,7 +25,7 @@ def test_handler_adds_files_and_the_complainant_sees_only_public_ones(client, ca
     client.post(url, {"evidence": [pdf("internal.pdf")]})
     files = {f.original_name: f.is_public for f in case.attachments.all()}
     assert files == {"site-photo.pdf": True, "internal.pdf": False}
-    event = case.events.get(action="files_added")
+    event = CaseEvent.objects.get(case=case, action="files_added")
     assert (event.actor, event.note, event.is_public) == (cast.handler, "现场照片", True)
     timeline = client.get(f"/work/cases/{case.number}/").text
     assert "site-photo.pdf" in timeline
