@@ -205,3 +205,13 @@ def can_add_files(actor: Actor, case: Case) -> bool:
     if isinstance(actor, Citizen) or case.state in FILES_CLOSED_STATES:
         return False
     return bool(roles_on_case(actor, case) & FILE_ROLES)
+
+
+# Roles that watch where the same problem keeps coming back (DESIGN §1: supervisors).
+HOT_TOPIC_ROLES = frozenset({Role.SUPERVISOR, Role.LEADER})
+
+
+def can_view_hot_topics(user: User) -> bool:
+    """Whether `user` may see the hot-topic view: supervisors and leaders, who see every
+    case anyway."""
+    return bool(role_facts_for(user).global_roles & HOT_TOPIC_ROLES)

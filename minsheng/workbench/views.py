@@ -6,6 +6,7 @@ selector → render or redirect. What a user may do is asked of `cases.workflow`
 """
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
@@ -26,6 +27,7 @@ from django_htmx.middleware import HtmxDetails
 
 from minsheng.accounts.models import User
 from minsheng.accounts.selectors import role_facts_for
+from minsheng.cases import access as case_access
 from minsheng.cases.access import (
     access_case,
     can_add_files,
@@ -47,6 +49,8 @@ from minsheng.cases.workflow import ACTIONS, TransitionNotAllowed, allowed_actio
 from minsheng.intake.emergency import emergency_context
 from minsheng.intake.services import submission_register
 from minsheng.knowledge.selectors import policy_entries_search, policy_entry_get
+from minsheng.routing import answer_check, hot_topics
+from minsheng.routing.forms import HotTopicsForm
 from minsheng.workbench.forms import (
     CaseFilesForm,
     StaffRegistrationForm,
@@ -186,6 +190,7 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "result": case.results.select_related("submitted_by").first(),
         "extensions": case.extension_requests.filter(status="pending"),
         "actions": allowed_actions(case, user),
+        "answer_warnings": _approval_warnings(case),
         "files_form": CaseFilesForm() if can_add_files(user, case) else None,
         "now": timezone.now(),
     }
@@ -217,7 +222,7 @@ def case_action(request: HtmxHttpRequest, number: str, action: str) -> HttpRespo
         entry = request.GET.get("entry", "")
         found = policy_entry_get(int(entry), public_only=False) if entry.isdigit() else None
         form = form_class(initial=entry_initial(form_class, found) if found else None)
-    if form.is_bound and form.is_valid():
+    if form.is_bound and form.is_valid() and not _held_by_answer_check(request, case, action, form):
         try:
             perform(case=case, action=action, actor=user, **action_inputs(form))
         except ValidationError as error:
@@ -238,6 +243,7 @@ def case_action(request: HtmxHttpRequest, number: str, action: str) -> HttpRespo
         "fields": fields_with_templates(form),
         "refused": why_not(case, user, action),
     }
+    context.update(_answer_check_context(request, case, action, form))
     if not request.htmx:
         return _render(request, "workbench/case_action.html", context)
     response = render(request, "workbench/_action_form.html", context)
@@ -338,3 +344,72 @@ def knowledge_search(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx:
         return render(request, "workbench/_knowledge_results.html", context)
     return _render(request, "workbench/knowledge.html", context)
+
+
+# --- answer check and hot topics (routing) ----------------------------------------------
+
+ANSWER_CHECK_ACK = "answer_check_ack"  # the "Submit anyway" button
+APPROVAL_ACTIONS = ("approve", "leader_approve", "send_back", "leader_send_back")
+
+
+def _approval_warnings(case: Case) -> list[answer_check.AnswerWarning]:
+    """The answer check of the result awaiting approval (none in other states)."""
+    if case.state not in ("pending_approval", "pending_leader_approval"):
+        return []
+    return answer_check.case_result_warnings(case, case.results.first())
+
+
+def _answer_check_context(
+    request: HttpRequest, case: Case, action: str, form: Any
+) -> dict[str, Any]:
+    """The answer check's warnings for the result form (on the text just submitted) and
+    the approval forms (on the stored result). It warns, it never blocks."""
+    if action == "submit_result" and form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        warnings = answer_check.result_warnings(
+            subject=case.subject,
+            body=case.body,
+            facts=data.get("facts", ""),
+            basis=data.get("basis", ""),
+            measures=data.get("measures", ""),
+            outcome=data.get("outcome", ""),
+            remedy=data.get("remedy", ""),
+            remedy_days=data.get("remedy_days"),
+        )
+        return {"answer_warnings": warnings, "answer_check_pending": bool(warnings)}
+    if action in APPROVAL_ACTIONS:
+        return {"answer_warnings": _approval_warnings(case)}
+    return {}
+
+
+def _held_by_answer_check(request: HttpRequest, case: Case, action: str, form: Any) -> bool:
+    """A result with warnings comes back once with them; "Submit anyway" goes through."""
+    if action != "submit_result" or ANSWER_CHECK_ACK in request.POST:
+        return False
+    return bool(_answer_check_context(request, case, action, form).get("answer_warnings"))
+
+
+HOT_TOPICS_SHOWN = 20
+
+
+@staff_required
+def hot_topics_view(request: HttpRequest) -> HttpResponse:
+    """Hot topics (热点问题): groups of similar cases in a period and area, hottest first
+    (routing.hot_topics; supervisors and leaders)."""
+    user = _user(request)
+    if not case_access.can_view_hot_topics(user):
+        raise PermissionDenied
+    form = HotTopicsForm(request.GET or {"days": 30})
+    run = None
+    if form.is_valid():
+        end = timezone.now()
+        start = end - timedelta(days=form.cleaned_data["days"])
+        area = form.cleaned_data["area"]
+        items = hot_topics.case_items(
+            case_access.cases_visible_to(user),
+            start=start,
+            end=end,
+            area=area,
+        )
+        run = hot_topics.topics_find(items, start=start, end=end, limit=HOT_TOPICS_SHOWN)
+    return _render(request, "workbench/hot_topics.html", {"form": form, "run": run})

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from minsheng.cases.models import Area, Case, Channel
 from minsheng.cases.services import PersonInput, Submission, case_create
@@ -163,3 +164,33 @@ def test_known_big_topics_of_the_board_data_are_among_the_hottest():
         assert any(marker in text for text in subjects), marker
     parking = next(topic for topic in run.topics if "捆绑" in topic.terms)
     assert parking.size >= 40
+
+
+def test_supervisor_sees_hot_topics_with_linked_cases_and_others_are_refused(
+    client, cast, areas, django_assert_max_num_queries
+):
+    now = datetime(2026, 3, 20, 2, tzinfo=UTC)
+    cases = [
+        _file_case(text, at=now - timedelta(days=i + 1), area=areas["street"], phone=f"1391{i}")
+        for i, text in enumerate(NOISE)
+    ]
+    _file_case(OTHER[0], at=now - timedelta(days=2), area=areas["other"], phone="13700000000")
+    url = reverse("workbench:hot-topics")
+
+    client.force_login(cast.supervisor)
+    with time_machine.travel(now, tick=False), django_assert_max_num_queries(12):
+        response = client.get(url, {"days": 30, "area": "430104"})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "搅拌站" in page
+    for case in cases:
+        assert reverse("workbench:case-detail", args=[case.number]) in page
+    with time_machine.travel(now, tick=False):
+        bad = client.get(url, {"days": 0, "area": "nowhere"})
+    assert bad.status_code == 200
+    assert 'aria-invalid="true"' in bad.content.decode() or "errorlist" in bad.content.decode()
+
+    for refused in (cast.handler, cast.intake, cast.dispatcher):
+        client.force_login(refused)
+        assert client.get(url).status_code == 403
