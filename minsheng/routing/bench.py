@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import django
@@ -142,6 +143,24 @@ def _latency_and_retrain(dev_texts: list[tuple[str, str]]) -> list[BenchRow]:
     return rows
 
 
+def _hot_topics() -> list[BenchRow]:
+    """Hot topics on the public board file (hot_topics.csv): one run over the whole file."""
+    from minsheng.routing import datasets, hot_topics
+
+    path = datasets.shared_data_dir() / "hot_topics.csv"
+    if not path.is_file():
+        return [("hot topics on hot_topics.csv", "n/a (no shared data)")]
+    items = hot_topics.board_items(path)
+    end = max(item.at for item in items) + timedelta(seconds=1)
+    run = hot_topics.topics_find(items, start=min(item.at for item in items), end=end)
+    top = run.topics[0] if run.topics else None
+    return [
+        (f"hot topics: run time on hot_topics.csv ({run.items} messages)", f"{run.seconds:.1f} s"),
+        ("hot topics: share of messages in a topic", f"{run.grouped_share:.0%}"),
+        ("hot topics: hottest topic", " ".join(top.terms[:3]) if top else "none"),
+    ]
+
+
 def run() -> list[BenchRow]:
     """Measure and return (name, figure) rows."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
@@ -164,6 +183,7 @@ def run() -> list[BenchRow]:
     )
     rows.append(("shipped model dev accuracy", f"{scores['accuracy']:.4f}"))
     rows += _with_test_database(lambda: _latency_and_retrain(dev.texts))
+    rows += _hot_topics()
     return rows
 
 
