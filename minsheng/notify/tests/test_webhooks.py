@@ -1,0 +1,109 @@
+"""Subscribers receive case events as signed JSON, retried after errors, logged in the admin."""
+
+import hashlib
+import hmac
+import json
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from minsheng.cases.workflow import perform
+from minsheng.notify.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from minsheng.notify.services.webhooks import MAX_ATTEMPTS
+from minsheng.notify.tests.conftest import free_port
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "s3cret-shared-with-the-subscriber"
+
+
+def verify(secret: str, body: bytes, header: str) -> bool:
+    """What a subscriber does (README "Webhooks")."""
+    expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, header)
+
+
+def test_a_subscriber_that_fails_once_gets_the_event_signed_on_the_retry(
+    cast, http_server, run_tasks, committed
+):
+    http_server.answers = [(500, "oops")]
+    WebhookSubscription.objects.create(name="市长热线平台", url=http_server.url, secret=SECRET)
+    with committed():
+        case = cast.submit().case
+        perform(case=case, action="reject", actor=cast.intake, note="张伟所述不属于本机关职责")
+    run_tasks()
+
+    assert [r.json()["action"] for r in http_server.received] == ["register", "reject"]
+    failed = WebhookDelivery.objects.get(event__action="register")
+    assert failed.status == DeliveryStatus.PENDING
+    assert (failed.attempts, failed.status_code, failed.response_excerpt) == (1, 500, "oops")
+    with time_machine.travel(failed.next_attempt_at + timedelta(seconds=1)):
+        run_tasks()
+
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts, failed.status_code) == (DeliveryStatus.SENT, 2, 200)
+    first, second, retry = http_server.received
+    assert retry.body == first.body  # the same bytes, the same signature
+    for request in http_server.received:
+        assert verify(SECRET, request.body, request.headers["X-Minsheng-Signature"])
+        assert request.headers["X-Minsheng-Event-Id"] == str(request.json()["id"])
+        assert request.headers["X-Minsheng-Timestamp"].isdigit()
+    assert not verify("another-secret", retry.body, retry.headers["X-Minsheng-Signature"])
+    payload = second.json()
+    assert payload["type"] == "case.reject"
+    assert payload["case"]["number"] == case.number
+    assert (payload["from_state"], payload["to_state"]) == ("submitted", "rejected")
+    raw = b"".join(r.body for r in http_server.received).decode()
+    for personal in ["张伟", "13812345678", "zw@example.cn", "不属于本机关职责"]:
+        assert personal not in raw
+    assert payload["actor_role"] == "intake"  # a role, never who
+    assert "actor" not in payload
+    assert WebhookDelivery.objects.filter(status=DeliveryStatus.SENT).count() == 2
+
+
+def test_a_subscription_receives_only_the_events_it_asked_for(
+    cast, http_server, run_tasks, committed
+):
+    WebhookSubscription.objects.create(name="统计系统", url=http_server.url, actions="accept")
+    WebhookSubscription.objects.create(name="停用", url=http_server.url, is_active=False)
+    with committed():
+        case = cast.submit().case
+        perform(case=case, action="accept", actor=cast.intake)
+    run_tasks()
+
+    assert [json.loads(r.body)["action"] for r in http_server.received] == ["accept"]
+
+
+def test_an_unreachable_subscriber_is_given_up_after_the_last_attempt(cast, run_tasks, committed):
+    WebhookSubscription.objects.create(name="down", url=f"http://127.0.0.1:{free_port()}/")
+    with committed():
+        cast.submit()
+    run_tasks()
+    delivery = WebhookDelivery.objects.get()
+    for _ in range(MAX_ATTEMPTS - 1):
+        delivery.refresh_from_db()
+        with time_machine.travel(delivery.next_attempt_at + timedelta(seconds=1)):
+            run_tasks()
+
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED
+    assert delivery.attempts == MAX_ATTEMPTS
+    assert "refused" in delivery.last_error.lower()
+
+
+def test_the_delivery_log_is_in_the_admin(cast, admin_client, http_server, run_tasks, committed):
+    WebhookSubscription.objects.create(name="市长热线平台", url=http_server.url)
+    with committed():
+        cast.submit()
+    run_tasks()
+    delivery = WebhookDelivery.objects.get()
+
+    listing = admin_client.get(reverse("admin:notify_webhookdelivery_changelist"))
+    detail = admin_client.get(reverse("admin:notify_webhookdelivery_change", args=[delivery.pk]))
+
+    assert listing.status_code == 200
+    assert "市长热线平台" in listing.content.decode()
+    assert detail.status_code == 200
+    assert "case.register" in detail.content.decode()
