@@ -25,7 +25,8 @@ def test_handler_adds_files_and_the_complainant_sees_only_public_ones(client, ca
     client.post(url, {"evidence": [pdf("internal.pdf")]})
     files = {f.original_name: f.is_public for f in case.attachments.all()}
     assert files == {"site-photo.pdf": True, "internal.pdf": False}
-    event = CaseEvent.objects.get(case=case, action="files_added")
+    event = CaseEvent.objects.filter(case=case, action="files_added").order_by("id").first()
+    assert event is not None
     assert (event.actor, event.note, event.is_public) == (cast.handler, "现场照片", True)
     timeline = client.get(f"/work/cases/{case.number}/").text
     assert "site-photo.pdf" in timeline
