@@ -6,6 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("minsheng.api.urls")),  # /api/v1/ and /open311/v2/
+    path("work/import/", include("minsheng.intake.urls")),  # spreadsheet import
     path("work/", include("minsheng.workbench.urls")),
     path("", include("minsheng.portal.urls")),  # keep last: it owns "/"
 ]

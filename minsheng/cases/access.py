@@ -215,3 +215,12 @@ def can_view_hot_topics(user: User) -> bool:
     """Whether `user` may see the hot-topic view: supervisors and leaders, who see every
     case anyway."""
     return bool(role_facts_for(user).global_roles & HOT_TOPIC_ROLES)
+
+
+# Who brings old hotline records in from spreadsheets (intake.views): intake agents and admins.
+IMPORT_ROLES = frozenset({Role.INTAKE, Role.ADMIN})
+
+
+def can_import_records(user: User) -> bool:
+    """Whether `user` may upload spreadsheets of hotline records and import them as cases."""
+    return bool(role_facts_for(user).global_roles & IMPORT_ROLES)

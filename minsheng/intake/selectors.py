@@ -19,3 +19,8 @@ def case_for_reply(*, number: str, sender: str | None) -> Case | None:
 def import_jobs_recent(*, limit: int = 20) -> QuerySet[ImportJob]:
     """The latest spreadsheet imports, newest first, with who uploaded them."""
     return ImportJob.objects.select_related("created_by").order_by("-created_at", "-id")[:limit]
+
+
+def import_job_get(*, pk: int) -> ImportJob | None:
+    """One spreadsheet import, or None."""
+    return ImportJob.objects.select_related("created_by").filter(pk=pk).first()

@@ -11,6 +11,7 @@ from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -115,7 +116,7 @@ def _job_checked(job: ImportJob, report: ImportReport) -> None:
 @transaction.atomic
 def import_job_create(
     *,
-    upload: UploadedFile,
+    upload: File,
     actor: User | None,
     mapping: dict[str, str] | None = None,
     default_channel: str = Channel.PHONE,
