@@ -412,6 +412,15 @@ class ResultSerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField()
 
 
+class AnswerWarningSerializer(serializers.Serializer):
+    """One thing the answer check finds missing in a result (it warns, never blocks)."""
+
+    part = serializers.CharField(
+        help_text="facts, basis, measures, outcome, remedy, or overlap (ignores the subject)."
+    )
+    message = serializers.CharField()
+
+
 class ExtensionRequestSerializer(serializers.Serializer):
     amount = serializers.IntegerField()
     reason = serializers.CharField()
@@ -465,6 +474,9 @@ class CaseDetailSerializer(serializers.Serializer):
         child=serializers.CharField(), help_text="Cases merged into this one."
     )
     result = ResultSerializer(allow_null=True, help_text="The newest result, if any.")
+    answer_check = AnswerWarningSerializer(
+        many=True, help_text="The answer check's warnings on the newest result."
+    )
     extension_requests = ExtensionRequestSerializer(many=True)
     allowed_actions = serializers.ListField(child=serializers.CharField())
 

@@ -3,6 +3,8 @@ one passes; the handler sees the warnings and can still submit; the approver see
 
 import pytest
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from minsheng.cases.models import State
 from minsheng.cases.tests.factories import RESULT, drive_to
@@ -98,3 +100,16 @@ def test_approver_sees_the_warnings_of_the_result(client, cast, in_progress):
         assert response.status_code == 200
         assert 'id="answer-check"' in response.content.decode()
         assert 'data-part="measures"' in response.content.decode()
+
+
+def test_api_case_detail_lists_the_answer_check(cast, in_progress):
+    perform(case=in_progress, action="submit_result", actor=cast.handler, **TEMPLATE)
+    api = APIClient()
+    api.credentials(
+        HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=cast.head)[0].key}"
+    )
+
+    found = api.get(f"/api/v1/cases/{in_progress.number}").json()["answer_check"]
+
+    assert {"basis", "measures", "overlap"} <= {w["part"] for w in found}
+    assert all(w["message"] for w in found)

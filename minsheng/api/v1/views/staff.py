@@ -40,6 +40,7 @@ from minsheng.cases.models import Case
 from minsheng.cases.selectors import case_list_for_user, timeline_for
 from minsheng.cases.workflow import allowed_actions
 from minsheng.intake.services import submission_register
+from minsheng.routing.answer_check import case_result_warnings
 
 
 class CasePagination(PageNumberPagination):
@@ -126,6 +127,7 @@ class CaseDetailView(ApiView):
             {"number": link.from_case.number, "kind": link.kind, "direction": "in"}
             for link in case.links_in.select_related("from_case")
         ]
+        result = case.results.first()
         data = {
             "case": case,
             "complainants": complainant_for(user, case, purpose="api:case-detail"),
@@ -134,7 +136,8 @@ class CaseDetailView(ApiView):
             "attachments": case.attachments.all(),
             "links": links,
             "merged_cases": list(case.merged_cases.values_list("number", flat=True)),
-            "result": case.results.first(),
+            "result": result,
+            "answer_check": case_result_warnings(case, result),
             "extension_requests": case.extension_requests.select_related("requested_by"),
             "allowed_actions": allowed_actions(case, user),
         }
