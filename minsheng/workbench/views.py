@@ -89,9 +89,12 @@ def _user(request: HttpRequest) -> User:
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     """Render a workbench page with what its navigation needs."""
-    return render(
-        request, template, {"may_register": can_register_matters(_user(request)), **context}
-    )
+    user = _user(request)
+    navigation = {
+        "may_register": can_register_matters(user),
+        "may_see_hot_topics": case_access.can_view_hot_topics(user),
+    }
+    return render(request, template, {**navigation, **context})
 
 
 @staff_required

@@ -186,6 +186,7 @@ def test_supervisor_sees_hot_topics_with_linked_cases_and_others_are_refused(
     assert "搅拌站" in page
     for case in cases:
         assert reverse("workbench:case-detail", args=[case.number]) in page
+    assert f'href="{url}"' in client.get(reverse("workbench:my-work")).content.decode()
     with time_machine.travel(now, tick=False):
         bad = client.get(url, {"days": 0, "area": "nowhere"})
     assert bad.status_code == 200
@@ -194,3 +195,4 @@ def test_supervisor_sees_hot_topics_with_linked_cases_and_others_are_refused(
     for refused in (cast.handler, cast.intake, cast.dispatcher):
         client.force_login(refused)
         assert client.get(url).status_code == 403
+    assert f'href="{url}"' not in client.get(reverse("workbench:my-work")).content.decode()
