@@ -303,3 +303,26 @@ def complainant_message_add(
     for upload in files or []:
         attachment_add(case=case, upload=upload, event=event)
     return event
+
+
+@transaction.atomic
+def case_flag_collective(
+    *, case: Case, actor: User | None, cases: list[str], people: int
+) -> CaseEvent | None:
+    """Mark a case as part of a collective complaint (集体投诉: five or more people, same
+    unit, same matter) and record why on its timeline. A flag, not a state. Idempotent:
+    returns None, and writes nothing, when the case is already flagged."""
+    if not Case.objects.filter(pk=case.pk, is_collective=False).update(is_collective=True):
+        return None
+    case.is_collective = True
+    return CaseEvent.objects.create(
+        case=case,
+        action="collective_flagged",
+        actor=actor,
+        actor_role="",
+        from_state=case.state,
+        to_state=case.state,
+        data={"cases": cases, "people": people},
+        is_public=False,
+        created_at=timezone.now(),
+    )

@@ -24,6 +24,7 @@ from minsheng.deadlines.models import Kind, Severity
 from minsheng.intake.channels import spreadsheet as sheets
 from minsheng.intake.emergency import emergency_numbers
 from minsheng.intake.models import ImportedRow, ImportJob
+from minsheng.routing.services import collective_check_schedule
 
 
 def submission_prepare(submission: Submission) -> Submission:
@@ -45,10 +46,13 @@ def submission_register(
     """Register a matter that came in through any channel as a new case.
 
     1. apply the rules common to every channel (`submission_prepare`);
-    2. create the case through `cases.services.case_create` (number, query code, clock).
+    2. create the case through `cases.services.case_create` (number, query code, clock);
+    3. once committed, check it for a collective complaint in the background (routing).
     The caller tells the complainant the number only after this transaction commits.
     """
-    return case_create(submission=submission_prepare(submission), actor=actor, files=files)
+    registered = case_create(submission=submission_prepare(submission), actor=actor, files=files)
+    collective_check_schedule(case=registered.case)
+    return registered
 
 
 # --- spreadsheet import (channels/spreadsheet.py reads the sheet and its rows) -------------

@@ -4,6 +4,7 @@ import logging
 
 from django_tasks import task
 
+from minsheng.cases.models import Case
 from minsheng.routing import services
 
 logger = logging.getLogger(__name__)
@@ -24,3 +25,12 @@ def router_train_job(
         result.reason,
     )
     return result.router_model.pk
+
+
+@task()
+def collective_check_job(*, case_id: int) -> bool:
+    """Check a newly registered case for a collective complaint and flag the group.
+    Safe to repeat: flagged cases stay flagged, with one event each. Returns whether
+    the case is part of one."""
+    case = Case.objects.get(pk=case_id)
+    return services.collective_detect(case=case).is_collective

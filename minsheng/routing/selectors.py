@@ -1,17 +1,33 @@
 """Reads for routing: the model that serves, the active keyword rules, the level-1
-categories that labels map to, and the examples that confirmed cases give to training."""
+categories that labels map to, the examples that confirmed cases give to training; the
+open cases that are probably the same matter (through the process's duplicate index) and
+the other cases filed by the same person."""
 
 import logging
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import DatabaseError
+from django.db.models import Q
+from django.db.models.functions import Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from minsheng.cases.models import Category
-from minsheng.routing import model
+from minsheng.accounts.models import User
+from minsheng.cases import access
+from minsheng.cases.models import Case, CaseEvent, Category, Complainant
+from minsheng.cases.workflow import OPEN_STATES
+from minsheng.routing import duplicates, model
 from minsheng.routing.models import RouterModel, RoutingFeedback, RoutingRule
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -124,3 +140,275 @@ def feedback_examples() -> tuple[list[tuple[str, str]], list[str]]:
     texts = [(f.case.subject, f.case.body) for f in latest.values()]
     labels = [category_level1(f.chosen_category).name for f in latest.values()]
     return texts, labels
+
+
+# --- similar and duplicate cases ---------------------------------------------------------
+
+
+@dataclass
+class _IndexState:
+    """The process's duplicate index and how far into the case events it has read.
+
+    `watermark` is the last event applied, remembered with its case, action and time: if
+    that row is gone or different (a rolled-back transaction reused its id, as SQLite
+    does in tests), the index no longer matches the database and is rebuilt."""
+
+    index: duplicates.DuplicateIndex
+    built_size: int
+    watermark: tuple[int, int, str, datetime] | None
+
+
+_index_lock = threading.Lock()
+_index_state: _IndexState | None = None
+
+_TEXT_FIELDS = ("pk", "subject", "body_start")
+
+
+def _open_case_texts(**filters: Any) -> tuple[list[int], list[str]]:
+    rows = (
+        Case.objects.filter(state__in=OPEN_STATES, **filters)
+        .annotate(body_start=Substr("body", 1, duplicates.MAX_CHARS))
+        .order_by("pk")
+        .values_list(*_TEXT_FIELDS)
+        .iterator(chunk_size=5000)
+    )
+    ids: list[int] = []
+    texts: list[str] = []
+    for pk, subject, body in rows:
+        ids.append(pk)
+        texts.append(duplicates.case_text(subject, body))
+    return ids, texts
+
+
+def _last_event() -> tuple[int, int, str, datetime] | None:
+    return (
+        CaseEvent.objects.order_by("-pk")
+        .values_list("pk", "case_id", "action", "created_at")
+        .first()
+    )
+
+
+def _index_build() -> _IndexState:
+    watermark = _last_event()  # read first: events after it are replayed, harmlessly
+    started = time.perf_counter()
+    ids, texts = _open_case_texts()
+    index = duplicates.DuplicateIndex.build(ids, texts)
+    logger.info(
+        "routing: duplicate index of %d open cases built in %.1f s",
+        len(ids),
+        time.perf_counter() - started,
+    )
+    return _IndexState(index=index, built_size=len(ids), watermark=watermark)
+
+
+def _index_refresh(state: _IndexState) -> bool:
+    """Apply the case events since the watermark: new or reopened cases are added, cases
+    that left the open states removed. False when the index must be rebuilt instead."""
+    since = 0
+    if state.watermark is not None:
+        since = state.watermark[0]
+        current = CaseEvent.objects.filter(pk=since).values_list(
+            "pk", "case_id", "action", "created_at"
+        )
+        if list(current) != [state.watermark]:
+            return False
+    events = list(
+        CaseEvent.objects.filter(pk__gt=since)
+        .exclude(to_state="")
+        .order_by("pk")
+        .values_list("pk", "case_id", "action", "created_at", "to_state")
+    )
+    if not events:
+        return True
+    final_state = {case_id: to_state for _pk, case_id, _a, _t, to_state in events}
+    closed = [c for c, s in final_state.items() if s not in OPEN_STATES]
+    state.index.remove(closed)
+    opened = [c for c, s in final_state.items() if s in OPEN_STATES and c not in state.index]
+    if opened:
+        ids, texts = _open_case_texts(pk__in=opened)
+        state.index.add(ids, texts)
+    state.watermark = events[-1][:4]
+    # idf learnt from a much smaller corpus weighs words badly: learn it again.
+    return len(state.index) <= 2 * state.built_size + 200
+
+
+def duplicate_index_reset() -> None:
+    """Forget the process's index (the next lookup rebuilds it)."""
+    global _index_state
+    with _index_lock:
+        _index_state = None
+
+
+def _with_index(use: Callable[[duplicates.DuplicateIndex], T]) -> T:
+    """Run `use` on the up-to-date index (built on first use), holding the lock."""
+    global _index_state
+    with _index_lock:
+        if _index_state is None or not _index_refresh(_index_state):
+            _index_state = _index_build()
+        return use(_index_state.index)
+
+
+def duplicate_weights() -> duplicates.Weights:
+    """The idf weights of the open cases' index (for comparing texts outside it)."""
+    return _with_index(lambda index: index.weights)
+
+
+@dataclass(frozen=True)
+class SimilarCase:
+    """An open case that is probably the same matter as the one looked at, and why."""
+
+    case: Case
+    likeness: duplicates.Likeness
+
+    @property
+    def score(self) -> float:
+        return self.likeness.score
+
+    @property
+    def is_likely_duplicate(self) -> bool:
+        return self.likeness.is_likely_duplicate
+
+    @property
+    def reason(self) -> str:
+        """E.g. "text similarity 0.86 · same respondent unit · 3 days apart"."""
+        parts = [_("text similarity %(value).2f") % {"value": self.likeness.text}]
+        if self.likeness.same_unit:
+            parts.append(_("same respondent unit"))
+        if self.likeness.same_place:
+            parts.append(_("same place"))
+        days = self.likeness.days_apart
+        if days == 0:
+            parts.append(_("same day"))
+        else:
+            parts.append(
+                ngettext("%(days)d day apart", "%(days)d days apart", days) % {"days": days}
+            )
+        return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class Matter:
+    """What a lookup compares: a registered case's facts, or a form's before it is one."""
+
+    subject: str
+    body: str
+    respondent: str = ""
+    respondent_department_id: int | None = None
+    location: str = ""
+    area_id: int | None = None
+    at: datetime | None = None
+    case_id: int | None = None
+
+    @classmethod
+    def of(cls, case: Case) -> "Matter":
+        return cls(
+            subject=case.subject,
+            body=case.body,
+            respondent=case.respondent,
+            respondent_department_id=case.respondent_department_id,
+            location=case.location,
+            area_id=case.area_id,
+            at=case.created_at,
+            case_id=case.pk,
+        )
+
+
+def similar_open_cases(*, matter: Matter, user: User, limit: int = 5) -> list[SimilarCase]:
+    """Open cases `user` may see that are probably the same matter, best first.
+
+    1. the index proposes the open cases whose text is most alike (approximately);
+    2. those `user` may see and that are still open are read, with their full text;
+    3. each is scored exactly: text cosine, same respondent unit, same place, days apart;
+    4. those alike enough are kept, best score first.
+    """
+    text = duplicates.case_text(matter.subject, matter.body)
+    if len(text) < 3:
+        return []
+    exclude = [matter.case_id] if matter.case_id else []
+
+    def search(
+        index: duplicates.DuplicateIndex,
+    ) -> tuple[duplicates.Weights, Any, list[duplicates.Hit]]:
+        vector = index.vector(text)
+        return index.weights, vector, index.search(vector, exclude=exclude)
+
+    weights, vector, hits = _with_index(search)
+    if not hits:
+        return []
+    candidates = list(
+        access.cases_visible_to(user)
+        .filter(pk__in=[h.case_id for h in hits], state__in=OPEN_STATES)
+        .exclude(pk__in=exclude)
+        .select_related("department")
+    )
+    texts = [duplicates.case_text(c.subject, c.body) for c in candidates]
+    similarity = weights.similarity(vector, texts)
+    unit = duplicates.unit_key(matter.respondent, matter.respondent_department_id)
+    at = matter.at or timezone.now()
+    found = []
+    for case, text_similarity in zip(candidates, similarity, strict=True):
+        likeness = duplicates.Likeness(
+            text=round(float(text_similarity), 2),
+            same_unit=bool(unit)
+            and unit == duplicates.unit_key(case.respondent, case.respondent_department_id),
+            same_place=(matter.area_id is not None and matter.area_id == case.area_id)
+            or duplicates.same_place(matter.location, case.location),
+            days_apart=duplicates.days_between(at, case.created_at),
+        )
+        if likeness.is_shown:
+            found.append(SimilarCase(case=case, likeness=likeness))
+    found.sort(key=lambda s: (-s.score, -s.likeness.text, s.case.pk))
+    return found[:limit]
+
+
+def similar_cases_for(case: Case, user: User, *, limit: int = 5) -> list[SimilarCase]:
+    """Open cases that are probably the same matter as `case` (none once it is closed)."""
+    if case.state not in OPEN_STATES:
+        return []
+    return similar_open_cases(matter=Matter.of(case), user=user, limit=limit)
+
+
+# --- repeated filing by the same person ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RepeatFiling:
+    """Other cases filed by one of this case's complainants (same phone, by its keyed
+    hash). `person` is the complainant's position on the case page, from 1."""
+
+    person: int
+    cases: list[Case]
+
+
+def repeat_filings_for(user: User, case: Case) -> list[RepeatFiling]:
+    """For each complainant of `case` with a phone, the other cases filed from the same
+    phone that `user` may see. Empty for readers who may not see who complained: the
+    link between cases would tell them. Never reveals the phone itself."""
+    if not access.can_see_personal_data(user, case):
+        return []
+    hashes = list(access.complainants_of(case).values_list("phone_hash", flat=True))
+    wanted = {h for h in hashes if h}
+    if not wanted:
+        return []
+    own = set(Case.objects.filter(Q(pk=case.pk) | Q(merged_into=case)).values_list("pk", flat=True))
+    pairs = (
+        Complainant.objects.filter(phone_hash__in=wanted)
+        .exclude(case_id__in=own)
+        .values_list("phone_hash", "case_id")
+    )
+    cases_of: dict[str, set[int]] = {}
+    for phone_hash, case_id in pairs:
+        cases_of.setdefault(phone_hash, set()).add(case_id)
+    everyone = set().union(*cases_of.values()) if cases_of else set()
+    visible = {
+        c.pk: c
+        for c in access.cases_visible_to(user).filter(pk__in=everyone).order_by("-created_at")
+        if access.can_see_personal_data(user, c)
+    }
+    found = []
+    for position, phone_hash in enumerate(hashes, start=1):
+        others = [visible[pk] for pk in sorted(cases_of.get(phone_hash, ())) if pk in visible]
+        if phone_hash and others:
+            others.sort(key=lambda c: c.created_at, reverse=True)
+            found.append(RepeatFiling(person=position, cases=others))
+    return found
