@@ -16,9 +16,9 @@ How groups are found (chosen on hot_topics.csv, see bench/hot_topics.md):
    and since no pair across two components reaches t, cutting the components first gives
    the same groups as clustering everything at once, in much less time and memory.
 
-A group is named by its key terms (the words shared by most of its members, weighted by
-their rarity: share of members containing the word × idf) and by its most central subject
-(the member most similar on average to the others).
+A group is named by its key terms (share of members using the word × its idf × its mean
+weight in the members) and by its most central subject (the member most similar on
+average to the others).
 
 The heat score (documented in the README, "Hot topics"):
 
@@ -260,8 +260,10 @@ def _topic(pool, features, members, now_members, vocabulary, idf) -> Topic:  # t
     centrality = (similarity.sum(axis=1) - 1.0) / max(k - 1, 1)
     order = np.argsort(-centrality, kind="stable")
     cohesion = float((similarity.sum() - k) / (k * (k - 1))) if k > 1 else 1.0
+    # Share of members using the word × its idf, times its mean weight in the members
+    # (subject words, counted twice, outrank body words used as often).
     present = (block > 0).astype(np.float32).mean(axis=0).A1
-    scores = present * idf
+    scores = present * idf * np.asarray(block.mean(axis=0)).ravel()
     top = [
         str(vocabulary[i]) for i in np.argsort(-scores, kind="stable")[:KEY_TERMS] if scores[i] > 0
     ]
