@@ -18,7 +18,7 @@ STAMP := $(VENV)/.installed
 VAR := $(or $(MINSHENG_VAR_DIR),var)
 ADDR := 127.0.0.1:8000
 
-.PHONY: chromium help venv run test test-sqlite test-postgres bench lint fmt clean distclean
+.PHONY: chromium redis help venv run test test-sqlite test-postgres bench lint fmt clean distclean
 
 help:
 	@echo "make run        install, migrate, load the demo data, serve on http://$(ADDR)/"
@@ -54,7 +54,7 @@ run: venv
 		$(MANAGE) runserver $(ADDR)
 
 # pytest exits 5 when it collects no tests; make treats that as a failure like any other.
-test: lint chromium
+test: lint chromium redis
 	@mkdir -p $(VAR)
 	$(MANAGE) makemigrations --check --dry-run
 	@$(MAKE) test-sqlite
@@ -65,6 +65,13 @@ chromium:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq \
 		&& apt-get install -y -qq --no-install-recommends chromium fonts-wqy-microhei >/dev/null; } \
 		|| echo "Chromium not installed (not root?): browser tests will skip"
+
+# The Redis task-backend tests start Debian's redis-server (scripts/with-redis does too).
+redis:
+	@command -v redis-server >/dev/null || { [ "$$(id -u)" = 0 ] && { apt-get install -y -qq \
+		--no-install-recommends -o DPkg::Lock::Timeout=300 redis-server >/dev/null 2>&1 \
+		|| { apt-get update -qq && apt-get install -y -qq --no-install-recommends redis-server \
+		>/dev/null; }; }; } || echo "redis-server not installed (not root?): Redis tests will skip"
 
 test-sqlite: venv
 	env -u DATABASE_URL $(PYTEST)

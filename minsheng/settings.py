@@ -173,7 +173,8 @@ MINSHENG_MAIL_MAX_BYTES = env.int("MINSHENG_MAIL_MAX_BYTES", default=25 * 1024 *
 
 # Background work (Django's Tasks API). "database" (default) keeps the queue in our own
 # database and needs no other server: `make run` starts `manage.py db_worker` beside the web
-# server. "redis" is the production setting (RQ; workers run `manage.py rqworker default`).
+# server. "redis" is the production setting (RQ; workers run
+# `manage.py rqworker default --with-scheduler`).
 # "immediate" runs each task in the enqueuing process (tests that want no worker).
 TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -186,6 +187,9 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}.")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+# rqworker must load jobs as Tasks API jobs; run it with --with-scheduler so retries
+# deferred with run_after are started when due.
+RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 
 # Keyed hashes of query codes and phone numbers; rotate only with a re-hash.
 HASH_KEY = env.str("HASH_KEY", default=SECRET_KEY)

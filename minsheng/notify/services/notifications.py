@@ -33,7 +33,7 @@ from minsheng.notify.sms import SmsError, sms_send
 logger = logging.getLogger(__name__)
 
 K = NoticeKind
-MAX_ATTEMPTS = 8  # with the backoff below, the last try is about 4 hours after the first
+MAX_ATTEMPTS = 12  # with the backoff below, the last try is about 10 hours after the first
 BACKOFF_FIRST = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=2)
 # A worker that died mid-send leaves its row "sending"; after this long it is tried again.

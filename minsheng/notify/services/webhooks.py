@@ -24,7 +24,7 @@ from minsheng.notify.sms import http_post_json
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 10  # with the backoff below, about 9 hours from first to last try
+MAX_ATTEMPTS = 12  # with the backoff below, about 8 hours from first to last try
 BACKOFF_FIRST = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=2)
 SENDING_TIMEOUT = timedelta(minutes=15)
