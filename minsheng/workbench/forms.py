@@ -13,6 +13,7 @@ from minsheng.cases.models import Channel
 from minsheng.knowledge.models import PolicyEntry, ReplyTemplate
 from minsheng.knowledge.selectors import reply_template_get, reply_templates_for
 from minsheng.portal.forms import EvidenceField, SubmissionForm
+from minsheng.routing.selectors import Matter
 
 STAFF_CHANNELS = [
     (Channel.PHONE, Channel.PHONE.label),
@@ -94,3 +95,21 @@ def entry_initial(form_class: type[forms.Form], entry: PolicyEntry) -> dict[str,
         if name in form_class.base_fields:
             return {name: text}
     return {}
+
+
+class SimilarLookupForm(forms.Form):
+    """What the registration page has typed so far, to look for similar open cases."""
+
+    subject = forms.CharField(max_length=200, required=False)
+    body = forms.CharField(max_length=20000, required=False)
+    respondent = forms.CharField(max_length=200, required=False)
+    location = forms.CharField(max_length=200, required=False)
+
+    def matter(self) -> Matter:
+        data = self.cleaned_data
+        return Matter(
+            subject=data["subject"],
+            body=data["body"],
+            respondent=data["respondent"],
+            location=data["location"],
+        )

@@ -51,8 +51,15 @@ from minsheng.intake.services import submission_register
 from minsheng.knowledge.selectors import policy_entries_search, policy_entry_get
 from minsheng.routing import answer_check, hot_topics
 from minsheng.routing.forms import HotTopicsForm
+from minsheng.routing.selectors import (
+    SimilarCase,
+    repeat_filings_for,
+    similar_cases_for,
+    similar_open_cases,
+)
 from minsheng.workbench.forms import (
     CaseFilesForm,
+    SimilarLookupForm,
     StaffRegistrationForm,
     entry_initial,
     fields_with_templates,
@@ -195,6 +202,8 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "actions": allowed_actions(case, user),
         "answer_warnings": _approval_warnings(case),
         "files_form": CaseFilesForm() if can_add_files(user, case) else None,
+        "similar_cases": similar_cases_for(case, user),
+        "repeat_filings": repeat_filings_for(user, case),
         "now": timezone.now(),
     }
 
@@ -268,8 +277,13 @@ def register(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not can_register_matters(user):
         raise PermissionDenied
-    form = StaffRegistrationForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    # "Check for similar cases" (without JavaScript) shows the form again, unchecked.
+    checking = request.method == "POST" and "similar_check" in request.POST
+    if checking:
+        form = StaffRegistrationForm(initial=request.POST.dict())
+    else:
+        form = StaffRegistrationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and not checking and form.is_valid():
         try:
             registered = submission_register(
                 submission=form.submission(), actor=user, files=form.cleaned_data["evidence"]
@@ -280,9 +294,30 @@ def register(request: HttpRequest) -> HttpResponse:
             number = registered.case.number
             request.session[REGISTERED_KEY] = {"number": number, "code": registered.query_code}
             return redirect("workbench:case-detail", number=number)
+    similar = _similar_to_form(user, request.POST) if request.method == "POST" else None
     return _render(
-        request, "workbench/register.html", {"form": form, **emergency_context(form.emergency())}
+        request,
+        "workbench/register.html",
+        {"form": form, "similar": similar, **emergency_context(form.emergency())},
     )
+
+
+def _similar_to_form(user: User, data: Any) -> list[SimilarCase]:
+    lookup = SimilarLookupForm(data)
+    if not lookup.is_valid():
+        return []
+    return similar_open_cases(matter=lookup.matter(), user=user)
+
+
+@staff_required
+@require_POST
+def register_similar(request: HttpRequest) -> HttpResponse:
+    """The open cases like the matter being typed on the registration page (htmx)."""
+    user = _user(request)
+    if not can_register_matters(user):
+        raise PermissionDenied
+    similar = _similar_to_form(user, request.POST)
+    return render(request, "workbench/_similar_cases.html", {"similar": similar})
 
 
 @never_cache

@@ -13,6 +13,7 @@ register = template.Library()
 OTHER_EVENTS: dict[str, Any] = {
     "register": _("Matter received"),
     "merged_in": _("Another case was merged into this one"),
+    "collective_flagged": _("Flagged as a collective complaint"),
     "complainant_message": _("Message from the complainant"),
     "files_added": _("Files added"),
 }
