@@ -415,8 +415,13 @@ class ComplaintMailHandler:
             row = await receive(raw, envelope.mail_from or "", list(envelope.rcpt_tos))
         except Exception:  # noqa: BLE001 - the sender keeps the mail and retries
             logger.exception("mail in: could not store a message")
-            return "451 4.3.0 Could not store the message now; try again later"
-        return f"250 2.0.0 Stored as {row.status}"
+            status = "451 4.3.0 Could not store the message now; try again later"
+        else:
+            status = f"250 2.0.0 Stored as {row.status}"
+        if getattr(server, "is_lmtp", False):
+            # LMTP answers once per recipient; the message is stored once for all of them.
+            return "\r\n".join([status] * max(1, len(envelope.rcpt_tos)))
+        return status
 
 
 def receiver_controller(*, host: str, port: int, lmtp: bool = False) -> Any:
@@ -427,9 +432,11 @@ def receiver_controller(*, host: str, port: int, lmtp: bool = False) -> Any:
 
     class _Controller(Controller):
         def factory(self) -> Any:
-            if lmtp:
-                return LMTP(self.handler, **self.SMTP_kwargs)
-            return super().factory()
+            if not lmtp:
+                return super().factory()
+            server = LMTP(self.handler, **self.SMTP_kwargs)
+            server.is_lmtp = True
+            return server
 
     return _Controller(
         ComplaintMailHandler(),

@@ -17,7 +17,7 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -29,7 +29,7 @@ def mail_receiver(transactional_db, settings) -> Iterator[tuple[str, int]]:
     (transactional_db) so the receiver's thread and the test see the same rows."""
     settings.MINSHENG_COMPLAINT_ADDRESS = COMPLAINT_ADDRESS
     settings.MINSHENG_MAIL_DOMAIN = MAIL_DOMAIN
-    controller = receiver_controller(host="127.0.0.1", port=_free_port())
+    controller = receiver_controller(host="127.0.0.1", port=free_port())
     controller.start()
     try:
         yield controller.hostname, controller.port

@@ -8,9 +8,13 @@ import pytest
 
 from minsheng.cases.models import Case, CaseEvent, Channel, Complainant, State
 from minsheng.cases.workflow import perform
-from minsheng.intake.channels.email import case_message_id, case_number_from_subject
+from minsheng.intake.channels.email import (
+    case_message_id,
+    case_number_from_subject,
+    receiver_controller,
+)
 from minsheng.intake.models import InboundMail
-from minsheng.intake.tests.conftest import COMPLAINT_ADDRESS, MAIL_DOMAIN
+from minsheng.intake.tests.conftest import COMPLAINT_ADDRESS, MAIL_DOMAIN, free_port
 
 
 def mail(
@@ -186,3 +190,26 @@ def test_mail_for_other_addresses_is_refused(send):
     with pytest.raises(smtplib.SMTPRecipientsRefused):
         send(mail(), to="someone@elsewhere.example")
     assert not InboundMail.objects.exists()
+
+
+def test_an_mta_can_deliver_over_lmtp(transactional_db, settings):
+    settings.MINSHENG_COMPLAINT_ADDRESS = COMPLAINT_ADDRESS
+    settings.MINSHENG_MAIL_DOMAIN = MAIL_DOMAIN
+    controller = receiver_controller(host="127.0.0.1", port=free_port(), lmtp=True)
+    controller.start()
+    try:
+        with smtplib.LMTP(controller.hostname, controller.port) as lmtp:
+            # One reply per recipient, as LMTP wants; the mail is stored once.
+            lmtp.ehlo_or_helo_if_needed()
+            lmtp.mail("lina@example.cn")
+            lmtp.rcpt(COMPLAINT_ADDRESS)
+            lmtp.rcpt(f"reply@{MAIL_DOMAIN}")
+            lmtp.putcmd("data")
+            assert lmtp.getreply()[0] == 354
+            lmtp.send(mail().as_bytes().replace(b"\n", b"\r\n") + b"\r\n.\r\n")
+            replies = [lmtp.getreply()[0], lmtp.getreply()[0]]
+    finally:
+        controller.stop()
+
+    assert replies == [250, 250]
+    assert InboundMail.objects.get().status == InboundMail.Status.CASE_CREATED
