@@ -39,6 +39,7 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 from typing import Any
 
+from aiosmtpd.lmtp import LMTP
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -418,7 +419,7 @@ class ComplaintMailHandler:
             status = "451 4.3.0 Could not store the message now; try again later"
         else:
             status = f"250 2.0.0 Stored as {row.status}"
-        if getattr(server, "is_lmtp", False):
+        if isinstance(server, LMTP):
             # LMTP answers once per recipient; the message is stored once for all of them.
             return "\r\n".join([status] * max(1, len(envelope.rcpt_tos)))
         return status
@@ -428,15 +429,12 @@ def receiver_controller(*, host: str, port: int, lmtp: bool = False) -> Any:
     """An aiosmtpd controller serving `ComplaintMailHandler` (SMTP, or LMTP for an MTA's
     local delivery transport) on host:port. Call `.start()` and `.stop()`."""
     from aiosmtpd.controller import Controller
-    from aiosmtpd.lmtp import LMTP
 
     class _Controller(Controller):
         def factory(self) -> Any:
             if not lmtp:
                 return super().factory()
-            server = LMTP(self.handler, **self.SMTP_kwargs)
-            server.is_lmtp = True
-            return server
+            return LMTP(self.handler, **self.SMTP_kwargs)
 
     return _Controller(
         ComplaintMailHandler(),
