@@ -459,6 +459,21 @@ class CaseFactsSerializer(CaseSummarySerializer):
     closed_at = serializers.DateTimeField(allow_null=True)
 
 
+class SimilarCaseSerializer(serializers.Serializer):
+    """An open case that is probably the same matter (routing.selectors.SimilarCase)."""
+
+    number = serializers.CharField(source="case.number")
+    subject = serializers.CharField(source="case.subject")
+    state = serializers.CharField(source="case.state")
+    score = serializers.FloatField(help_text="0..1: text, then unit, place and time.")
+    text_similarity = serializers.FloatField(source="likeness.text")
+    same_unit = serializers.BooleanField(source="likeness.same_unit")
+    same_place = serializers.BooleanField(source="likeness.same_place")
+    days_apart = serializers.IntegerField(source="likeness.days_apart")
+    is_likely_duplicate = serializers.BooleanField()
+    reason = serializers.CharField(help_text="Why, for people to read.")
+
+
 class CaseDetailSerializer(serializers.Serializer):
     """Everything the caller may see of one case."""
 
@@ -479,6 +494,9 @@ class CaseDetailSerializer(serializers.Serializer):
     )
     extension_requests = ExtensionRequestSerializer(many=True)
     allowed_actions = serializers.ListField(child=serializers.CharField())
+    similar_cases = SimilarCaseSerializer(
+        many=True, help_text="Open cases the caller may see that are probably the same matter."
+    )
 
 
 class PublicCaseSerializer(serializers.Serializer):

@@ -174,3 +174,21 @@ def test_repeated_filing_is_shown_to_intake_not_to_the_unit_complained_about(cas
     assert "repeat-filing" not in page
     assert not any(c.number in page for c in earlier)
     assert phone not in page
+
+
+def test_case_detail_api_lists_similar_cases(cast):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    original = _file(*NOISE, respondent="老王烧烤店")
+    repost = _file("烧烤店油烟扰民", NOISE[1], respondent="老王烧烤店", phone="13900001111")
+    client = APIClient()
+    token = Token.objects.get_or_create(user=cast.dispatcher)[0].key
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    body = client.get(f"/api/v1/cases/{repost.number}").json()
+    first = body["similar_cases"][0]
+    assert first["number"] == original.number
+    assert first["same_unit"] is True
+    assert first["is_likely_duplicate"] is True
+    assert 0 < first["score"] <= 1
+    assert first["reason"]

@@ -41,6 +41,7 @@ from minsheng.cases.selectors import case_list_for_user, timeline_for
 from minsheng.cases.workflow import allowed_actions
 from minsheng.intake.services import submission_register
 from minsheng.routing.answer_check import case_result_warnings
+from minsheng.routing.selectors import similar_cases_for
 
 
 class CasePagination(PageNumberPagination):
@@ -140,6 +141,7 @@ class CaseDetailView(ApiView):
             "answer_check": case_result_warnings(case, result),
             "extension_requests": case.extension_requests.select_related("requested_by"),
             "allowed_actions": allowed_actions(case, user),
+            "similar_cases": similar_cases_for(case, user),
         }
         return Response(s.CaseDetailSerializer(data).data)
 
