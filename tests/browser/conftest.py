@@ -26,6 +26,8 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 TIMEOUT_MS = 15_000
+PHONE = {"width": 375, "height": 740}  # the default: every journey also proves the phone layout
+DESKTOP = {"width": 1280, "height": 900}
 
 
 @pytest.fixture(scope="session")
@@ -57,9 +59,7 @@ def new_page(browser) -> Iterator[Callable[..., Any]]:
     contexts: list[Any] = []
 
     def make(**options: Any) -> Any:
-        context = browser.new_context(
-            locale="zh-CN", viewport={"width": 420, "height": 900}, **options
-        )
+        context = browser.new_context(**{"locale": "zh-CN", "viewport": PHONE, **options})
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
@@ -88,8 +88,8 @@ def shot(request) -> Callable[[Any, str], None]:
 def staff(new_page, site) -> Callable[[str], Any]:
     """A logged-in workbench page for one of the cast (see `cases.tests.factories`)."""
 
-    def login(username: str) -> Any:
-        page = new_page()
+    def login(username: str, **options: Any) -> Any:
+        page = new_page(**options)
         page.goto(f"{site}/work/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", PASSWORD)

@@ -1,65 +1,15 @@
 """Journeys across the portal and the workbench, in a real browser."""
 
 import re
+from urllib.parse import quote
 
 import pytest
 
 from minsheng.cases.models import Case, Rating, State
 from minsheng.deadlines.models import Kind, Severity
-
-expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
+from tests.browser.steps import SCRIPT, expect, submit_matter, take_action, track
 
 pytestmark = pytest.mark.urls("minsheng.portal.tests.urls")
-
-SCRIPT = '<script>alert("x")</script><img src=x onerror="alert(1)">'
-
-
-def submit_matter(page, site, *, subject, body, files=(), anonymous=False, emergency="", shot=None):
-    """Fill in and send the public form; returns (number, query code) from the receipt.
-    With `emergency`, wait for the notice with that number to appear while typing."""
-    page.goto(f"{site}/submit/")
-    page.select_option("#id_kind", Kind.COMPLAINT)
-    page.fill("#id_subject", subject)
-    page.fill("#id_body", body)
-    page.fill("#id_location", "幸福路12号")
-    if emergency:
-        expect(page.locator(f"#emergency a[href='tel:{emergency}']")).to_be_visible()
-    if anonymous:
-        page.check("input[name=identity][value=anonymous]")
-        expect(page.locator("#id_name")).to_be_hidden()
-    else:
-        page.fill("#id_name", "张伟")
-        page.fill("#id_phone", "13812345678")
-    if files:
-        page.set_input_files("#id_evidence", list(files))
-    page.check("#id_consent")
-    if shot is not None:
-        shot(page, "form-filled")
-    page.click("#submission-form button[type=submit]")
-    page.wait_for_url(re.compile(r"/receipt/$"))
-    return page.inner_text("#case-number"), page.inner_text("#query-code")
-
-
-def take_action(page, action, fields=None, *, state):
-    """Open an action's form on the case page, fill it, confirm, and wait for the new state."""
-    page.click(f"[data-action={action}]")
-    form = page.locator(f"#action-{action}")
-    for selector, value in (fields or {}).items():
-        if selector.startswith("select:"):
-            form.locator(selector.removeprefix("select:")).select_option(value)
-        else:
-            form.locator(selector).fill(value)
-    form.locator("button[type=submit]").click()
-    expect(form).to_have_count(0)  # the refreshed case panel replaced the form
-    expect(page.locator(f"#case-state.state-{state}")).to_be_visible()
-
-
-def track(page, site, number, code):
-    page.goto(f"{site}/track/")
-    page.fill("#id_number", number)
-    page.fill("#id_code", code)
-    page.click("main button[type=submit]")
-    page.wait_for_url(f"{site}/track/{number}/")
 
 
 def test_a_complaint_from_submission_to_appeal(site, cast, new_page, staff, shot, tmp_path):
@@ -94,6 +44,14 @@ def test_a_complaint_from_submission_to_appeal(site, cast, new_page, staff, shot
     take_action(handler, "sign", state=State.IN_PROGRESS)
     take_action(handler, "plan", {"#id_note": "三日内现场核查"}, state=State.IN_PROGRESS)
     take_action(handler, "progress", {"#id_note": "已约谈施工单位"}, state=State.IN_PROGRESS)
+    photo = tmp_path / "site-check.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0 site photo")
+    handler.click(".add-files summary")  # a file for the case, shown to the complainant
+    handler.set_input_files("#add-files input[type=file]", str(photo))
+    handler.check("#add-files input[name=is_public]")
+    handler.click("#add-files button[type=submit]")
+    expect(handler.locator(".timeline")).to_contain_text("site-check.jpg")
+    shot(handler, "file-added")
     result = {
         "#id_facts": "经现场核查，工地确有夜间施工。",
         "#id_basis": "《噪声污染防治法》第四十三条。",
@@ -114,6 +72,7 @@ def test_a_complaint_from_submission_to_appeal(site, cast, new_page, staff, shot
     track(citizen, site, number, code)
     expect(citizen.get_by_text("夜间施工已停止。")).to_be_visible()
     expect(citizen.get_by_text("已约谈施工单位")).to_be_visible()  # the progress message
+    expect(citizen.get_by_role("link", name="site-check.jpg")).to_be_visible()
     shot(citizen, "answer")
     citizen.check(f"input[name=rating][value={Rating.NEUTRAL}]")
     citizen.click("form[action$='/rate/'] button[type=submit]")
@@ -174,7 +133,7 @@ def test_an_anonymous_report_with_an_emergency_notice(site, db, new_page, shot):
     assert case.severity == Severity.URGENT
 
 
-def test_script_typed_by_a_citizen_stays_inert(site, cast, new_page, staff, shot):
+def test_script_typed_by_a_citizen_stays_inert(site, cast, new_page, staff, shot, tmp_path):
     dialogs = []
     citizen = new_page()
     citizen.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -183,10 +142,30 @@ def test_script_typed_by_a_citizen_stays_inert(site, cast, new_page, staff, shot
     track(citizen, site, number, code)
     shot(citizen, "script-tracked")
 
+    citizen.goto(f"{site}/guide/?q={quote(SCRIPT)}")  # a search is typed by citizens too
+    expect(citizen.locator("#faq-results")).to_contain_text(SCRIPT)
+
     intake = staff("intake")
     intake.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     intake.goto(f"{site}/work/cases/{number}/")
     expect(intake.locator("#case-body")).to_contain_text(SCRIPT)
+    take_action(intake, "request_info", {"#id_note": "请补充照片"}, state=State.NEEDS_INFO)
+    intake.goto(f"{site}/work/?tab=review")  # My work
+    intake.goto(f"{site}/work/cases/?q=script")
+
+    track(citizen, site, number, code)  # the citizen's own answer: a supplement and a file
+    odd_name = tmp_path / "<img src=x onerror=alert(2)>.txt"
+    odd_name.write_text("photo list")
+    citizen.fill("form[action$='/supplement/'] textarea", SCRIPT)
+    citizen.set_input_files("form[action$='/supplement/'] input[type=file]", str(odd_name))
+    citizen.click("form[action$='/supplement/'] button[type=submit]")
+    expect(citizen.locator(".timeline")).to_contain_text(SCRIPT)
+    expect(citizen.locator(".timeline")).to_contain_text("<img src=x onerror=alert(2)>.txt")
+
+    intake.goto(f"{site}/work/cases/{number}/")
+    expect(intake.locator(".timeline")).to_contain_text(SCRIPT)
+    expect(intake.locator("#case-panel")).to_contain_text("<img src=x onerror=alert(2)>.txt")
+    shot(intake, "script-on-case-page")
     intake.goto(f"{site}/work/cases/")
     shot(intake, "script-in-list")
     assert dialogs == []
