@@ -1,6 +1,9 @@
 """Seed the message templates in Chinese (administrators edit them in the admin), and start
 the event cursor at the newest existing case event, so installing notify does not tell
-people about their old cases."""
+people about their old cases.
+
+E-mail subjects to complainants carry the case number in brackets, "[MS-20261122-000123]":
+e-mail intake also matches replies on it when a mail client drops In-Reply-To."""
 
 from django.db import migrations
 from django.db.models import Max
@@ -13,7 +16,7 @@ SIGNATURE = "\n\n民声诉求服务中心"
 TEMPLATES = [
     (
         "receipt",
-        "【民声】您的诉求已收到（{{ case_number }}）",
+        "【民声】您的诉求已收到 [{{ case_number }}]",
         "您好：\n\n您反映的“{{ subject }}”已收到，编号 {{ case_number }}。我们将在规定时限内"
         "审查并告知是否受理。\n\n您可以凭编号和查询码在以下页面查看办理进度：\n{{ tracking_url }}"
         "\n\n此邮件由系统发送。如需补充情况，可直接回复本邮件。" + SIGNATURE,
@@ -22,7 +25,7 @@ TEMPLATES = [
     ),
     (
         "info_requested",
-        "【民声】请补充材料（{{ case_number }}）",
+        "【民声】请补充材料 [{{ case_number }}]",
         "您好：\n\n您反映的“{{ subject }}”（编号 {{ case_number }}）需要补充以下材料：\n\n"
         "{{ reason }}\n\n请凭查询码在以下页面补充材料，补充后我们将继续审查：\n{{ tracking_url }}"
         + SIGNATURE,
@@ -31,21 +34,21 @@ TEMPLATES = [
     ),
     (
         "accepted",
-        "【民声】您的诉求已受理（{{ case_number }}）",
+        "【民声】您的诉求已受理 [{{ case_number }}]",
         "您好：\n\n您反映的“{{ subject }}”（编号 {{ case_number }}）已受理，我们将交由有关部门"
         "办理。\n\n查看进度：{{ tracking_url }}" + SIGNATURE,
         "【民声】您的诉求{{ case_number }}已受理，将交有关部门办理。进度：{{ tracking_url }}",
     ),
     (
         "rejected",
-        "【民声】您的诉求不予受理（{{ case_number }}）",
+        "【民声】您的诉求不予受理 [{{ case_number }}]",
         "您好：\n\n经审查，您反映的“{{ subject }}”（编号 {{ case_number }}）不予受理，理由如下："
         "\n\n{{ reason }}\n\n详情：{{ tracking_url }}" + SIGNATURE,
         "【民声】您的诉求{{ case_number }}不予受理，理由：{{ reason|truncatechars:70 }}",
     ),
     (
         "transferred",
-        "【民声】您的诉求已转送（{{ case_number }}）",
+        "【民声】您的诉求已转送 [{{ case_number }}]",
         "您好：\n\n经您同意，您反映的“{{ subject }}”（编号 {{ case_number }}）已转送"
         "{{ transferred_to }}办理，后续请与该单位联系。{% if reason %}\n\n说明：{{ reason }}"
         "{% endif %}" + SIGNATURE,
@@ -53,14 +56,14 @@ TEMPLATES = [
     ),
     (
         "progress",
-        "【民声】办理进展（{{ case_number }}）",
+        "【民声】办理进展 [{{ case_number }}]",
         "您好：\n\n您反映的“{{ subject }}”（编号 {{ case_number }}）有新的办理进展：\n\n"
         "{{ reason }}\n\n查看进度：{{ tracking_url }}" + SIGNATURE,
         "【民声】您的诉求{{ case_number }}办理进展：{{ reason|truncatechars:80 }}",
     ),
     (
         "result",
-        "【民声】办理结果答复（{{ case_number }}）",
+        "【民声】办理结果答复 [{{ case_number }}]",
         "您好：\n\n您反映的“{{ subject }}”（编号 {{ case_number }}）已办理完毕，答复如下：\n\n"
         "{{ outcome }}{% if remedy %}\n\n{{ remedy }}{% endif %}\n\n完整答复：{{ tracking_url }}"
         + SIGNATURE,
@@ -69,7 +72,7 @@ TEMPLATES = [
     ),
     (
         "survey",
-        "【民声】请评价办理结果（{{ case_number }}）",
+        "【民声】请评价办理结果 [{{ case_number }}]",
         "您好：\n\n您反映的“{{ subject }}”（编号 {{ case_number }}）已答复。请凭查询码在以下页面"
         "评价办理结果（满意、较满意、一般、较差），您的评价是我们改进工作的依据：\n"
         "{{ tracking_url }}" + SIGNATURE,
@@ -77,7 +80,7 @@ TEMPLATES = [
     ),
     (
         "appeal_outcome",
-        "【民声】复查结果（{{ case_number }}）",
+        "【民声】复查结果 [{{ case_number }}]",
         "您好：\n\n您对“{{ subject }}”（编号 {{ case_number }}）申请的复查已有结果：\n\n"
         "{{ reason }}\n\n当前状态：{{ state }}。查看详情：{{ tracking_url }}" + SIGNATURE,
         "【民声】您对诉求{{ case_number }}的复查申请已有结果：{{ reason|truncatechars:60 }}"

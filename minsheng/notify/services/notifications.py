@@ -285,11 +285,15 @@ def _send(notification: Notification) -> None:
         except SmsError as exc:
             raise DeliveryError(str(exc)) from exc
         return
+    # Replies from complainants go to the complaint address, where e-mail intake adds them
+    # to the case (matched on the Message-ID in In-Reply-To).
+    reply_to = getattr(settings, "MINSHENG_COMPLAINT_ADDRESS", "")
     message = EmailMessage(
         subject=notification.subject,
         body=notification.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address],
+        reply_to=[reply_to] if reply_to and notification.complainant_id else None,
         headers={"Message-ID": notification.message_id},
     )
     try:

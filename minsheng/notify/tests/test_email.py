@@ -32,6 +32,7 @@ MESSAGE_ID = re.compile(r"^<case-(MS-\d{8}-\d{6})\.[0-9a-f]{16}@minsheng\.test>$
 @pytest.fixture(autouse=True)
 def _mail_domain(settings):
     settings.MINSHENG_MAIL_DOMAIN = "minsheng.test"
+    settings.MINSHENG_COMPLAINT_ADDRESS = "complaints@minsheng.test"
     settings.MINSHENG_BASE_URL = "https://12345.example.gov.cn"
 
 
@@ -50,6 +51,8 @@ def test_complainant_gets_a_receipt_by_email_and_staff_see_it_in_the_timeline(
     assert mail["To"] == "zw@example.cn"
     assert case.number in mail["Subject"]
     assert "已收到" in mail["Subject"]
+    assert f"[{case.number}]" in mail["Subject"]  # e-mail intake also reads it there
+    assert mail["Reply-To"] == "complaints@minsheng.test"
     message_id = MESSAGE_ID.match(mail["Message-ID"])
     assert message_id is not None
     assert message_id.group(1) == case.number
