@@ -58,3 +58,12 @@ def track(page, site, number, code):
     page.fill("#id_code", code)
     page.click("main button[type=submit]")
     page.wait_for_url(f"{site}/track/{number}/")
+
+
+def knowledge_clear():
+    """Start without the reply templates and answers the migrations seed (a transactional
+    test may run before or after the database is flushed, so they may or may not be there)."""
+    from minsheng.knowledge.models import PolicyEntry, ReplyTemplate
+
+    PolicyEntry.objects.all().delete()
+    ReplyTemplate.objects.all().delete()

@@ -10,7 +10,7 @@ from minsheng.cases.tests.factories import drive_to
 from minsheng.deadlines.models import Kind
 from minsheng.knowledge.models import PolicyEntry, ReplyTemplate
 from tests.browser.conftest import DESKTOP
-from tests.browser.steps import expect, submit_matter, track
+from tests.browser.steps import expect, knowledge_clear, submit_matter, track
 
 AXE_SCRIPT = pytest.importorskip("axe_playwright_python.base", reason="no axe").AXE_SCRIPT
 
@@ -41,6 +41,7 @@ def problems(page) -> list[str]:
 def test_main_pages_have_no_serious_accessibility_problems(
     site, cast, new_page, staff, shot, tmp_path
 ):
+    knowledge_clear()
     PolicyEntry.objects.create(question="供暖补贴怎么申请？", answer="到社区申请。", is_public=True)
     ReplyTemplate.objects.create(title="致谢", text="感谢您的反映。")
     found: list[str] = []
@@ -105,6 +106,7 @@ def test_a_citizen_follows_a_case_with_the_keyboard_alone(site, cast, new_page, 
 
 
 def test_staff_take_an_action_with_the_keyboard_alone(site, cast, staff):
+    knowledge_clear()
     ReplyTemplate.objects.create(title="补充材料", text="请在五个工作日内补充。")
     case = cast.submit().case
     intake = staff("intake", viewport=DESKTOP)

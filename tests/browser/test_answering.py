@@ -7,7 +7,7 @@ from minsheng.cases.models import Case, State
 from minsheng.deadlines.models import Kind
 from minsheng.knowledge.models import PolicyEntry, ReplyTemplate, TemplateField
 from tests.browser.conftest import DESKTOP
-from tests.browser.steps import expect, take_action, track
+from tests.browser.steps import expect, knowledge_clear, take_action, track
 
 pytestmark = pytest.mark.urls("minsheng.portal.tests.urls")
 
@@ -16,6 +16,7 @@ ANSWER = "持身份证和户口本到社区服务中心申请，每年10月至11
 
 @pytest.fixture
 def knowledge(db):
+    knowledge_clear()
     PolicyEntry.objects.create(
         question="供暖费补贴怎么申请？",
         answer=ANSWER,

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.urls("minsheng.portal.tests.urls")
 
 @pytest.fixture
 def entries(db):
+    PolicyEntry.objects.all().delete()  # the answers the migrations seed
     return {
         "heating": PolicyEntry.objects.create(
             question="供暖费补贴怎么申请？",
@@ -102,6 +103,7 @@ def test_agent_searches_the_knowledge_base_from_the_case_page_and_starts_the_ans
 
 
 def test_reply_templates_sit_beside_the_text_boxes_and_insert_without_javascript(client, cast):
+    ReplyTemplate.objects.all().delete()  # the templates the migrations seed
     ReplyTemplate.objects.create(title="Thanks", text="感谢您的来电。", field=TemplateField.NOTE)
     ReplyTemplate.objects.create(
         title="Remedy", text="可在15个工作日内申请复查。", field=TemplateField.REMEDY
@@ -131,3 +133,8 @@ def test_reply_templates_sit_beside_the_text_boxes_and_insert_without_javascript
     assert not case.events.filter(action="progress").exists()
     client.post(url, {"note": "已约谈。\n感谢您的来电。", "template_note": thanks.pk})
     assert case.events.get(action="progress").note == "已约谈。\n感谢您的来电。"
+
+
+def test_a_new_installation_has_public_answers_about_the_service(client, db):
+    assert "查询码丢失了怎么办？" in client.get("/guide/", {"q": "查询码"}).text
+    assert ReplyTemplate.objects.filter(field=TemplateField.REMEDY).exists()
