@@ -4,16 +4,16 @@ import logging
 
 from django_tasks import task
 
-from minsheng.intake import services
+from minsheng.intake.services import imports
 
 logger = logging.getLogger(__name__)
 
 
 @task()
 def import_run_job(*, job_id: int) -> int:
-    """Import a queued spreadsheet (`services.import_job_run`). Safe to repeat. Returns the
+    """Import a queued spreadsheet (`imports.import_job_run`). Safe to repeat. Returns the
     number of cases it created."""
-    job = services.import_job_run(job_id=job_id)
+    job = imports.import_job_run(job_id=job_id)
     logger.info(
         "intake: import %s %s, %s created, %s duplicates, %s rows with problems",
         job.pk,

@@ -14,10 +14,10 @@ from django.views.decorators.cache import never_cache
 
 from minsheng.accounts.models import User
 from minsheng.cases.access import can_import_records, can_register_matters
-from minsheng.intake import services
 from minsheng.intake.forms import MappingForm, UploadForm
 from minsheng.intake.models import ImportJob
 from minsheng.intake.selectors import import_job_get, import_jobs_recent
+from minsheng.intake.services import imports
 
 LOGIN_URL = "workbench:login"
 PROBLEMS_SHOWN = 500
@@ -51,7 +51,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            job = services.import_job_create(
+            job = imports.import_job_create(
                 upload=data["file"],
                 actor=user,
                 default_channel=data["default_channel"],
@@ -73,16 +73,16 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(pk)
     initial = MappingForm.initial_for(job.mapping, job.default_channel, job.default_kind)
     form = MappingForm(
-        request.POST or None, headers=services.import_job_headers(job=job), initial=initial
+        request.POST or None, headers=imports.import_job_headers(job=job), initial=initial
     )
     if request.method == "POST":
         try:
             if "start" in request.POST:
-                services.import_job_start(job=job, actor=user)
+                imports.import_job_start(job=job, actor=user)
                 messages.success(request, _("The import has started."))
                 return redirect("intake:import-detail", pk=job.pk)
             if form.is_valid():
-                services.import_job_check(
+                imports.import_job_check(
                     job=job,
                     actor=user,
                     mapping=form.mapping(),

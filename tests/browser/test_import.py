@@ -1,8 +1,8 @@
 """The spreadsheet import page in a real browser: upload, dry run, import, live progress."""
 
 from minsheng.cases.models import Case
-from minsheng.intake import services
 from minsheng.intake.models import ImportJob
+from minsheng.intake.services import imports
 from minsheng.intake.tests.test_spreadsheet_import import HEADER, ROWS
 from tests.browser.steps import expect
 
@@ -25,7 +25,7 @@ def test_an_intake_agent_imports_a_sheet_and_watches_the_progress(
     expect(page.locator("#import-bar")).to_have_attribute("value", "0")
     page.evaluate("window.notReloaded = true")
     job = ImportJob.objects.get()
-    services.import_job_run(job_id=job.pk)  # what the task worker does
+    imports.import_job_run(job_id=job.pk)  # what the task worker does
 
     expect(page.locator("#import-bar")).to_have_attribute("value", "4")
     expect(page.locator("#import-progress")).to_contain_text("2")

@@ -1,20 +1,9 @@
 """E-mail in: mail to the complaint address becomes a case, a reply joins its case.
 
-An MTA hands mail to our SMTP/LMTP receiver (`manage.py mail_receive`, aiosmtpd); the
-receiver calls `mail_receive` for every message and answers 250 only after the outcome is
-committed. Every raw message is kept as an `InboundMail` row, whatever became of it.
-
-What happens to a message, in order:
-1. the same Message-ID again: nothing new (the row counts the delivery);
-2. an auto-reply (Auto-Submitted other than "no", X-Autoreply, Precedence bulk/junk/
-   auto_reply) or a bounce (multipart/report delivery-status, a MAILER-DAEMON or postmaster
-   sender, an empty envelope sender / Return-Path): ignored;
-3. a reply to one of our case mails: added to that case. If the case awaits material the
-   text and files go through the lifecycle's `supplement` action, otherwise they are a public
-   message on the case (`cases.services.complainant_message_add`);
-4. anything else: a new case (subject, text, the sender as complainant contacted by e-mail,
-   the attachments) through `intake.services.submission_register`;
-5. a message that cannot be read or registered: stored as failed, with the reason.
+An MTA hands mail to our SMTP/LMTP receiver (`manage.py mail_receive`, aiosmtpd here);
+the receiver calls `intake.services.mail.inbound_mail_receive` for every message and answers
+250 only after that has committed. This module reads messages: what they are (auto-reply,
+bounce, reply to a case, new matter) and what they say; the service writes.
 
 Message-ID convention (shared with notify, which writes it without importing intake):
 every mail we send about a case has the Message-ID
@@ -32,6 +21,7 @@ import hashlib
 import html
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage, Message
@@ -42,25 +32,13 @@ from typing import Any
 from aiosmtpd.lmtp import LMTP
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
-from django.db import IntegrityError, close_old_connections, transaction
-from django.db.models import F
-from django.utils import timezone
+from django.db import close_old_connections
 from django.utils.html import strip_tags
 
-from minsheng.cases.access import Citizen
-from minsheng.cases.models import Case, Channel, Complainant, State
-from minsheng.cases.services import (
-    PersonInput,
-    Submission,
-    complainant_message_add,
-    material_supply,
-)
+from minsheng.cases.models import Channel, Complainant
+from minsheng.cases.services import PersonInput, Submission
 from minsheng.deadlines.models import Kind
-from minsheng.intake.models import InboundMail
-from minsheng.intake.selectors import case_for_reply
-from minsheng.intake.services import submission_register
 
 logger = logging.getLogger(__name__)
 
@@ -242,7 +220,7 @@ def _subject_for(parsed: ParsedMail) -> str:
     return first_line.strip()[:60]
 
 
-def _problem(parsed: ParsedMail) -> str:
+def problem_for(parsed: ParsedMail) -> str:
     """Why a message that is no auto-reply still cannot become a case, or ""."""
     if "@" not in parsed.sender_address:
         return "no sender address (From)"
@@ -251,30 +229,19 @@ def _problem(parsed: ParsedMail) -> str:
     return ""
 
 
-def _reply_case(parsed: ParsedMail) -> Case | None:
+def reply_case_number(parsed: ParsedMail) -> tuple[str | None, bool]:
+    """The case a reply points to, and whether the sender must be one of its complainants
+    (true when only the subject named it)."""
     by_id = case_number_from_ids(f"{parsed.in_reply_to} {parsed.references}")
     if by_id is not None:
-        return case_for_reply(number=by_id, sender=None)
-    by_subject = case_number_from_subject(parsed.subject)
-    if by_subject is not None:
-        return case_for_reply(number=by_subject, sender=parsed.sender_address)
-    return None
+        return by_id, False
+    return case_number_from_subject(parsed.subject), True
 
 
-def _add_to_case(case: Case, parsed: ParsedMail) -> None:
-    note = reply_text(parsed.text) or parsed.subject
-    citizen = Citizen(case_id=case.pk)
-    if case.state == State.NEEDS_INFO:
-        material_supply(case=case, actor=citizen, note=note, files=parsed.attachments)
-    else:
-        complainant_message_add(
-            case=case, actor=citizen, note=note, channel=Channel.EMAIL, files=parsed.attachments
-        )
-
-
-def _register(parsed: ParsedMail) -> Case:
+def submission_for(parsed: ParsedMail) -> Submission:
+    """A new matter from the mail: subject, text, the sender as complainant by e-mail."""
     name = parsed.sender_name or parsed.sender_address.partition("@")[0]
-    submission = Submission(
+    return Submission(
         kind=Kind.COMPLAINT,
         subject=_subject_for(parsed),
         body=parsed.text or parsed.subject or _subject_for(parsed),
@@ -287,115 +254,27 @@ def _register(parsed: ParsedMail) -> Case:
             )
         ],
     )
-    return submission_register(submission=submission, actor=None, files=parsed.attachments).case
 
 
-def _envelope_to(envelope_to: list[str]) -> str:
-    return ", ".join(envelope_to)[:2000]
-
-
-def _count_delivery(message_id: str) -> InboundMail:
-    InboundMail.objects.filter(message_id=message_id).update(deliveries=F("deliveries") + 1)
-    row = InboundMail.objects.get(message_id=message_id)
-    logger.info("mail in: %s delivered again, still %s", message_id, row.status)
-    return row
-
-
-def _error_text(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return "; ".join(
-            f"{name}: {' '.join(messages)}"
-            for name, messages in getattr(error, "message_dict", {"": error.messages}).items()
-        )
-    return f"{type(error).__name__}: {error}"
-
-
-def mail_receive(
-    *, raw: bytes, envelope_from: str | None = None, envelope_to: list[str] | None = None
-) -> InboundMail:
-    """Take one delivered message (steps in the module docstring) and return its row.
-
-    Commits before it returns. Raises only when even the failed row cannot be stored (the
-    database is down): the receiver then answers 451 so the sending MTA tries again.
-    """
-    now = timezone.now()
-    row = InboundMail(
-        raw=raw,
-        envelope_from=(envelope_from or "")[:998],
-        envelope_to=_envelope_to(envelope_to or []),
-        received_at=now,
-    )
-    try:
-        parsed = mail_parse(raw, envelope_from=envelope_from)
-    except Exception as error:  # noqa: BLE001 - a malformed mail is stored as failed, never lost
-        row.message_id = message_id_of(raw, None)
-        return _store_failed(row, f"unreadable message: {_error_text(error)}")
-    row.message_id = parsed.message_id
-    row.sender = f"{parsed.sender_name} <{parsed.sender_address}>".strip()[:998]
-    row.subject = parsed.subject[:998]
-    if InboundMail.objects.filter(message_id=row.message_id).exists():
-        return _count_delivery(row.message_id)
-    try:
-        with transaction.atomic():
-            _process(row, parsed)
-            row.full_clean()
-            row.save()
-    except IntegrityError:
-        # Delivered twice at the same moment: the other delivery's row won.
-        if InboundMail.objects.filter(message_id=row.message_id).exists():
-            return _count_delivery(row.message_id)
-        raise
-    except Exception as error:  # noqa: BLE001 - kept as failed with the reason, never lost
-        logger.exception("mail in: %s could not be processed", row.message_id)
-        row.case = None
-        return _store_failed(row, _error_text(error))
-    logger.info("mail in: %s -> %s %s", row.message_id, row.status, row.reason)
-    return row
-
-
-def _process(row: InboundMail, parsed: ParsedMail) -> None:
-    """Decide what the message is and write it; fills in the row's status, reason, case."""
-    if parsed.ignore_reason:
-        row.status, row.reason = InboundMail.Status.IGNORED, parsed.ignore_reason
-        return
-    problem = _problem(parsed)
-    if problem:
-        row.status, row.reason = InboundMail.Status.FAILED, problem
-        return
-    case = _reply_case(parsed)
-    if case is not None:
-        _add_to_case(case, parsed)
-        row.status, row.case = InboundMail.Status.ADDED_TO_CASE, case
-        row.reason = "material supplied" if case.state == State.NEEDS_INFO else "message added"
-        return
-    row.case = _register(parsed)
-    row.status = InboundMail.Status.CASE_CREATED
-
-
-def _store_failed(row: InboundMail, reason: str) -> InboundMail:
-    row.pk = None
-    row.status, row.reason = InboundMail.Status.FAILED, reason[:5000]
-    with transaction.atomic():
-        existing = InboundMail.objects.filter(message_id=row.message_id).first()
-        if existing is not None:
-            return _count_delivery(row.message_id)
-        row.save()
-    logger.warning("mail in: %s stored as failed: %s", row.message_id, reason)
-    return row
-
-
-def _receive_in_worker(raw: bytes, envelope_from: str, envelope_to: list[str]) -> InboundMail:
-    close_old_connections()  # the receiver runs for days; drop connections the DB closed
-    try:
-        return mail_receive(raw=raw, envelope_from=envelope_from, envelope_to=envelope_to)
-    finally:
-        close_old_connections()
+# Stores one message and returns its row (with `.status`); the receiver passes
+# `intake.services.mail.inbound_mail_receive`.
+Receive = Callable[..., Any]
 
 
 class ComplaintMailHandler:
     """The aiosmtpd handler: accepts mail for our addresses, stores each message through
-    `mail_receive` in a worker thread (the ORM is synchronous) and answers 250 only once
-    that has committed; 451 (try again later) if it could not be stored."""
+    `receive` in a worker thread (the ORM is synchronous) and answers 250 only once that
+    has committed; 451 (try again later) if it could not be stored."""
+
+    def __init__(self, receive: Receive) -> None:
+        self.receive = receive
+
+    def _receive_in_worker(self, raw: bytes, envelope_from: str, envelope_to: list[str]) -> Any:
+        close_old_connections()  # the receiver runs for days; drop connections the DB closed
+        try:
+            return self.receive(raw=raw, envelope_from=envelope_from, envelope_to=envelope_to)
+        finally:
+            close_old_connections()
 
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
@@ -411,7 +290,7 @@ class ComplaintMailHandler:
         raw = envelope.original_content or envelope.content or b""
         if isinstance(raw, str):
             raw = raw.encode("utf-8", errors="surrogateescape")
-        receive = sync_to_async(_receive_in_worker, thread_sensitive=True)
+        receive = sync_to_async(self._receive_in_worker, thread_sensitive=True)
         try:
             row = await receive(raw, envelope.mail_from or "", list(envelope.rcpt_tos))
         except Exception:  # noqa: BLE001 - the sender keeps the mail and retries
@@ -425,9 +304,9 @@ class ComplaintMailHandler:
         return status
 
 
-def receiver_controller(*, host: str, port: int, lmtp: bool = False) -> Any:
-    """An aiosmtpd controller serving `ComplaintMailHandler` (SMTP, or LMTP for an MTA's
-    local delivery transport) on host:port. Call `.start()` and `.stop()`."""
+def receiver_controller(*, host: str, port: int, receive: Receive, lmtp: bool = False) -> Any:
+    """An aiosmtpd controller serving `ComplaintMailHandler(receive)` (SMTP, or LMTP for an
+    MTA's local delivery transport) on host:port. Call `.start()` and `.stop()`."""
     from aiosmtpd.controller import Controller
 
     class _Controller(Controller):
@@ -437,7 +316,7 @@ def receiver_controller(*, host: str, port: int, lmtp: bool = False) -> Any:
             return LMTP(self.handler, **self.SMTP_kwargs)
 
     return _Controller(
-        ComplaintMailHandler(),
+        ComplaintMailHandler(receive),
         hostname=host,
         port=port,
         data_size_limit=settings.MINSHENG_MAIL_MAX_BYTES,

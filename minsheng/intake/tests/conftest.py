@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from minsheng.intake.channels.email import receiver_controller
+from minsheng.intake.services.mail import inbound_mail_receive
 
 COMPLAINT_ADDRESS = "complaints@12345.test"
 MAIL_DOMAIN = "12345.test"
@@ -29,7 +30,9 @@ def mail_receiver(transactional_db, settings) -> Iterator[tuple[str, int]]:
     (transactional_db) so the receiver's thread and the test see the same rows."""
     settings.MINSHENG_COMPLAINT_ADDRESS = COMPLAINT_ADDRESS
     settings.MINSHENG_MAIL_DOMAIN = MAIL_DOMAIN
-    controller = receiver_controller(host="127.0.0.1", port=free_port())
+    controller = receiver_controller(
+        host="127.0.0.1", port=free_port(), receive=inbound_mail_receive
+    )
     controller.start()
     try:
         yield controller.hostname, controller.port

@@ -14,6 +14,7 @@ from minsheng.intake.channels.email import (
     receiver_controller,
 )
 from minsheng.intake.models import InboundMail
+from minsheng.intake.services.mail import inbound_mail_receive
 from minsheng.intake.tests.conftest import COMPLAINT_ADDRESS, MAIL_DOMAIN, free_port
 
 
@@ -195,7 +196,9 @@ def test_mail_for_other_addresses_is_refused(send):
 def test_an_mta_can_deliver_over_lmtp(transactional_db, settings):
     settings.MINSHENG_COMPLAINT_ADDRESS = COMPLAINT_ADDRESS
     settings.MINSHENG_MAIL_DOMAIN = MAIL_DOMAIN
-    controller = receiver_controller(host="127.0.0.1", port=free_port(), lmtp=True)
+    controller = receiver_controller(
+        host="127.0.0.1", port=free_port(), lmtp=True, receive=inbound_mail_receive
+    )
     controller.start()
     try:
         with smtplib.LMTP(controller.hostname, controller.port) as lmtp:

@@ -12,8 +12,8 @@ from tqdm import tqdm
 
 from minsheng.cases.models import Channel
 from minsheng.deadlines.models import Kind
-from minsheng.intake import services
 from minsheng.intake.channels import spreadsheet as sheets
+from minsheng.intake.services import imports
 
 
 class Command(BaseCommand):
@@ -46,7 +46,7 @@ class Command(BaseCommand):
         self.stdout.write("mapping: " + ", ".join(f"{k}={v}" for k, v in mapping.items()))
         defaults = {"default_channel": options["channel"], "default_kind": options["kind"]}
         if options["dry_run"]:
-            report = services.import_dry_run(sheet=sheet, mapping=mapping, **defaults)
+            report = imports.import_dry_run(sheet=sheet, mapping=mapping, **defaults)
             self._report(report, verb="would create")
             return
         user = None
@@ -56,19 +56,19 @@ class Command(BaseCommand):
                 raise CommandError(f"No user {options['user']}.")
         with path.open("rb") as stream:
             try:
-                job = services.import_job_create(
+                job = imports.import_job_create(
                     upload=File(stream, name=path.name), actor=user, mapping=mapping, **defaults
                 )
             except ValidationError as error:
                 raise CommandError("; ".join(error.messages)) from error
         with tqdm(total=len(sheet.rows), unit="row", disable=None) as bar:
-            report = services.rows_import(
+            report = imports.rows_import(
                 job=job, sheet=sheet, actor=user, progress=lambda _report: bar.update(1)
             )
-        services.import_job_finish(job=job, report=report)
+        imports.import_job_finish(job=job, report=report)
         self._report(report, verb="created")
 
-    def _report(self, report: services.ImportReport, *, verb: str) -> None:
+    def _report(self, report: imports.ImportReport, *, verb: str) -> None:
         for problem in report.problems:
             self.stdout.write(f"row {problem.row}, {problem.field}: {problem.message}")
         self.stdout.write(

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from minsheng.intake.channels.email import receiver_controller
+from minsheng.intake.services.mail import inbound_mail_receive
 
 
 class Command(BaseCommand):
@@ -22,7 +23,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         controller = receiver_controller(
-            host=options["host"], port=options["port"], lmtp=options["lmtp"]
+            host=options["host"],
+            port=options["port"],
+            lmtp=options["lmtp"],
+            receive=inbound_mail_receive,
         )
         controller.start()
         protocol = "LMTP" if options["lmtp"] else "SMTP"

@@ -1,61 +1,23 @@
-"""Writes for intake: the single entry point every channel ends in.
-
-Web form, staff registration, REST API, Open311, e-mail and the spreadsheet import all
-register a matter through `submission_register`, so what applies to every new matter
-(emergency words make it urgent, ...) is written once, here.
-"""
+"""Writes for the spreadsheet import: jobs, dry runs, the import itself
+(`intake.channels.spreadsheet` reads the sheet and its rows)."""
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.accounts.models import User
 from minsheng.cases.models import Channel
-from minsheng.cases.services import Registered, Submission, case_create
-from minsheng.deadlines.models import Kind, Severity
+from minsheng.deadlines.models import Kind
 from minsheng.intake.channels import spreadsheet as sheets
-from minsheng.intake.emergency import emergency_numbers
 from minsheng.intake.models import ImportedRow, ImportJob
-from minsheng.routing.services import collective_check_schedule
-
-
-def submission_prepare(submission: Submission) -> Submission:
-    """The submission as intake registers it: a matter whose words point to an emergency
-    (110/119/120) is urgent, whatever the channel said."""
-    texts = (submission.subject, submission.body, submission.desired_outcome, submission.location)
-    if emergency_numbers(*texts) and submission.severity != Severity.URGENT:
-        return replace(submission, severity=Severity.URGENT)
-    return submission
-
-
-@transaction.atomic
-def submission_register(
-    *,
-    submission: Submission,
-    actor: User | None,
-    files: list[UploadedFile] | None = None,
-) -> Registered:
-    """Register a matter that came in through any channel as a new case.
-
-    1. apply the rules common to every channel (`submission_prepare`);
-    2. create the case through `cases.services.case_create` (number, query code, clock);
-    3. once committed, check it for a collective complaint in the background (routing).
-    The caller tells the complainant the number only after this transaction commits.
-    """
-    registered = case_create(submission=submission_prepare(submission), actor=actor, files=files)
-    collective_check_schedule(case=registered.case)
-    return registered
-
-
-# --- spreadsheet import (channels/spreadsheet.py reads the sheet and its rows) -------------
+from minsheng.intake.services import submission_register
 
 
 @dataclass

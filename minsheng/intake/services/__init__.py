@@ -1,0 +1,46 @@
+"""Writes for intake: the single entry point every channel ends in.
+
+Web form, staff registration, REST API, Open311, e-mail and the spreadsheet import all
+register a matter through `submission_register`, so what applies to every new matter
+(emergency words make it urgent, ...) is written once, here. The channels' own writes are
+in `services.mail` (e-mail in) and `services.imports` (spreadsheet import).
+"""
+
+from dataclasses import replace
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from minsheng.accounts.models import User
+from minsheng.cases.services import Registered, Submission, case_create
+from minsheng.deadlines.models import Severity
+from minsheng.intake.emergency import emergency_numbers
+from minsheng.routing.services import collective_check_schedule
+
+
+def submission_prepare(submission: Submission) -> Submission:
+    """The submission as intake registers it: a matter whose words point to an emergency
+    (110/119/120) is urgent, whatever the channel said."""
+    texts = (submission.subject, submission.body, submission.desired_outcome, submission.location)
+    if emergency_numbers(*texts) and submission.severity != Severity.URGENT:
+        return replace(submission, severity=Severity.URGENT)
+    return submission
+
+
+@transaction.atomic
+def submission_register(
+    *,
+    submission: Submission,
+    actor: User | None,
+    files: list[UploadedFile] | None = None,
+) -> Registered:
+    """Register a matter that came in through any channel as a new case.
+
+    1. apply the rules common to every channel (`submission_prepare`);
+    2. create the case through `cases.services.case_create` (number, query code, clock);
+    3. once committed, check it for a collective complaint in the background (routing).
+    The caller tells the complainant the number only after this transaction commits.
+    """
+    registered = case_create(submission=submission_prepare(submission), actor=actor, files=files)
+    collective_check_schedule(case=registered.case)
+    return registered
