@@ -216,3 +216,19 @@ def test_an_mta_can_deliver_over_lmtp(transactional_db, settings):
 
     assert replies == [250, 250]
     assert InboundMail.objects.get().status == InboundMail.Status.CASE_CREATED
+
+
+def test_the_admin_lists_every_mail_with_its_raw_text_and_cannot_delete_it(send, admin_client):
+    send(mail(subject="路灯不亮"))
+    row = InboundMail.objects.get()
+
+    listing = admin_client.get("/admin/intake/inboundmail/?status=case_created")
+    detail = admin_client.get(f"/admin/intake/inboundmail/{row.pk}/change/")
+    delete = admin_client.post(f"/admin/intake/inboundmail/{row.pk}/delete/", {"post": "yes"})
+
+    assert listing.status_code == 200
+    assert "路灯不亮" in listing.text
+    assert detail.status_code == 200
+    assert "Message-ID: " in detail.text, "the raw message is shown"
+    assert delete.status_code == 403
+    assert InboundMail.objects.filter(pk=row.pk).exists()
