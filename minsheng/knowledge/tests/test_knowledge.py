@@ -3,6 +3,7 @@ use them."""
 
 import pytest
 
+from minsheng.accounts.models import User
 from minsheng.cases.models import Case, State
 from minsheng.cases.tests.factories import drive_to
 from minsheng.cases.workflow import perform
@@ -100,6 +101,12 @@ def test_agent_searches_the_knowledge_base_from_the_case_page_and_starts_the_ans
     assert "低保复核的内部流程" in client.get("/work/knowledge/", {"q": "低保"}).text
     client.logout()
     assert client.get("/work/knowledge/", {"q": "低保"}).status_code == 302
+    client.force_login(User.objects.create_user(username="visitor", password="x-Secret-9"))
+    assert client.get("/work/knowledge/", {"q": "低保"}).status_code == 403
+    case = drive_to(cast, State.IN_PROGRESS)
+    case.co_departments.clear()
+    client.force_login(cast.handler2)  # another department's case: not there for them
+    assert client.get("/work/knowledge/", {"q": "低保", "case": case.number}).status_code == 404
 
 
 def test_reply_templates_sit_beside_the_text_boxes_and_insert_without_javascript(client, cast):
