@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 
@@ -122,9 +123,12 @@ def http_server() -> Iterator[HttpServer]:
 
 
 @pytest.fixture
-def run_tasks(django_capture_on_commit_callbacks):
+def run_tasks(django_capture_on_commit_callbacks, monkeypatch):
     """Run the database task worker until the queue is empty, also running what each task
     schedules "on commit" (the test's transaction never commits)."""
+    # The worker drops connections that are not in autocommit mode, as the test's open
+    # transaction is; on PostgreSQL that would end the test's database session.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     def run() -> None:
         for _ in range(20):
