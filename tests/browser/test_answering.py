@@ -4,6 +4,7 @@ template; the citizen reads the answer; the public finds the public answers them
 import pytest
 
 from minsheng.cases.models import Case, State
+from minsheng.cases.tests.factories import drive_to
 from minsheng.deadlines.models import Kind
 from minsheng.knowledge.models import PolicyEntry, ReplyTemplate, TemplateField
 from tests.browser.conftest import DESKTOP
@@ -83,3 +84,17 @@ def test_the_public_searches_the_public_answers(site, knowledge, new_page, shot)
     citizen.fill("#faq-q", "暖气")
     expect(citizen.locator("#faq-results")).to_contain_text(ANSWER)
     shot(citizen, "faq")
+
+
+def test_without_javascript_a_template_is_inserted_by_the_server(site, cast, knowledge, staff):
+    case = drive_to(cast, State.IN_PROGRESS)
+    handler = staff("handler", java_script_enabled=False)
+    handler.goto(f"{site}/work/cases/{case.number}/")
+    handler.click("[data-action=progress]")  # a plain link to the form's own page
+    handler.fill("#id_note", "已约谈施工单位。")
+    handler.select_option("#template-note", label="结束语")
+    handler.click("#action-progress [name=insert_template]")
+    expect(handler.locator("#id_note")).to_have_value("已约谈施工单位。\n如有疑问请再拨打12345。")
+    handler.click("#action-progress button.primary")
+    handler.wait_for_url(f"{site}/work/cases/{case.number}/")
+    expect(handler.locator(".timeline")).to_contain_text("如有疑问请再拨打12345。")
