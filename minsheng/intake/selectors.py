@@ -6,12 +6,12 @@ from minsheng.cases.models import Case, Complainant
 from minsheng.intake.models import ImportJob
 
 
-def case_for_reply(*, number: str, sender: str | None) -> Case | None:
-    """The case a reply belongs to. With `sender`, only if that e-mail address is one of the
-    case's complainants (used when the number came from a subject, which anyone can type)."""
+def case_for_reply(*, number: str, sender: str) -> Case | None:
+    """The case a reply belongs to: only if `sender` (an e-mail address) is one of the case's
+    complainants, since anyone can write a case number into a mail."""
     case = Case.objects.filter(number=number.strip().upper()).first()
-    if case is None or sender is None:
-        return case
+    if case is None or not sender.strip():
+        return None
     is_complainant = Complainant.objects.filter(case=case, email__iexact=sender.strip()).exists()
     return case if is_complainant else None
 

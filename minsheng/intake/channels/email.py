@@ -12,9 +12,11 @@ every mail we send about a case has the Message-ID
     e.g. <case-MS-20261122-000123.9f2c41d0@12345.gov.example>
 
 and, where it can, the case number in brackets in the subject: "[MS-20261122-000123] ...".
-A reply whose In-Reply-To or References holds such an id is added to that case. A reply
-that only carries the number in its subject is added only if it comes from an e-mail
-address of one of the case's complainants (anyone can type a number into a subject).
+A reply whose In-Reply-To or References holds such an id (or, failing that, whose subject
+holds the number) is added to that case, if it comes from the e-mail address of one of the
+case's complainants. Case numbers are sequential and headers are easy to write, so the
+sender is what proves the reply; anyone else's mail becomes a case of its own. (The MTA in
+front should reject mail that fails DMARC, so that a From address cannot simply be forged.)
 """
 
 import hashlib
@@ -229,13 +231,11 @@ def problem_for(parsed: ParsedMail) -> str:
     return ""
 
 
-def reply_case_number(parsed: ParsedMail) -> tuple[str | None, bool]:
-    """The case a reply points to, and whether the sender must be one of its complainants
-    (true when only the subject named it)."""
+def reply_case_number(parsed: ParsedMail) -> str | None:
+    """The number of the case a reply points to: by our Message-ID in In-Reply-To or
+    References, else by the number in brackets in the subject."""
     by_id = case_number_from_ids(f"{parsed.in_reply_to} {parsed.references}")
-    if by_id is not None:
-        return by_id, False
-    return case_number_from_subject(parsed.subject), True
+    return by_id or case_number_from_subject(parsed.subject)
 
 
 def submission_for(parsed: ParsedMail) -> Submission:

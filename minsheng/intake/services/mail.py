@@ -30,12 +30,10 @@ logger = logging.getLogger(__name__)
 
 
 def _reply_case(parsed: email.ParsedMail) -> Case | None:
-    number, sender_must_match = email.reply_case_number(parsed)
+    number = email.reply_case_number(parsed)
     if number is None:
         return None
-    return case_for_reply(
-        number=number, sender=parsed.sender_address if sender_must_match else None
-    )
+    return case_for_reply(number=number, sender=parsed.sender_address)
 
 
 def _add_to_case(case: Case, parsed: email.ParsedMail) -> None:

@@ -106,16 +106,18 @@ def test_a_reply_to_case_mail_joins_the_case_and_supplies_material(send, cast):
     }
 
 
-def test_a_case_number_in_the_subject_only_counts_from_the_complainant(send):
+def test_only_the_complainant_can_add_to_a_case_by_number_or_message_id(send):
     send(mail())
     case = Case.objects.get()
     assert case_number_from_subject(f"Re: [{case.number}] 垃圾") == case.number
+    ours = case_message_id(case.number, "guessed", MAIL_DOMAIN)
 
     send(mail(subject=f"Re: [{case.number}] 垃圾", text="补充：晚上更臭。"))
     send(mail(subject=f"[{case.number}] 我也要说", sender="stranger@example.org"))
+    send(mail(subject="Re: 垃圾", sender="stranger@example.org", In_Reply_To=ours))
 
     assert CaseEvent.objects.filter(case=case, action="complainant_message").count() == 1
-    assert Case.objects.count() == 2, "the stranger's mail is a case of its own"
+    assert Case.objects.count() == 3, "each stranger's mail is a case of its own"
 
 
 @pytest.mark.parametrize(
