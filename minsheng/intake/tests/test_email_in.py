@@ -1,5 +1,6 @@
 """E-mail in over real SMTP: a receiver started by the test, mail sent with smtplib."""
 
+import base64
 import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -234,3 +235,25 @@ def test_the_admin_lists_every_mail_with_its_raw_text_and_cannot_delete_it(send,
     assert "Message-ID: " in detail.text, "the raw message is shown"
     assert delete.status_code == 403
     assert InboundMail.objects.filter(pk=row.pk).exists()
+
+
+def test_chinese_mail_clients_gbk_and_html_only_mail_are_read(send):
+    gbk = (
+        "From: =?gb2312?b?"
+        + base64.b64encode("赵敏".encode("gb2312")).decode()
+        + "?= <zhaomin@example.cn>\r\n"
+        "To: complaints@12345.test\r\nSubject: =?gb2312?b?"
+        + base64.b64encode("井盖缺失".encode("gb2312")).decode()
+        + "?=\r\nMessage-ID: <gbk-1@example.cn>\r\n"
+        'Content-Type: text/plain; charset="gb2312"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'
+    ).encode("ascii") + "人民路口的井盖不见了，很危险。\r\n".encode("gb2312")
+    html_only = mail(subject="HTML only")
+    html_only.set_content("<p>楼道灯坏了<br>请尽快修理</p>", subtype="html")
+
+    send(gbk)
+    send(html_only)
+
+    first, second = Case.objects.order_by("id")
+    assert (first.subject, first.body) == ("井盖缺失", "人民路口的井盖不见了，很危险。")
+    assert first.complainants.get().name == "赵敏"
+    assert second.body == "楼道灯坏了\n请尽快修理"

@@ -153,3 +153,13 @@ def test_the_command_dry_runs_then_imports_with_a_mapping(db, tmp_path):
     case = Case.objects.get()
     assert case.complainants.get().name == "周杰"
     assert ImportedRow.objects.get().key == "ext:T1"
+
+
+def test_a_csv_saved_by_excel_in_gbk_is_read(db, cast):
+    text = "\n".join(",".join(row) for row in [HEADER, *ROWS[:1]]) + "\n"
+    upload = SimpleUploadedFile("gbk.csv", text.encode("gbk"))
+
+    job = imports.import_job_create(upload=upload, actor=cast.intake)
+
+    assert job.mapping["body"] == "诉求内容"
+    assert (job.total_rows, job.error_count) == (1, 0)
