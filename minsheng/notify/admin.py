@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.notify import jobs, rendering
-from minsheng.notify.forms import NotificationTemplateForm
+from minsheng.notify.forms import NotificationTemplateForm, WebhookSubscriptionForm
 from minsheng.notify.models import (
     Notification,
     NotificationTemplate,
@@ -99,6 +99,7 @@ class NotificationAdmin(ReadOnlyAdmin):
 
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    form = WebhookSubscriptionForm
     list_display = ["name", "url", "actions", "is_active", "created_at"]
     list_filter = ["is_active"]
 

@@ -4,9 +4,14 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from minsheng.cases.workflow import ACTIONS
 from minsheng.notify import rendering
-from minsheng.notify.models import NoticeChannel, NotificationTemplate
+from minsheng.notify.models import NoticeChannel, NotificationTemplate, WebhookSubscription
+
+# Timeline events that are not workflow actions but are posted to subscribers too.
+OTHER_EVENTS = ("register", "merged_in")
 
 
 class NotificationTemplateForm(forms.ModelForm):
@@ -37,3 +42,24 @@ class NotificationTemplateForm(forms.ModelForm):
         if data.get("channel") == NoticeChannel.EMAIL and not (data.get("subject") or "").strip():
             self.add_error("subject", _("An e-mail needs a subject."))
         return data
+
+
+class WebhookSubscriptionForm(forms.ModelForm):
+    """The event filter must name events that exist."""
+
+    url = forms.URLField(label=gettext_lazy("URL"), max_length=500, assume_scheme="https")
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["name", "url", "secret", "actions", "is_active"]
+
+    def clean_actions(self) -> str:
+        names = [a.strip() for a in (self.cleaned_data.get("actions") or "").split(",")]
+        names = [a for a in names if a]
+        unknown = [a for a in names if a not in ACTIONS and a not in OTHER_EVENTS]
+        if unknown:
+            raise forms.ValidationError(
+                _("Unknown events: %(names)s. Known: %(known)s.")
+                % {"names": ", ".join(unknown), "known": ", ".join([*OTHER_EVENTS, *ACTIONS])}
+            )
+        return ", ".join(names)

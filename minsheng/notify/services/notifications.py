@@ -18,7 +18,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from minsheng.accounts.models import Role, User
 from minsheng.cases import access
@@ -303,13 +304,27 @@ def _send(notification: Notification) -> None:
 
 
 def _timeline(notification: Notification, *, is_delivered: bool) -> None:
+    # The timeline shows the note as written, in the site's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        what = " · ".join(
+            [
+                str(NoticeKind(notification.kind).label),
+                str(NoticeChannel(notification.channel).label),
+                notification.recipient_label,
+            ]
+        )
+        if not is_delivered:
+            what = _("Not delivered: %(what)s (%(error)s)") % {
+                "what": what,
+                "error": notification.last_error,
+            }
     case_services.notification_record(
         case=notification.case,
         is_delivered=is_delivered,
         kind=notification.kind,
         channel=notification.channel,
         recipient=notification.recipient_label,
-        detail=notification.last_error,
+        detail=what,
     )
 
 

@@ -61,6 +61,7 @@ def test_complainant_gets_a_receipt_by_email_and_staff_see_it_in_the_timeline(
     assert f"https://12345.example.gov.cn/track/?number={case.number}" in body
     line = CaseEvent.objects.get(case=case, action="notified")
     assert line.is_public is False
+    assert "张** · z***@example.cn" in line.note
     assert line.data == {
         "kind": "receipt",
         "channel": "email",
