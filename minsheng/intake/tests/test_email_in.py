@@ -6,6 +6,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 import pytest
+from django.db import connection
 
 from minsheng.cases.models import Case, CaseEvent, Channel, Complainant, State
 from minsheng.cases.workflow import perform
@@ -257,3 +258,22 @@ def test_chinese_mail_clients_gbk_and_html_only_mail_are_read(send):
     assert (first.subject, first.body) == ("井盖缺失", "人民路口的井盖不见了，很危险。")
     assert first.complainants.get().name == "赵敏"
     assert second.body == "楼道灯坏了\n请尽快修理"
+
+
+def test_when_nothing_can_be_stored_the_sender_is_told_to_retry(send):
+    message = mail()
+    with connection.cursor() as cursor:  # the mail table is gone: not even a failed row fits
+        cursor.execute("ALTER TABLE intake_inboundmail RENAME TO intake_inboundmail_away")
+    try:
+        with pytest.raises(smtplib.SMTPDataError) as refused:
+            send(message)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE intake_inboundmail_away RENAME TO intake_inboundmail")
+    assert refused.value.smtp_code == 451
+    assert not Case.objects.exists(), "the case rolled back with the mail row"
+
+    send(message)  # the sending MTA tries again later
+
+    assert InboundMail.objects.get().status == InboundMail.Status.CASE_CREATED
+    assert Case.objects.count() == 1
