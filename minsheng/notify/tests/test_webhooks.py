@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import json
+import socket
 from datetime import timedelta
 
 import pytest
@@ -107,3 +108,23 @@ def test_the_delivery_log_is_in_the_admin(cast, admin_client, http_server, run_t
     assert "市长热线平台" in listing.content.decode()
     assert detail.status_code == 200
     assert "case.register" in detail.content.decode()
+
+
+def test_a_subscriber_that_does_not_answer_in_time_is_tried_again(
+    cast, run_tasks, committed, settings
+):
+    settings.WEBHOOK_TIMEOUT = 0.3
+    with socket.socket() as silent:  # accepts connections (kernel backlog), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        WebhookSubscription.objects.create(name="slow", url=f"http://127.0.0.1:{port}/")
+        with committed():
+            cast.submit()
+        run_tasks()
+
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.PENDING
+    assert delivery.attempts == 1
+    assert "timed out" in delivery.last_error
+    assert delivery.status_code is None
