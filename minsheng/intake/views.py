@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 
 from minsheng.accounts.models import User
 from minsheng.cases.access import can_import_records, can_register_matters
-from minsheng.intake.forms import MappingForm, UploadForm
+from minsheng.intake.forms import FIELD_LABELS, MappingForm, UploadForm
 from minsheng.intake.models import ImportJob
 from minsheng.intake.selectors import import_job_get, import_jobs_recent
 from minsheng.intake.services import imports
@@ -92,7 +92,11 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("intake:import-detail", pk=job.pk)
         except ValidationError as error:
             form.add_error(None, error.messages)
-    context = {"job": job, "form": form, "problems": job.problems[:PROBLEMS_SHOWN]}
+    problems = [
+        {**p, "label": FIELD_LABELS.get(p["field"], p["field"])}
+        for p in job.problems[:PROBLEMS_SHOWN]
+    ]
+    context = {"job": job, "form": form, "problems": problems}
     return _render(request, "intake/import_detail.html", context)
 
 
