@@ -65,6 +65,13 @@ def _sheet_of(job: ImportJob) -> sheets.Sheet:
         return sheets.sheet_read(stream, name=job.original_name)
 
 
+def _sheet_or_error(job: ImportJob) -> sheets.Sheet:
+    try:
+        return _sheet_of(job)
+    except (OSError, sheets.SheetError) as error:
+        raise ValidationError({"file": [_("The uploaded file can no longer be read.")]}) from error
+
+
 def _problems_json(problems: list[sheets.Problem]) -> list[dict[str, Any]]:
     return [asdict(p) for p in problems]
 
@@ -137,7 +144,7 @@ def import_job_check(
         raise ValidationError({"mapping": [_("This import has already started.")]})
     job.mapping, job.default_channel, job.default_kind = mapping, default_channel, default_kind
     report = import_dry_run(
-        sheet=_sheet_of(job),
+        sheet=_sheet_or_error(job),
         mapping=mapping,
         default_channel=default_channel,
         default_kind=default_kind,
@@ -149,8 +156,11 @@ def import_job_check(
 
 
 def import_job_headers(*, job: ImportJob) -> list[str]:
-    """The column names of a kept sheet."""
-    return _sheet_of(job).headers
+    """The column names of a kept sheet (the mapped ones if the file can't be read now)."""
+    try:
+        return _sheet_of(job).headers
+    except (OSError, sheets.SheetError):
+        return list(dict.fromkeys(job.mapping.values()))
 
 
 @transaction.atomic
@@ -263,7 +273,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
 
     try:
         report = rows_import(job=job, sheet=_sheet_of(job), actor=job.created_by, progress=progress)
-    except sheets.SheetError as error:
+    except (OSError, sheets.SheetError) as error:
         ImportJob.objects.filter(pk=job_id).update(
             status=ImportJob.Status.FAILED, reason=str(error), finished_at=timezone.now()
         )
