@@ -15,12 +15,17 @@ What is measured:
 Figures that need the shared data say "n/a" on a machine without it.
 """
 
+import csv
 import json
 import os
+import random
+import re
+import secrets
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -161,6 +166,168 @@ def _hot_topics() -> list[BenchRow]:
     ]
 
 
+DUPLICATE_CORPUS = 100_000
+DUPLICATE_QUERIES = 1_000
+_CLAUSE = re.compile(r"(?<=[。！？；，,!?;])")
+_PLACE_CODE = re.compile(r"[A-Z]\d{0,2}(?=[市区县])")
+
+
+def _real_texts() -> list[tuple[str, str]]:
+    """(subject, body) of every message in the shared data's three message files."""
+    from minsheng.routing import datasets
+
+    texts = []
+    for name in ("messages_labeled.csv", "hot_topics.csv", "replies.csv"):
+        with (datasets.shared_data_dir() / name).open(encoding="utf-8") as f:
+            texts += [(row["subject"], row["body"]) for row in csv.DictReader(f)]
+    return texts
+
+
+def _varied(rng: random.Random, texts: list[tuple[str, str]]) -> tuple[str, str]:
+    """Another citizen's take on a real message: a fifth of its clauses dropped, the
+    anonymised place codes (A市, K8县) changed, sometimes part of another message added."""
+    subject, body = texts[rng.randrange(len(texts))]
+    clauses = [c for c in _CLAUSE.split(body) if c]
+    kept = [c for c in clauses if rng.random() > 0.2] or clauses[:1]
+
+    def place(_match: re.Match[str]) -> str:
+        return rng.choice("ABCDEFGHIJKLMN") + str(rng.randint(1, 9))
+
+    body = _PLACE_CODE.sub(place, "".join(kept))
+    if rng.random() < 0.3:
+        body += texts[rng.randrange(len(texts))][1][: rng.randint(20, 120)]
+    return _PLACE_CODE.sub(place, subject), body
+
+
+def _synthetic_open_cases(n: int) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """`n` open-case texts (every real message once, then variations of them) and
+    `DUPLICATE_QUERIES` re-posts to look up."""
+    real = _real_texts()
+    rng = random.Random(20261201)  # noqa: S311 - reproducible test data, not secrets
+    corpus = real[:n] + [_varied(rng, real) for _ in range(n - min(n, len(real)))]
+    return corpus, [_varied(rng, real) for _ in range(DUPLICATE_QUERIES)]
+
+
+def _real_reposts_ranked_first() -> str:
+    """Of the real re-posts in messages_labeled.csv (dup_group of 2+), how many find a
+    message of their own group first among all the others (index + exact rescoring)."""
+    from minsheng.routing import datasets, duplicates
+
+    with (datasets.shared_data_dir() / "messages_labeled.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    texts = [duplicates.case_text(r["subject"], r["body"]) for r in rows]
+    groups = [r["dup_group"] for r in rows]
+    sizes = Counter(groups)
+    index = duplicates.DuplicateIndex.build(list(range(len(texts))), texts)
+    queries = [i for i, g in enumerate(groups) if sizes[g] > 1]
+    first = 0
+    for i in queries:
+        vector = index.vector(texts[i])
+        hits = index.search(vector, exclude=[i])
+        exact = index.weights.similarity(vector, [texts[h.case_id] for h in hits])
+        first += bool(hits) and groups[hits[int(exact.argmax())].case_id] == groups[i]
+    return f"{first} / {len(queries)}"
+
+
+def _duplicate_lookup_with_database(
+    corpus: list[tuple[str, str]], queries: list[tuple[str, str]]
+) -> list[BenchRow]:
+    """`similar_open_cases` end to end over `corpus` as open cases in the database:
+    index refresh, search, reading the candidates the dispatcher may see, exact scores."""
+    from django.utils import timezone
+
+    from minsheng.accounts.models import Role
+    from minsheng.accounts.services import user_create
+    from minsheng.cases.models import Case
+    from minsheng.routing import selectors
+
+    now = timezone.now()
+    Case.objects.bulk_create(
+        (
+            Case(
+                number=f"MS-BENCH-{i:07d}",
+                query_code_hash="-",
+                kind="complaint",
+                channel="web",
+                subject=subject[:200],
+                body=body,
+                respondent=f"单位{i % 5000}",
+                created_at=now,
+                updated_at=now,
+            )
+            for i, (subject, body) in enumerate(corpus)
+        ),
+        batch_size=5000,
+    )
+    dispatcher = user_create(
+        username="bench-dispatcher",
+        password=secrets.token_urlsafe(),
+        roles=[(Role.DISPATCHER, None)],
+    )
+    selectors.duplicate_index_reset()
+    started = time.perf_counter()
+    selectors.similar_open_cases(
+        matter=selectors.Matter(subject="预热", body="建立索引"), user=dispatcher
+    )
+    build = time.perf_counter() - started
+    seconds = []
+    for subject, body in queries:
+        matter = selectors.Matter(subject=subject, body=body, respondent="单位1")
+        started = time.perf_counter()
+        selectors.similar_open_cases(matter=matter, user=dispatcher)
+        seconds.append(time.perf_counter() - started)
+    selectors.duplicate_index_reset()
+    n = len(corpus)
+    return [
+        (f"duplicates incl. DB: index build from {n:,} open cases", f"{build:.1f} s"),
+        ("duplicates incl. DB: similar_open_cases p50", _ms(seconds, 0.5)),
+        ("duplicates incl. DB: similar_open_cases p99", _ms(seconds, 0.99)),
+    ]
+
+
+def _duplicates() -> list[BenchRow]:
+    """Duplicate lookup among 100,000 open cases made from the real messages: index build
+    time and memory, lookup p50/p99 (index alone, then end to end with the database),
+    and how often a real re-post finds its original first."""
+    import gc
+
+    import psutil
+
+    from minsheng.routing import datasets, duplicates
+
+    if not (datasets.shared_data_dir() / "messages_labeled.csv").is_file():
+        return [("duplicate lookup among 100,000 open cases", "n/a (no shared data)")]
+    corpus, queries = _synthetic_open_cases(DUPLICATE_CORPUS)
+    texts = [duplicates.case_text(subject, body) for subject, body in corpus]
+    gc.collect()
+    process = psutil.Process()
+    before = process.memory_info().rss
+    started = time.perf_counter()
+    index = duplicates.DuplicateIndex.build(list(range(len(texts))), texts)
+    build = time.perf_counter() - started
+    gc.collect()
+    grown = process.memory_info().rss - before
+    seconds = []
+    for subject, body in queries:
+        started = time.perf_counter()
+        vector = index.vector(duplicates.case_text(subject, body))
+        hits = index.search(vector)
+        index.weights.similarity(vector, [texts[h.case_id] for h in hits])
+        seconds.append(time.perf_counter() - started)
+    memory = index.memory_bytes
+    del index
+    n = len(corpus)
+    rows = [
+        (f"duplicates: index build, {n:,} open cases", f"{build:.1f} s"),
+        ("duplicates: index arrays in memory", _mib(memory)),
+        ("duplicates: RSS growth while building (process)", _mib(grown)),
+        (f"duplicates: lookup p50 ({len(queries)} re-posts, index + rescoring)", _ms(seconds, 0.5)),
+        ("duplicates: lookup p99 (target <= 50 ms)", _ms(seconds, 0.99)),
+        ("duplicates: real re-posts (dup_group) ranked first", _real_reposts_ranked_first()),
+    ]
+    return rows + _with_test_database(lambda: _duplicate_lookup_with_database(corpus, queries))
+
+
 def run() -> list[BenchRow]:
     """Measure and return (name, figure) rows."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
@@ -175,7 +342,7 @@ def run() -> list[BenchRow]:
     rows.append(("shipped model load time", f"{time.perf_counter() - started:.1f} s"))
     if not datasets.has_split("dev"):
         rows.append(("dev scores and latency", "n/a (no shared data)"))
-        return rows
+        return rows + _duplicates()
     dev = datasets.labelled_split("dev")
     scores = model.evaluate(router, dev.texts, dev.labels)
     rows.append(
@@ -184,6 +351,7 @@ def run() -> list[BenchRow]:
     rows.append(("shipped model dev accuracy", f"{scores['accuracy']:.4f}"))
     rows += _with_test_database(lambda: _latency_and_retrain(dev.texts))
     rows += _hot_topics()
+    rows += _duplicates()
     return rows
 
 

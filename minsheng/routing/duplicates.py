@@ -55,8 +55,8 @@ def normalise(text: str) -> str:
 
 
 def case_text(subject: str, body: str) -> str:
-    """The text a case is compared by."""
-    return normalise(f"{subject}\n{body}")[:MAX_CHARS]
+    """The text a case is compared by: the start of its subject and body."""
+    return normalise(f"{subject}\n{body[:MAX_CHARS]}")[:MAX_CHARS]
 
 
 def unit_key(respondent: str, respondent_department_id: int | None) -> str:

@@ -162,6 +162,17 @@ _index_lock = threading.Lock()
 _index_state: _IndexState | None = None
 
 _TEXT_FIELDS = ("pk", "subject", "body_start")
+# What a similar case is scored on and shown with (the body is read only in part).
+_SIMILAR_FIELDS = (
+    "number",
+    "subject",
+    "state",
+    "respondent",
+    "respondent_department_id",
+    "location",
+    "area_id",
+    "created_at",
+)
 
 
 def _open_case_texts(**filters: Any) -> tuple[list[int], list[str]]:
@@ -204,20 +215,20 @@ def _index_build() -> _IndexState:
 def _index_refresh(state: _IndexState) -> bool:
     """Apply the case events since the watermark: new or reopened cases are added, cases
     that left the open states removed. False when the index must be rebuilt instead."""
-    since = 0
-    if state.watermark is not None:
-        since = state.watermark[0]
-        current = CaseEvent.objects.filter(pk=since).values_list(
-            "pk", "case_id", "action", "created_at"
-        )
-        if list(current) != [state.watermark]:
-            return False
-    events = list(
-        CaseEvent.objects.filter(pk__gt=since)
-        .exclude(to_state="")
+    since = state.watermark[0] if state.watermark is not None else 0
+    # One query: the watermark row itself (to check it is unchanged), then what follows.
+    rows = list(
+        CaseEvent.objects.filter(pk__gte=since)
         .order_by("pk")
         .values_list("pk", "case_id", "action", "created_at", "to_state")
     )
+    if state.watermark is not None:
+        if not rows or rows[0][:4] != state.watermark:
+            return False
+        rows = rows[1:]
+    events = [row for row in rows if row[4]]
+    if rows:
+        state.watermark = rows[-1][:4]
     if not events:
         return True
     final_state = {case_id: to_state for _pk, case_id, _a, _t, to_state in events}
@@ -227,7 +238,6 @@ def _index_refresh(state: _IndexState) -> bool:
     if opened:
         ids, texts = _open_case_texts(pk__in=opened)
         state.index.add(ids, texts)
-    state.watermark = events[-1][:4]
     # idf learnt from a much smaller corpus weighs words badly: learn it again.
     return len(state.index) <= 2 * state.built_size + 200
 
@@ -335,13 +345,16 @@ def similar_open_cases(*, matter: Matter, user: User, limit: int = 5) -> list[Si
     weights, vector, hits = _with_index(search)
     if not hits:
         return []
-    candidates = list(
+    # The state is checked here, not in SQL: with `state IN (...)` SQLite may walk the
+    # state index (every open case) instead of fetching these few rows by key.
+    found_rows = (
         access.cases_visible_to(user)
-        .filter(pk__in=[h.case_id for h in hits], state__in=OPEN_STATES)
-        .exclude(pk__in=exclude)
-        .select_related("department")
+        .filter(pk__in=[h.case_id for h in hits])
+        .annotate(body_start=Substr("body", 1, duplicates.MAX_CHARS))
+        .only(*_SIMILAR_FIELDS)
     )
-    texts = [duplicates.case_text(c.subject, c.body) for c in candidates]
+    candidates = [c for c in found_rows if c.state in OPEN_STATES and c.pk not in exclude]
+    texts = [duplicates.case_text(c.subject, c.body_start) for c in candidates]
     similarity = weights.similarity(vector, texts)
     unit = duplicates.unit_key(matter.respondent, matter.respondent_department_id)
     at = matter.at or timezone.now()
