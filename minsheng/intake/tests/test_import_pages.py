@@ -1,6 +1,7 @@
 """The import pages: upload → dry run → mapping → import in the background → progress."""
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from minsheng.cases.models import Case
@@ -104,3 +105,22 @@ def test_only_intake_agents_and_admins_may_import(client, cast):
         assert status == (200 if allowed else 403), user
     client.logout()
     assert client.get(reverse("intake:import-list")).status_code == 302
+
+
+def test_the_database_task_worker_runs_a_started_import(
+    client, cast, django_capture_on_commit_callbacks
+):
+    client.force_login(cast.intake)
+    client.post(
+        reverse("intake:import-list"),
+        {"file": csv_upload(), "default_channel": "phone", "default_kind": "complaint"},
+    )
+    job = ImportJob.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("intake:import-detail", args=[job.pk]), {"start": "1"})
+    assert not Case.objects.exists(), "queued, not yet run"
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
+
+    job.refresh_from_db()
+    assert (job.status, job.created_count) == (ImportJob.Status.DONE, 2)
