@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 
 from minsheng.accounts.models import User
 from minsheng.cases import access
-from minsheng.cases.models import Case, CaseEvent, Category, Complainant
+from minsheng.cases.models import Case, CaseEvent, CaseLink, Category, Complainant
 from minsheng.cases.workflow import OPEN_STATES
 from minsheng.routing import duplicates, model
 from minsheng.routing.models import RouterModel, RoutingFeedback, RoutingRule
@@ -378,7 +378,12 @@ def similar_cases_for(case: Case, user: User, *, limit: int = 5) -> list[Similar
     """Open cases that are probably the same matter as `case` (none once it is closed)."""
     if case.state not in OPEN_STATES:
         return []
-    return similar_open_cases(matter=Matter.of(case), user=user, limit=limit)
+    # Cases already linked to this one need no second look.
+    linked = set(
+        CaseLink.objects.filter(from_case=case).values_list("to_case_id", flat=True)
+    ) | set(CaseLink.objects.filter(to_case=case).values_list("from_case_id", flat=True))
+    found = similar_open_cases(matter=Matter.of(case), user=user, limit=limit + len(linked))
+    return [s for s in found if s.case.pk not in linked][:limit]
 
 
 # --- repeated filing by the same person ----------------------------------------------------

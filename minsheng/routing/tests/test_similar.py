@@ -108,6 +108,7 @@ def test_dispatcher_merges_a_duplicate_from_the_case_page(cast, client):
     client.login(username="dispatcher", password=PASSWORD)
     page = client.get(page_url).content.decode()
     assert f'data-merge-into="{original.number}"' in page
+    assert f'data-link-to="{original.number}"' in page
     with translation.override("zh-hans"):  # the page's language
         assert gettext("same respondent unit") in page
     merge_url = reverse("workbench:case-action", args=[repost.number, "merge"])
@@ -195,3 +196,18 @@ def test_case_detail_api_lists_similar_cases(cast):
     assert first["is_likely_duplicate"] is True
     assert 0 < first["score"] <= 1
     assert first["reason"]
+
+
+def test_linking_as_duplicate_takes_the_case_off_the_list(cast, client):
+    original = _file(*NOISE)
+    repost = _file("烧烤店油烟扰民", NOISE[1], phone="13900001111")
+    client.login(username="dispatcher", password=PASSWORD)
+    link_url = reverse("workbench:case-action", args=[repost.number, "link"])
+    response = client.post(
+        link_url, {"other": original.number, "kind": "duplicate"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200  # htmx: the refreshed case panel
+    panel = response.content.decode()
+    assert original.number in panel  # now under the links
+    assert f'data-number="{original.number}"' not in panel
+    assert repost.links_out.get().to_case == original
