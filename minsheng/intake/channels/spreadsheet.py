@@ -80,8 +80,8 @@ KIND_NAMES = {
     "求助": Kind.HELP,
     "其他": Kind.OTHER,
     "其它": Kind.OTHER,
-    **{k.value: k for k in Kind},
-    **{str(k.label).lower(): k for k in Kind},
+    "help request": Kind.HELP,
+    **{k.value: k for k in Kind},  # inquiry, complaint, report, suggestion, help, other
 }
 CHANNEL_NAMES = {
     "网站": Channel.WEB,
