@@ -107,17 +107,15 @@ def test_only_intake_agents_and_admins_may_import(client, cast):
     assert client.get(reverse("intake:import-list")).status_code == 302
 
 
-def test_the_database_task_worker_runs_a_started_import(
-    client, cast, django_capture_on_commit_callbacks
-):
+def test_the_database_task_worker_runs_a_started_import(transactional_db, client, cast):
+    # transactional_db: the worker commits and closes its connection, as it does in production.
     client.force_login(cast.intake)
     client.post(
         reverse("intake:import-list"),
         {"file": csv_upload(), "default_channel": "phone", "default_kind": "complaint"},
     )
     job = ImportJob.objects.get()
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("intake:import-detail", args=[job.pk]), {"start": "1"})
+    client.post(reverse("intake:import-detail", args=[job.pk]), {"start": "1"})
     assert not Case.objects.exists(), "queued, not yet run"
 
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
