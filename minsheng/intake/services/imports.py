@@ -72,8 +72,12 @@ def _sheet_or_error(job: ImportJob) -> sheets.Sheet:
         raise ValidationError({"file": [_("The uploaded file can no longer be read.")]}) from error
 
 
+# Problems kept on the job row (the counts stay exact); the command prints them all.
+PROBLEMS_KEPT = 5000
+
+
 def _problems_json(problems: list[sheets.Problem]) -> list[dict[str, Any]]:
-    return [asdict(p) for p in problems]
+    return [asdict(p) for p in problems[:PROBLEMS_KEPT]]
 
 
 def _job_checked(job: ImportJob, report: ImportReport) -> None:
