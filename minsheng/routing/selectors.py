@@ -161,7 +161,7 @@ class _IndexState:
 _index_lock = threading.Lock()
 _index_state: _IndexState | None = None
 
-_TEXT_FIELDS = ("pk", "subject", "body_start")
+_TEXT_FIELDS = ("pk", "state", "subject", "body_start")
 # What a similar case is scored on and shown with (the body is read only in part).
 _SIMILAR_FIELDS = (
     "number",
@@ -175,19 +175,25 @@ _SIMILAR_FIELDS = (
 )
 
 
-def _open_case_texts(**filters: Any) -> tuple[list[int], list[str]]:
+def _open_case_texts(only: list[int] | None = None) -> tuple[list[int], list[str]]:
+    """Ids and comparison texts of the open cases (of those in `only`, if given). With
+    `only`, the state is checked here: `state IN (...)` could make SQLite walk the state
+    index (every open case) instead of reading the few rows by key."""
+    cases = Case.objects.filter(pk__in=only) if only is not None else Case.objects.all()
+    if only is None:
+        cases = cases.filter(state__in=OPEN_STATES)
     rows = (
-        Case.objects.filter(state__in=OPEN_STATES, **filters)
-        .annotate(body_start=Substr("body", 1, duplicates.MAX_CHARS))
+        cases.annotate(body_start=Substr("body", 1, duplicates.MAX_CHARS))
         .order_by("pk")
         .values_list(*_TEXT_FIELDS)
         .iterator(chunk_size=5000)
     )
     ids: list[int] = []
     texts: list[str] = []
-    for pk, subject, body in rows:
-        ids.append(pk)
-        texts.append(duplicates.case_text(subject, body))
+    for pk, state, subject, body in rows:
+        if state in OPEN_STATES:
+            ids.append(pk)
+            texts.append(duplicates.case_text(subject, body))
     return ids, texts
 
 
@@ -236,7 +242,7 @@ def _index_refresh(state: _IndexState) -> bool:
     state.index.remove(closed)
     opened = [c for c, s in final_state.items() if s in OPEN_STATES and c not in state.index]
     if opened:
-        ids, texts = _open_case_texts(pk__in=opened)
+        ids, texts = _open_case_texts(opened)
         state.index.add(ids, texts)
     # idf learnt from a much smaller corpus weighs words badly: learn it again.
     return len(state.index) <= 2 * state.built_size + 200
