@@ -757,6 +757,24 @@ ACTIONS: dict[str, Action] = {
 }
 
 
+# Timeline events that are not lifecycle actions (written by cases.services and `_merge`).
+OTHER_EVENTS: dict[str, Any] = {
+    "register": gettext_lazy("Matter received"),
+    "merged_in": gettext_lazy("Another case was merged into this one"),
+    "collective_flagged": gettext_lazy("Flagged as a collective complaint"),
+    "complainant_message": gettext_lazy("Message from the complainant"),
+    "files_added": gettext_lazy("Files added"),
+    "notified": gettext_lazy("Message delivered"),
+    "notify_failed": gettext_lazy("Message could not be delivered"),
+}
+
+
+def event_label(action: str) -> str:
+    """The translated name of a timeline event, for pages and the API."""
+    spec = ACTIONS.get(action)
+    return str(spec.label if spec is not None else OTHER_EVENTS.get(action, action))
+
+
 # --- asking and doing ------------------------------------------------------------------
 
 

@@ -6,12 +6,9 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from minsheng.cases.workflow import ACTIONS
+from minsheng.cases.workflow import ACTIONS, OTHER_EVENTS
 from minsheng.notify import rendering
 from minsheng.notify.models import NoticeChannel, NotificationTemplate, WebhookSubscription
-
-# Timeline events that are not workflow actions but are posted to subscribers too.
-OTHER_EVENTS = ("register", "merged_in")
 
 
 class NotificationTemplateForm(forms.ModelForm):

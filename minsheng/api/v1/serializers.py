@@ -11,7 +11,6 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -19,7 +18,7 @@ from rest_framework import serializers
 from minsheng.accounts.models import Department
 from minsheng.cases.models import Area, Category, Channel, Complainant, State
 from minsheng.cases.services import PersonInput, Submission
-from minsheng.cases.workflow import ACTIONS
+from minsheng.cases.workflow import event_label
 from minsheng.deadlines.models import Kind, Severity, Step, Unit
 
 MAX_FILES = 10
@@ -28,18 +27,6 @@ TEXT_MAX = 20000
 MAX_PEOPLE = 100
 STAFF_CHANNELS = (Channel.PHONE, Channel.LETTER, Channel.WALK_IN, Channel.EMAIL)
 STAFF_CHANNEL_CHOICES = [(c.value, c.label) for c in STAFF_CHANNELS]
-
-OTHER_EVENT_LABELS = {
-    "register": gettext_lazy("Registered"),
-    "merged_in": gettext_lazy("Another case was merged into this one"),
-    "complainant_message": gettext_lazy("Message from the complainant"),
-}
-
-
-def action_label(action: str) -> str:
-    """The human name of a timeline event's action."""
-    spec = ACTIONS.get(action)
-    return str(spec.label if spec else OTHER_EVENT_LABELS.get(action, action))
 
 
 def check_files(files: list[UploadedFile]) -> list[UploadedFile]:
@@ -255,7 +242,7 @@ class EventSerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_action_label(self, event: Any) -> str:
-        return action_label(event.action)
+        return event_label(event.action)
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_attachments(self, event: Any) -> list[int]:

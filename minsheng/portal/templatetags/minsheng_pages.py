@@ -3,29 +3,17 @@
 from typing import Any
 
 from django import template
-from django.utils.translation import gettext_lazy as _
 
+from minsheng.cases import workflow
 from minsheng.cases.workflow import ACTIONS
 
 register = template.Library()
 
-# Timeline events that are not lifecycle actions.
-OTHER_EVENTS: dict[str, Any] = {
-    "register": _("Matter received"),
-    "merged_in": _("Another case was merged into this one"),
-    "collective_flagged": _("Flagged as a collective complaint"),
-    "complainant_message": _("Message from the complainant"),
-    "files_added": _("Files added"),
-}
-
 
 @register.filter
-def event_label(action: str) -> Any:
+def event_label(action: str) -> str:
     """The translated name of a timeline event."""
-    spec = ACTIONS.get(action)
-    if spec is not None:
-        return spec.label
-    return OTHER_EVENTS.get(action, action)
+    return workflow.event_label(action)
 
 
 @register.filter

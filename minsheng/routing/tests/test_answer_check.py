@@ -1,8 +1,11 @@
 """The answer check: a result lacking its parts or ignoring the question is flagged, a good
 one passes; the handler sees the warnings and can still submit; the approver sees them."""
 
+from typing import Any
+
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -13,8 +16,8 @@ from minsheng.routing.answer_check import reply_parts, result_warnings
 
 SUBJECT = "工地夜间施工噪音扰民"
 BODY = "小区旁边的工地每天晚上十一点以后还在施工，噪音很大，影响休息。"
-GOOD = {**RESULT, "facts": "经现场核查，该工地确有夜间施工噪音扰民情况。"}
-TEMPLATE = {
+GOOD: dict[str, Any] = {**RESULT, "facts": "经现场核查，该工地确有夜间施工噪音扰民情况。"}
+TEMPLATE: dict[str, Any] = {
     "facts": "您反映的问题我们高度重视，已进行了认真研究。",
     "basis": "根据相关规定",
     "measures": "已处理",
@@ -34,7 +37,8 @@ def test_a_good_result_passes_and_missing_parts_and_templates_are_flagged():
     lacking = {**GOOD, "basis": "经研究决定", "remedy": "请知悉。"}
     assert _parts(result_warnings(subject=SUBJECT, body=BODY, **lacking)) == {"basis", "remedy"}
 
-    template = result_warnings(subject=SUBJECT, body=BODY, **TEMPLATE)
+    with translation.override("en"):
+        template = result_warnings(subject=SUBJECT, body=BODY, **TEMPLATE)
     assert {"basis", "measures", "overlap"} <= _parts(template)
     overlap = next(w for w in template if w.part == "overlap")
     assert "template" in overlap.message

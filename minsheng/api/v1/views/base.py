@@ -156,7 +156,7 @@ def registered_data(registered: Registered) -> dict[str, Any]:
 def public_event_data(event: CaseEvent) -> dict[str, Any]:
     return {
         "action": event.action,
-        "action_label": s.action_label(event.action),
+        "action_label": s.event_label(event.action),
         "state": event.to_state,
         "state_label": State(event.to_state).label if event.to_state else "",
         "note": public_note(event),
