@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 
 from minsheng.accounts.models import User
 from minsheng.cases import access
@@ -46,6 +46,11 @@ def event_get(event_id: int) -> CaseEvent:
     return CaseEvent.objects.select_related("case", "case__department", "case__category").get(
         pk=event_id
     )
+
+
+def event_last_id() -> int:
+    """The id of the newest timeline event (0 when there is none)."""
+    return CaseEvent.objects.aggregate(last=Max("id"))["last"] or 0
 
 
 def events_after(*, after_id: int, limit: int) -> QuerySet[CaseEvent]:

@@ -10,6 +10,9 @@ Jobs take ids, reload, and call a service; they are safe to repeat (rows are cla
 """
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -23,6 +26,9 @@ from minsheng.notify.models import DeliveryStatus
 from minsheng.notify.services import events, notifications, sweep, webhooks
 
 logger = logging.getLogger(__name__)
+
+# True while made-up history is written (`events_muted`).
+_muted: ContextVar[bool] = ContextVar("notify_events_muted", default=False)
 
 
 def _enqueue(job: Any, *, run_after: datetime | None = None, **kwargs: Any) -> None:
@@ -103,5 +109,18 @@ def case_event_saved(
 ) -> None:
     """post_save receiver (connected in apps.py): once the event's transaction commits,
     enqueue its fan-out. Writes nothing, so a rolled-back action tells nobody."""
-    if created and not raw and instance.action not in events.OWN_ACTIONS:
+    if created and not raw and not _muted.get() and instance.action not in events.OWN_ACTIONS:
         transaction.on_commit(partial(_enqueue, event_fan_out_job, event_id=instance.pk))
+
+
+@contextmanager
+def events_muted() -> Iterator[None]:
+    """Announce none of the case events written inside (the demo data set's made-up
+    history); on the way out the catch-up cursor moves past them, so the sweep does not
+    announce them either."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+        events.events_skip_to_latest(now=timezone.now())

@@ -8,12 +8,14 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from minsheng.accounts.models import Department, Membership, Role, User
 from minsheng.api.models import Open311Key
 from minsheng.api.services import open311_key_hash
 from minsheng.cases.models import Case, CaseEvent, Category, State
 from minsheng.cases.workflow import ACTIONS, OPEN_STATES
+from minsheng.notify.models import EventCursor
 
 DEMO_ROLES = {
     "intake": (Role.INTAKE, None),
@@ -123,3 +125,14 @@ def test_loading_the_demo_again_adds_nothing(demo_output):
         CaseEvent.objects.count(),
         Open311Key.objects.count(),
     )
+
+
+@pytest.mark.django_db
+def test_the_demo_history_is_announced_to_nobody(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        load_demo(cases=12)
+
+    assert CaseEvent.objects.count() > 12
+    assert not DBTaskResult.objects.exists()  # no fan-out queued for the worker
+    cursor = EventCursor.objects.get()
+    assert cursor.last_event_id == CaseEvent.objects.order_by("id").last().pk
