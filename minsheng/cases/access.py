@@ -5,7 +5,9 @@ Every page, endpoint and job asks here. "No such case" and "not yours" look the 
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.core import signing
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -17,6 +19,9 @@ from minsheng.lib.hashing import keyed_hash_matches
 from minsheng.lib.phones import phone_mask
 
 QUERY_CODE_PURPOSE = "minsheng.case.query_code"
+# A tracking link sent to the complainant's own address opens the case like the query code.
+TRACKING_LINK_PURPOSE = "minsheng.case.tracking_link"
+TRACKING_TOKEN_MAX_AGE = timedelta(days=365)
 
 # Roles that see every case (the hotline centre and oversight).
 CENTRE_ROLES = frozenset(
@@ -102,13 +107,36 @@ def access_case(user: User, number: str) -> Case:
     return case
 
 
-def access_case_public(number: str, query_code: str) -> tuple[Case, Citizen]:
-    """The case and its complainant for the public tracking page; Http404 on a wrong code."""
-    case = Case.objects.filter(number=number.strip().upper()).first()
-    citizen = citizen_for(case, query_code) if case is not None else None
-    if case is None or citizen is None:
+def access_case_public(
+    number: str, query_code: str = "", *, token: str = ""
+) -> tuple[Case, Citizen]:
+    """The case and its complainant for the public tracking page, proven by the query code
+    or by a tracking link's token; Http404 on a wrong or expired one."""
+    number = number.strip().upper()
+    case = Case.objects.filter(number=number).first()
+    if case is None:
+        raise Http404("No such case.")
+    citizen = citizen_for(case, query_code) if query_code else None
+    if citizen is None and token and _token_number(token) == number:
+        citizen = Citizen(case_id=case.pk)
+    if citizen is None:
         raise Http404("No such case.")
     return case, citizen
+
+
+def tracking_token_for(case: Case) -> str:
+    """A signed token for the complainant's tracking link. The query code is never stored,
+    so messages to the complainant's own address (e-mail intake has no receipt page) carry
+    this instead; it expires after TRACKING_TOKEN_MAX_AGE."""
+    return signing.dumps(case.number, salt=TRACKING_LINK_PURPOSE)
+
+
+def _token_number(token: str) -> str | None:
+    try:
+        number = signing.loads(token, salt=TRACKING_LINK_PURPOSE, max_age=TRACKING_TOKEN_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return number if isinstance(number, str) else None
 
 
 def can_see_personal_data(actor: Actor, case: Case) -> bool:

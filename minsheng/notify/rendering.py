@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.cases import access
 from minsheng.cases.models import Case, CaseClock, CaseEvent, State
 from minsheng.deadlines.models import Kind, Step
 
@@ -60,9 +61,17 @@ def _absolute(path: str) -> str:
 
 
 def context_for(
-    *, case: Case, event: CaseEvent | None = None, clock: CaseClock | None = None
+    *,
+    case: Case,
+    event: CaseEvent | None = None,
+    clock: CaseClock | None = None,
+    for_complainant: bool = False,
 ) -> dict[str, str]:
-    """The values a message about `case` (and the event or clock behind it) may show."""
+    """The values a message about `case` (and the event or clock behind it) may show. Only a
+    message to the complainant gets a tracking link that opens the case without the code."""
+    track = {"number": case.number}
+    if for_complainant:
+        track["token"] = access.tracking_token_for(case)
     result = case.results.first()
     with translation.override(settings.LANGUAGE_CODE):
         return {
@@ -78,9 +87,7 @@ def context_for(
             "department": case.department.name if case.department_id else "",  # type: ignore[union-attr]
             "step": str(Step(clock.step).label) if clock is not None else "",
             "due_at": _local(clock.due_at) if clock is not None else "",
-            "tracking_url": _absolute(
-                f"{reverse('portal:track')}?{urlencode({'number': case.number})}"
-            ),
+            "tracking_url": _absolute(f"{reverse('portal:track')}?{urlencode(track)}"),
             "workbench_url": _absolute(reverse("workbench:case-detail", args=[case.number])),
         }
 

@@ -38,6 +38,7 @@ from minsheng.portal.forms import EvidenceField, SubmissionForm
 
 RECEIPT_KEY = "portal_receipt"  # {"number", "code"}: shown once on the receipt page
 TRACKED_KEY = "portal_tracked"  # {number: code}: cases this browser has proven the code for
+TRACKED_LINK_KEY = "portal_tracked_link"  # {number: token}: the same, by a tracking link
 PUBLIC_ACTIONS = ("supplement", "rate", "appeal")
 
 
@@ -58,7 +59,20 @@ def _remember(request: HttpRequest, number: str, code: str) -> None:
 
 def _tracked_case(request: HttpRequest, number: str) -> tuple[Case, Citizen]:
     code = request.session.get(TRACKED_KEY, {}).get(number, "")
-    return access_case_public(number, code)
+    token = request.session.get(TRACKED_LINK_KEY, {}).get(number, "")
+    return access_case_public(number, code, token=token)
+
+
+def _follow_link(request: HttpRequest, number: str, token: str) -> HttpResponse | None:
+    """A tracking link from a message: open the case, or None if the link is not valid."""
+    try:
+        case, _citizen = access_case_public(number, token=token)
+    except Http404:
+        return None
+    links = dict(request.session.get(TRACKED_LINK_KEY, {}))
+    links[case.number] = token
+    request.session[TRACKED_LINK_KEY] = links
+    return redirect("portal:track-case", number=case.number)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -109,6 +123,12 @@ def receipt(request: HttpRequest) -> HttpResponse:
 def track(request: HttpRequest) -> HttpResponse:
     """Ask for the number and the query code; a wrong pair looks like a missing case."""
     form = TrackForm(request.POST or None, initial={"number": request.GET.get("number", "")})
+    link_error = ""
+    if request.method == "GET" and request.GET.get("token"):
+        followed = _follow_link(request, request.GET.get("number", ""), request.GET["token"])
+        if followed is not None:
+            return followed
+        link_error = _("This link is not valid or has expired; enter the query code.")
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["number"].strip().upper()
         try:
@@ -118,7 +138,7 @@ def track(request: HttpRequest) -> HttpResponse:
         else:
             _remember(request, number, form.cleaned_data["code"].strip().upper())
             return redirect("portal:track-case", number=number)
-    return render(request, "portal/track.html", {"form": form})
+    return render(request, "portal/track.html", {"form": form, "link_error": link_error})
 
 
 @never_cache

@@ -208,7 +208,12 @@ def notification_add(
         text = rendering.render_message(
             subject=template.subject,
             body=template.body,
-            context=rendering.context_for(case=case, event=event, clock=clock),
+            context=rendering.context_for(
+                case=case,
+                event=event,
+                clock=clock,
+                for_complainant=recipient.complainant is not None,
+            ),
         )
     except rendering.TemplateProblem as exc:
         text = rendering.Rendered(subject="", body="")

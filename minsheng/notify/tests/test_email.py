@@ -207,3 +207,28 @@ def test_staff_of_the_assigned_department_are_told(cast, smtp, run_tasks, commit
     assert [m["To"] for m in assigned] == ["handler@housing.example.gov.cn"]
     assert f"/work/cases/{case.number}/" in assigned[0].get_content()
     assert "市住房和城乡建设局" in assigned[0].get_content()
+
+
+def test_the_receipt_link_opens_the_case_for_the_complainant_without_the_code(
+    cast, smtp, run_tasks, committed, client
+):
+    with committed():
+        case = cast.submit(people=BY_EMAIL).case
+    run_tasks()
+    run_tasks()
+    link = re.search(
+        r"https://12345\.example\.gov\.cn(/track/\?\S+)", smtp.messages[0].get_content()
+    )
+    assert link is not None
+    assert "token=" in link.group(1)
+
+    opened = client.get(link.group(1), follow=True)
+    assert opened.redirect_chain[-1][0] == f"/track/{case.number}/"
+    assert "工地夜间施工噪音扰民" in opened.content.decode()
+
+    tampered = client.get(link.group(1)[:-3] + "xyz")
+    assert tampered.status_code == 200
+    assert "工地夜间施工噪音扰民" not in tampered.content.decode()
+    assert tampered.context["link_error"]  # told the link is not valid
+    other = cast.submit(people=BY_EMAIL).case
+    assert client.get(f"/track/{other.number}/").status_code == 302  # the link opens one case
