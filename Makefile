@@ -47,10 +47,14 @@ run: venv
 	@echo
 	@echo "  Minsheng is serving on  http://$(ADDR)/"
 	@echo "  admin:                  http://$(ADDR)/admin/"
-	@echo "  background worker:      manage.py db_worker (started beside the web server)"
+	@echo "  background worker:      manage.py db_worker; reminders: manage.py notify_sweep --every 300"
+	@echo "  complaint e-mail in:    SMTP on 127.0.0.1:8025 (manage.py mail_receive)"
 	@echo "  stop with Ctrl-C"
 	@echo
-	$(MANAGE) db_worker --no-startup-delay & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	$(MANAGE) db_worker --no-startup-delay & pids=$$!; \
+		$(MANAGE) notify_sweep --every 300 & pids="$$pids $$!"; \
+		$(MANAGE) mail_receive --host 127.0.0.1 --port 8025 & pids="$$pids $$!"; \
+		trap 'kill $$pids 2>/dev/null' EXIT; \
 		$(MANAGE) runserver $(ADDR)
 
 # pytest exits 5 when it collects no tests; make treats that as a failure like any other.
