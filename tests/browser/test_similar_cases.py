@@ -27,17 +27,19 @@ def _file(subject: str, phone: str) -> Case:
     return case_create(submission=submission, actor=None).case
 
 
-def test_similar_case_shown_while_registering_and_merged_in_one_click(site, cast, staff):
+def test_similar_case_shown_while_registering_and_merged_in_one_click(site, cast, staff, shot):
     original = _file(SUBJECT, "13800001111")
     intake = staff("intake", viewport=DESKTOP)
     intake.goto(f"{site}/work/register/")
     intake.fill("#id_subject", SUBJECT)
     intake.fill("#id_body", BODY)
     expect(intake.locator(f'#similar-cases [data-number="{original.number}"]')).to_be_visible()
+    shot(intake, "registering")
 
     repost = _file("再次反映" + SUBJECT, "13900002222")
     dispatcher = staff("dispatcher", viewport=DESKTOP)
     dispatcher.goto(f"{site}/work/cases/{repost.number}/")
+    shot(dispatcher, "case-page")
     dispatcher.click(f'[data-merge-into="{original.number}"]')
     expect(dispatcher.locator(f"#case-state.state-{State.MERGED}")).to_be_visible()
     repost.refresh_from_db()
