@@ -1,8 +1,16 @@
 """Fixtures shared by every app's tests."""
 
 import pytest
+from django.utils import translation
 
 from minsheng.cases.tests.factories import Cast, make_cast
+
+
+@pytest.fixture
+def english():
+    """Messages in their English source text, for tests that read a rule's message."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

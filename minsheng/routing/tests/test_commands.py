@@ -16,6 +16,9 @@ ROWS = [
     ("a5", '公交车，司机"拒载"老人', "多行\n正文, 带逗号"),
 ]
 
+# The commands and services answer in the active language; these tests read English.
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def _write(path, header, rows, *, bom=True):
     with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:

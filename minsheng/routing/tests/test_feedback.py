@@ -14,6 +14,9 @@ from minsheng.routing.tests.conftest import needs_shared_data
 SUBJECT = "请求整治小区门口夜宵摊油烟"
 BODY = "每天晚上小区门口的夜宵摊油烟很大，飘进居民家里，请有关部门处理。"
 
+# The commands and services answer in the active language; these tests read English.
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def _correct(cast, topics, *, subject=SUBJECT, body=BODY, to="环境保护"):
     case = cast.submit(subject=subject, body=body).case
