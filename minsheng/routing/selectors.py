@@ -9,11 +9,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.db.models import Q
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -160,6 +161,7 @@ class _IndexState:
 
 _index_lock = threading.Lock()
 _index_state: _IndexState | None = None
+_building: threading.Thread | None = None
 
 _TEXT_FIELDS = ("pk", "state", "subject", "body_start")
 # What a similar case is scored on and shown with (the body is read only in part).
@@ -218,9 +220,15 @@ def _index_build() -> _IndexState:
     return _IndexState(index=index, built_size=len(ids), watermark=watermark)
 
 
-def _index_refresh(state: _IndexState) -> bool:
+class _Refresh(Enum):
+    CURRENT = "current"  # up to date
+    GROWN = "grown"  # up to date, but its idf was learnt from a much smaller corpus
+    STALE = "stale"  # no longer matches the database: unusable
+
+
+def _index_refresh(state: _IndexState) -> _Refresh:
     """Apply the case events since the watermark: new or reopened cases are added, cases
-    that left the open states removed. False when the index must be rebuilt instead."""
+    that left the open states removed."""
     since = state.watermark[0] if state.watermark is not None else 0
     # One query: the watermark row itself (to check it is unchanged), then what follows.
     rows = list(
@@ -230,13 +238,13 @@ def _index_refresh(state: _IndexState) -> bool:
     )
     if state.watermark is not None:
         if not rows or rows[0][:4] != state.watermark:
-            return False
+            return _Refresh.STALE
         rows = rows[1:]
     events = [row for row in rows if row[4]]
     if rows:
         state.watermark = rows[-1][:4]
     if not events:
-        return True
+        return _Refresh.CURRENT
     final_state = {case_id: to_state for _pk, case_id, _a, _t, to_state in events}
     closed = [c for c, s in final_state.items() if s not in OPEN_STATES]
     state.index.remove(closed)
@@ -245,28 +253,73 @@ def _index_refresh(state: _IndexState) -> bool:
         ids, texts = _open_case_texts(opened)
         state.index.add(ids, texts)
     # idf learnt from a much smaller corpus weighs words badly: learn it again.
-    return len(state.index) <= 2 * state.built_size + 200
+    grown = len(state.index) > 2 * state.built_size + 200
+    return _Refresh.GROWN if grown else _Refresh.CURRENT
 
 
 def duplicate_index_reset() -> None:
     """Forget the process's index (the next lookup rebuilds it)."""
     global _index_state
+    duplicate_index_wait()
     with _index_lock:
         _index_state = None
 
 
-def _with_index(use: Callable[[duplicates.DuplicateIndex], T]) -> T:
-    """Run `use` on the up-to-date index (built on first use), holding the lock."""
+def _sync_build_limit() -> int:
+    """Up to this many open cases the index is built inside the lookup that needs it (a
+    second or two); above, a background thread builds it and lookups propose nothing until
+    it is ready, rather than stall a page (about 10 s at 100,000 open cases)."""
+    return int(getattr(settings, "DUPLICATE_INDEX_SYNC_BUILD_UP_TO", 20_000))
+
+
+def _build_in_background() -> None:
+    global _index_state, _building
+    try:
+        built = _index_build()
+        with _index_lock:
+            _index_state = built
+    except DatabaseError:
+        logger.exception("routing: building the duplicate index failed; the next lookup retries")
+    finally:
+        connection.close()  # this thread's own connection
+        with _index_lock:
+            _building = None
+
+
+def _build_start() -> None:
+    """Start building the index in a background thread, unless one already is."""
+    global _building
+    if _building is None:
+        _building = threading.Thread(
+            target=_build_in_background, name="duplicate-index", daemon=True
+        )
+        _building.start()
+
+
+def duplicate_index_wait(timeout: float | None = None) -> bool:
+    """Wait for a background build to finish (benchmarks, tests). True when none runs."""
+    building = _building
+    if building is not None:
+        building.join(timeout)
+    return _building is None
+
+
+def _with_index(use: Callable[[duplicates.DuplicateIndex], T]) -> T | None:
+    """Run `use` on the up-to-date index, holding the lock; None while the index is being
+    built in the background (see `_sync_build_limit`)."""
     global _index_state
     with _index_lock:
-        if _index_state is None or not _index_refresh(_index_state):
-            _index_state = _index_build()
-        return use(_index_state.index)
-
-
-def duplicate_weights() -> duplicates.Weights:
-    """The idf weights of the open cases' index (for comparing texts outside it)."""
-    return _with_index(lambda index: index.weights)
+        state = _index_state
+        refresh = _index_refresh(state) if state is not None else _Refresh.STALE
+        if state is None or refresh is not _Refresh.CURRENT:
+            if Case.objects.filter(state__in=OPEN_STATES).count() <= _sync_build_limit():
+                state = _index_state = _index_build()
+            else:
+                _build_start()
+                if state is None or refresh is _Refresh.STALE:  # a grown one still serves
+                    _index_state = None
+                    return None
+        return use(state.index)
 
 
 @dataclass(frozen=True)
@@ -348,7 +401,10 @@ def similar_open_cases(*, matter: Matter, user: User, limit: int = 5) -> list[Si
         vector = index.vector(text)
         return index.weights, vector, index.search(vector, exclude=exclude)
 
-    weights, vector, hits = _with_index(search)
+    searched = _with_index(search)
+    if searched is None:  # the index is being built
+        return []
+    weights, vector, hits = searched
     if not hits:
         return []
     # The state is checked here, not in SQL: with `state IN (...)` SQLite may walk the

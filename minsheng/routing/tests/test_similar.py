@@ -211,3 +211,18 @@ def test_linking_as_duplicate_takes_the_case_off_the_list(cast, client):
     assert original.number in panel  # now under the links
     assert f'data-number="{original.number}"' not in panel
     assert repost.links_out.get().to_case == original
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_index_is_built_in_the_background(settings):
+    settings.DUPLICATE_INDEX_SYNC_BUILD_UP_TO = 1  # "large": more than one open case
+    from minsheng.cases.tests.factories import make_cast
+
+    cast = make_cast()
+    original = _file(*NOISE)
+    _file("公交站台破损", "幸福路公交站台的雨棚破损多日，下雨天无法候车。")
+    matter = Matter(subject=NOISE[0], body=NOISE[1])
+    assert similar_open_cases(matter=matter, user=cast.dispatcher) == []  # being built
+    assert selectors.duplicate_index_wait(timeout=30)
+    found = similar_open_cases(matter=matter, user=cast.dispatcher)
+    assert [s.case for s in found] == [original]
