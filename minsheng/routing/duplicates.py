@@ -27,7 +27,8 @@ import numpy as np
 import scipy.sparse as sp
 
 FEATURE_BITS = 22
-N_FEATURES = 1 << FEATURE_BITS
+SMALL_FEATURE_BITS = 20  # for an index of fewer than SMALL_CORPUS texts: quicker to build
+SMALL_CORPUS = 20_000
 MAX_CHARS = 2000  # of subject + body: the beginning says what the matter is
 KEEP_TERMS = 64  # per indexed case
 CANDIDATES = 40  # approximate hits handed to the exact rescoring
@@ -75,11 +76,13 @@ def same_place(location_a: str, location_b: str) -> bool:
     return a == b or (min(len(a), len(b)) >= 4 and (a in b or b in a))
 
 
-def term_counts(texts: Sequence[str], *, n: int = 3) -> sp.csr_matrix:
-    """Hashed character n-gram counts (n = 2 or 3), one row per (normalised) text."""
+def term_counts(texts: Sequence[str], *, n: int = 3, bits: int = FEATURE_BITS) -> sp.csr_matrix:
+    """Hashed character n-gram counts (n = 2 or 3) in 2^bits features, one row per
+    (normalised) text."""
+    n_features = 1 << bits
     rows_wanted = len(texts)
     if rows_wanted == 0 or not any(len(t) >= n for t in texts):
-        return sp.csr_matrix((rows_wanted, N_FEATURES), dtype=np.float32)
+        return sp.csr_matrix((rows_wanted, n_features), dtype=np.float32)
     # Two NULs between texts: an n-gram that spans two texts contains one and is dropped.
     joined = "\x00\x00".join(texts)
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
@@ -91,17 +94,17 @@ def term_counts(texts: Sequence[str], *, n: int = 3) -> sp.csr_matrix:
     packed = np.zeros(int(valid.sum()), dtype=np.uint64)
     for part in parts:
         packed = (packed << np.uint64(21)) | part[valid]
-    features = ((packed * _MULTIPLIER) >> np.uint64(64 - FEATURE_BITS)).astype(np.int64)
+    features = ((packed * _MULTIPLIER) >> np.uint64(64 - bits)).astype(np.int64)
     # Sorting (text, feature) keys gives the CSR layout directly: runs are the counts.
-    keys = owner[valid] * N_FEATURES + features
+    keys = owner[valid] * n_features + features
     keys.sort()
     starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
     counts = np.diff(np.append(starts, keys.size)).astype(np.float32)
     unique = keys[starts]
-    rows = unique // N_FEATURES
+    rows = unique // n_features
     indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=rows_wanted))])
     return sp.csr_matrix(
-        (counts, (unique % N_FEATURES).astype(np.int32), indptr), shape=(rows_wanted, N_FEATURES)
+        (counts, (unique % n_features).astype(np.int32), indptr), shape=(rows_wanted, n_features)
     )
 
 
@@ -158,21 +161,23 @@ class Weights:
 
     idf: np.ndarray
     documents: int
+    bits: int = FEATURE_BITS
 
     @classmethod
-    def fit(cls, chunks: Iterable[sp.csr_matrix]) -> "Weights":
-        """Smoothed idf, log((1 + n) / (1 + df)) + 1, over the texts' count rows."""
-        df = np.zeros(N_FEATURES, dtype=np.int64)
+    def fit(cls, chunks: Iterable[sp.csr_matrix], *, bits: int = FEATURE_BITS) -> "Weights":
+        """Smoothed idf, log((1 + n) / (1 + df)) + 1, over the texts' count rows (counted
+        with the same `bits`)."""
+        df = np.zeros(1 << bits, dtype=np.int64)
         documents = 0
         for counts in chunks:
-            df += np.bincount(counts.indices, minlength=N_FEATURES)
+            df += np.bincount(counts.indices, minlength=1 << bits)
             documents += counts.shape[0]
         idf = (np.log((1 + documents) / (1 + df)) + 1).astype(np.float32)
-        return cls(idf=idf, documents=documents)
+        return cls(idf=idf, documents=documents, bits=bits)
 
     def vectors(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Unit-length tf-idf rows (sublinear tf) of normalised texts."""
-        return self.weigh(term_counts(texts))
+        return self.weigh(term_counts(texts, bits=self.bits))
 
     def weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
         """Unit-length tf-idf rows from trigram counts (changes `counts` in place)."""
@@ -200,7 +205,8 @@ class DuplicateIndex:
 
     def __init__(self, weights: Weights) -> None:
         self.weights = weights
-        self._main = sp.csr_matrix((N_FEATURES, 0), dtype=np.float32)  # feature -> column
+        # feature -> column
+        self._main = sp.csr_matrix((1 << weights.bits, 0), dtype=np.float32)
         self._fresh_rows: list[sp.csr_matrix] = []
         self._fresh: sp.csr_matrix | None = None  # the fresh rows stacked, built lazily
         self._ids = np.zeros(0, dtype=np.int64)  # case id of each column, main then fresh
@@ -209,11 +215,14 @@ class DuplicateIndex:
 
     @classmethod
     def build(cls, ids: Sequence[int], texts: Sequence[str]) -> "DuplicateIndex":
-        """An index of these cases, with idf learnt from their texts."""
+        """An index of these cases, with idf learnt from their texts (a smaller feature space
+        for a small corpus: it builds faster and its few trigrams collide little)."""
+        bits = SMALL_FEATURE_BITS if len(texts) < SMALL_CORPUS else FEATURE_BITS
         chunks = [
-            term_counts(texts[start : start + _CHUNK]) for start in range(0, len(texts), _CHUNK)
+            term_counts(texts[start : start + _CHUNK], bits=bits)
+            for start in range(0, len(texts), _CHUNK)
         ]
-        index = cls(Weights.fit(chunks))
+        index = cls(Weights.fit(chunks, bits=bits))
         start = 0
         while chunks:
             counts = chunks.pop(0)  # freed as we go
