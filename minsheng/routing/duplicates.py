@@ -7,7 +7,8 @@ collective complaints.
 
 How it works (choices measured on the shared data, see the README, "Duplicates"):
 - a text is NFKC-normalised and case-folded; its character trigrams are hashed into
-  2^22 features, so there is no vocabulary to refit when new cases arrive;
+  2^22 features (2^20 for a small corpus), so there is no vocabulary to refit when new
+  cases arrive;
 - weights are sublinear tf x idf, rows L2-normalised: similarity is the cosine;
 - each indexed case keeps only its 64 heaviest trigrams, held as an inverted index
   (feature -> cases); a lookup scores every case sharing a trigram with the query
