@@ -41,7 +41,7 @@ _NOT_TEXT = re.compile(r"[\s\x00-\x1f]+")
 # Text similarity from which a case is shown as possibly the same matter; with the same
 # respondent unit a weaker likeness is enough. At LIKELY_DUPLICATE it is called a
 # duplicate: re-posts in the shared data (dup_group) score 0.88 and above in 95 % of
-# cases, while the best match of an ordinary message scores below 0.26 in 95 %.
+# cases, while the best match of an ordinary message scores below 0.25 in 95 %.
 SHOW_FROM = 0.30
 SHOW_FROM_SAME_UNIT = 0.20
 LIKELY_DUPLICATE = 0.80
