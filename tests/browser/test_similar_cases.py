@@ -1,10 +1,13 @@
 """An intake agent sees an open case like the one being typed while registering (htmx);
 the dispatcher merges the new case into it from the case page in one click."""
 
+import re
+
 import pytest
 
 from minsheng.cases.models import Case, State
 from minsheng.cases.services import PersonInput, Submission, case_create
+from minsheng.deadlines.models import Kind
 from minsheng.routing import selectors
 from tests.browser.conftest import DESKTOP
 from tests.browser.steps import expect
@@ -44,3 +47,18 @@ def test_similar_case_shown_while_registering_and_merged_in_one_click(site, cast
     expect(dispatcher.locator(f"#case-state.state-{State.MERGED}")).to_be_visible()
     repost.refresh_from_db()
     assert repost.merged_into == original
+
+
+def test_enter_in_a_field_registers_the_matter(site, cast, staff):
+    intake = staff("intake", viewport=DESKTOP)
+    intake.goto(f"{site}/work/register/")
+    intake.select_option("#id_kind", Kind.COMPLAINT)
+    intake.fill("#id_subject", SUBJECT)
+    intake.fill("#id_body", BODY)
+    intake.fill("#id_name", "张伟")
+    intake.fill("#id_phone", "13812345678")
+    intake.check("#id_consent")
+    intake.press("#id_subject", "Enter")
+
+    intake.wait_for_url(re.compile(r"/work/cases/MS-\d{8}-\d{6}/$"))
+    assert Case.objects.filter(subject=SUBJECT).count() == 1
