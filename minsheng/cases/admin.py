@@ -18,6 +18,7 @@ from minsheng.cases.models import (
     Category,
     PersonalDataAccess,
 )
+from minsheng.lib.admin import ReadOnlyAdmin
 
 
 @admin.register(Category)
@@ -34,17 +35,6 @@ class AreaAdmin(admin.ModelAdmin):
     list_filter = ["level"]
     search_fields = ["name", "code"]
     autocomplete_fields = ["parent"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class CaseEventInline(admin.TabularInline):

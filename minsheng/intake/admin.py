@@ -1,27 +1,14 @@
 """Admin pages for what came in: every raw e-mail with its outcome, and the spreadsheet
 imports. Read-only and never deleted: they are the record of what was received."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.intake.models import ImportedRow, ImportJob, InboundMail
+from minsheng.lib.admin import ReadOnlyAdmin
 
 RAW_PREVIEW_BYTES = 20000
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(InboundMail)

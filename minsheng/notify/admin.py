@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.lib.admin import ReadOnlyAdmin
 from minsheng.notify import jobs, rendering
 from minsheng.notify.forms import NotificationTemplateForm, WebhookSubscriptionForm
 from minsheng.notify.models import (
@@ -18,19 +19,6 @@ from minsheng.notify.models import (
     WebhookSubscription,
 )
 from minsheng.notify.services import notifications, webhooks
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A log: nobody adds, edits or deletes rows by hand."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(NotificationTemplate)

@@ -5,8 +5,6 @@ Training takes about half a minute; the action enqueues `jobs.router_train_job` 
 task worker, so the admin page answers at once.
 """
 
-from typing import Any
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -16,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from minsheng.accounts.models import User
+from minsheng.lib.admin import ReadOnlyAdmin
 from minsheng.routing import jobs, services
 from minsheng.routing.models import RouterModel, RoutingFeedback, RoutingRule
 
@@ -30,7 +29,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoutingFeedback)
-class RoutingFeedbackAdmin(admin.ModelAdmin):
+class RoutingFeedbackAdmin(ReadOnlyAdmin):
     list_display = [
         "case",
         "suggested_label",
@@ -42,15 +41,6 @@ class RoutingFeedbackAdmin(admin.ModelAdmin):
     ]
     list_filter = ["is_correction", "suggested_source"]
     list_select_related = ["case", "chosen_category", "chosen_by"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(RouterModel)
