@@ -90,9 +90,12 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     department_ids = list(facts.department_ids)
     if not department_ids:
         return Case.objects.none()
+    # A subquery rather than a join + DISTINCT: DISTINCT over every column of a large list
+    # is a sort of the whole result, and keeps an index from serving the ordering.
+    co_handled = Case.co_departments.through.objects.filter(department_id__in=department_ids)
     return Case.objects.filter(
-        Q(department_id__in=department_ids) | Q(co_departments__in=department_ids)
-    ).distinct()
+        Q(department_id__in=department_ids) | Q(pk__in=co_handled.values("case_id"))
+    )
 
 
 def access_case(user: User, number: str) -> Case:

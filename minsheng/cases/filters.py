@@ -1,5 +1,6 @@
 """The case list filters, shared by the workbench list and the API list."""
 
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import django_filters
@@ -27,10 +28,10 @@ class CaseFilterSet(django_filters.FilterSet):
         queryset=Category.objects.all(), method="filter_category", label=_("Category")
     )
     submitted_from = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__gte", label=_("Submitted from")
+        method="filter_submitted_from", label=_("Submitted from")
     )
     submitted_to = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__lte", label=_("Submitted until")
+        method="filter_submitted_to", label=_("Submitted until")
     )
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     q = django_filters.CharFilter(method="filter_keyword", label=_("Keyword"))
@@ -44,12 +45,30 @@ class CaseFilterSet(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_category(self, queryset: QuerySet[Case], name: str, value: Any) -> QuerySet[Case]:
-        """A category includes its sub-categories (three levels at most)."""
+        """A category includes its sub-categories (three levels at most). The ids are looked
+        up first so the case query is one indexed `IN`, not three joins."""
         if not value:
             return queryset
-        return queryset.filter(
-            Q(category=value) | Q(category__parent=value) | Q(category__parent__parent=value)
-        )
+        ids = {value.pk}
+        children = set(Category.objects.filter(parent=value).values_list("pk", flat=True))
+        ids |= children
+        if children:
+            ids |= set(Category.objects.filter(parent__in=children).values_list("pk", flat=True))
+        return queryset.filter(category__in=ids)
+
+    # A day in the current time zone, as a range on created_at (an index can serve it; the
+    # `__date` lookup converts every row's timestamp first).
+    def filter_submitted_from(
+        self, queryset: QuerySet[Case], name: str, value: date | None
+    ) -> QuerySet[Case]:
+        return queryset if value is None else queryset.filter(created_at__gte=_day_start(value))
+
+    def filter_submitted_to(
+        self, queryset: QuerySet[Case], name: str, value: date | None
+    ) -> QuerySet[Case]:
+        if value is None:
+            return queryset
+        return queryset.filter(created_at__lt=_day_start(value + timedelta(days=1)))
 
     def filter_overdue(self, queryset: QuerySet[Case], name: str, value: Any) -> QuerySet[Case]:
         if value is None:
@@ -63,6 +82,13 @@ class CaseFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        # Case numbers are upper case: an exact match on the unique index (with `iexact`
+        # PostgreSQL could not combine the three conditions from indexes).
         return queryset.filter(
-            Q(number__iexact=value) | Q(subject__icontains=value) | Q(body__icontains=value)
+            Q(number=value.upper()) | Q(subject__icontains=value) | Q(body__icontains=value)
         )
+
+
+def _day_start(day: date) -> datetime:
+    """Midnight at the start of `day` in the current time zone."""
+    return timezone.make_aware(datetime.combine(day, time.min))

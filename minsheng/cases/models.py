@@ -215,6 +215,13 @@ class Case(models.Model):
                 name="case_open_next_due",
                 condition=Q(next_due_at__isnull=False),
             ),
+            # The case list at a million cases (see cases/bench.py): newest first, a
+            # department's newest first, sorted by due time (all, or in one state).
+            models.Index(fields=["-created_at"], name="case_created"),
+            models.Index(fields=["department", "-created_at"], name="case_department_created"),
+            models.Index(fields=["next_due_at"], name="case_next_due"),
+            models.Index(fields=["state", "next_due_at"], name="case_state_due"),
+            # Keyword search on PostgreSQL: trigram indexes, migration 0003 (not on SQLite).
         ]
 
     def __str__(self) -> str:
