@@ -86,6 +86,11 @@ def main() -> None:
             from minsheng.routing import bench as routing_bench
 
             rows += routing_bench.run()
+        # The case list at MINSHENG_BENCH_CASES cases (100,000 by default); a million: see
+        # the README, "Case list at scale".
+        from minsheng.cases import bench as case_list_bench
+
+        rows += case_list_bench.run()
     width = max(len(name) for name, _ in rows)
     print(f"{'benchmark':<{width}}  figure")
     print(f"{'-' * width}  ------")

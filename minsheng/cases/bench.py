@@ -104,12 +104,18 @@ def _choice(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
 
 
 def _rows(
-    n: int, *, rng: random.Random, now: datetime, departments: list[int], categories: list[int]
+    n: int,
+    *,
+    first_id: int,
+    rng: random.Random,
+    now: datetime,
+    departments: list[int],
+    categories: list[int],
 ) -> Iterator[tuple[Any, ...]]:
     texts = _texts()
     weights = [1 / (k + 1) for k in range(len(departments))]  # a few big departments
     span = 2 * 365 * 86400
-    for i in range(1, n + 1):
+    for i in range(first_id, first_id + n):
         created = now - timedelta(seconds=rng.randrange(span))
         age_days = (now - created).days
         # Recent cases are mostly open; old ones mostly done, a few left open (overdue).
@@ -157,6 +163,7 @@ def seed(n: int, *, seed_value: int = 3) -> dict[str, Any]:
     """Departments, a category tree, a dispatcher, a handler and `n` cases. Returns the
     users and what the requests filter on."""
     from django.db import connection
+    from django.db.models import Max
     from django.utils import timezone
 
     from minsheng.accounts.models import Department, Role
@@ -190,7 +197,15 @@ def seed(n: int, *, seed_value: int = 3) -> dict[str, Any]:
         password=secrets.token_urlsafe(),
         roles=[(Role.HANDLER, handler_department)],
     )
-    rows = _rows(n, rng=rng, now=now, departments=[d.pk for d in departments], categories=leaves)
+    first_id = (Case.objects.aggregate(last=Max("id"))["last"] or 0) + 1  # after other benches
+    rows = _rows(
+        n,
+        first_id=first_id,
+        rng=rng,
+        now=now,
+        departments=[d.pk for d in departments],
+        categories=leaves,
+    )
     table = Case._meta.db_table
     started = time.perf_counter()
     index_seconds = 0.0
@@ -210,14 +225,14 @@ def seed(n: int, *, seed_value: int = 3) -> dict[str, Any]:
                 for row in rows:
                     copy.write_row(row)
             cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {n})"  # noqa: S608
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {first_id + n - 1})"  # noqa: S608
             )
             co_table = Case.co_departments.through._meta.db_table
             # About 2% of the cases have a co-handling department.
             cursor.execute(
                 f"INSERT INTO {co_table} (case_id, department_id) "  # noqa: S608
-                f"SELECT id, %s FROM {table} WHERE id %% 50 = 7",
-                [handler_department.pk],
+                f"SELECT id, %s FROM {table} WHERE id %% 50 = 7 AND id >= %s",
+                [handler_department.pk, first_id],
             )
             built = time.perf_counter()
             cursor.execute("SET maintenance_work_mem = '256MB'")
@@ -240,8 +255,8 @@ def seed(n: int, *, seed_value: int = 3) -> dict[str, Any]:
             co_table = Case.co_departments.through._meta.db_table
             cursor.execute(
                 f"INSERT INTO {co_table} (case_id, department_id) "  # noqa: S608
-                f"SELECT id, %s FROM {table} WHERE id %% 50 = 7",
-                [handler_department.pk],
+                f"SELECT id, %s FROM {table} WHERE id %% 50 = 7 AND id >= %s",
+                [handler_department.pk, first_id],
             )
             cursor.execute("ANALYZE")
     return {

@@ -40,14 +40,42 @@ from minsheng.cases.models import Case
 from minsheng.cases.selectors import case_list_for_user, timeline_for
 from minsheng.cases.workflow import allowed_actions
 from minsheng.intake.services import submission_register
+from minsheng.lib.pagination import CappedPaginator
 from minsheng.routing.answer_check import case_result_warnings
 from minsheng.routing.selectors import similar_cases_for
 
 
 class CasePagination(PageNumberPagination):
+    """Pages of cases; the count stops at 10,000 (`count_is_capped`), as in the workbench:
+    a full COUNT over a million cases costs more than the page."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+    django_paginator_class = CappedPaginator
+
+    def get_paginated_response(self, data: Any) -> Response:
+        assert self.page is not None  # noqa: S101 - paginate_queryset ran first
+        paginator = self.page.paginator
+        assert isinstance(paginator, CappedPaginator)  # noqa: S101 - set just above
+        return Response(
+            {
+                "count": paginator.shown_total,
+                "count_is_capped": paginator.is_capped,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paged = super().get_paginated_response_schema(schema)
+        paged["properties"]["count_is_capped"] = {
+            "type": "boolean",
+            "description": "True when there are more cases than `count` (counting stopped).",
+        }
+        paged["required"] = [*paged.get("required", []), "count_is_capped"]
+        return paged
 
 
 def may_register(user: User) -> bool:
