@@ -6,6 +6,7 @@ exactly those expressions let PostgreSQL find the matching rows without reading 
 body. pg_trgm only sees Chinese characters as word characters when the database's
 LC_CTYPE is a UTF-8 locale (e.g. C.UTF-8 or zh_CN.UTF-8), not under plain C; and a
 pattern needs at least three characters to use the index. On SQLite nothing happens.
+If a concurrent build fails it leaves an INVALID index: drop it and migrate again.
 """
 
 from django.db import migrations
@@ -24,7 +25,7 @@ def create(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for name, expression in INDEXES.items():
         schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {name} ON cases_case USING gin ({expression})"
+            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON cases_case USING gin ({expression})"
         )
 
 
@@ -32,10 +33,15 @@ def drop(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     for name in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
 
 
 class Migration(migrations.Migration):
+    # CONCURRENTLY: building these over a large existing table takes minutes (about N at a
+    # million cases, see README) and must not block new cases meanwhile; it cannot run
+    # inside a transaction.
+    atomic = False
+
     dependencies = [("cases", "0002_case_list_indexes")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]
