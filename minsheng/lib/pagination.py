@@ -37,9 +37,13 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         limit = self._reach + 1
-        # On a queryset: COUNT over a LIMITed subquery (an evaluated one slices to a list).
-        items: Any = self.object_list[:limit]
-        counted: int = items.count() if isinstance(items, QuerySet) else len(items)
+        # On a queryset: COUNT over a LIMITed subquery, unordered (any `limit` rows will
+        # do, and the database need not sort or follow an index to find them).
+        items: Any = self.object_list
+        if isinstance(items, QuerySet) and items._result_cache is None:
+            counted: int = items.order_by()[:limit].count()
+        else:
+            counted = len(items[:limit])
         self.is_capped = counted >= limit
         return counted
 
