@@ -228,10 +228,10 @@ def seed(n: int, *, seed_value: int = 3) -> dict[str, Any]:
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {first_id + n - 1})"  # noqa: S608
             )
             co_table = Case.co_departments.through._meta.db_table
-            # About 2% of the cases have a co-handling department.
+            # One case in 600 (of all) is co-handled by the handler's department.
             cursor.execute(
                 f"INSERT INTO {co_table} (case_id, department_id) "  # noqa: S608
-                f"SELECT id, %s FROM {table} WHERE id %% 50 = 7 AND id >= %s",
+                f"SELECT id, %s FROM {table} WHERE id %% 600 = 7 AND id >= %s",
                 [handler_department.pk, first_id],
             )
             built = time.perf_counter()
@@ -256,7 +256,7 @@ def seed(n: int, *, seed_value: int = 3) -> dict[str, Any]:
             co_table = Case.co_departments.through._meta.db_table
             cursor.execute(
                 f"INSERT INTO {co_table} (case_id, department_id) "  # noqa: S608
-                f"SELECT id, %s FROM {table} WHERE id %% 50 = 7 AND id >= %s",
+                f"SELECT id, %s FROM {table} WHERE id %% 600 = 7 AND id >= %s",
                 [handler_department.pk, first_id],
             )
             cursor.execute("ANALYZE")
