@@ -3,6 +3,8 @@
 by case number, and a count that stops at a cap but still pages on."""
 
 import time_machine
+from django.template.loader import render_to_string
+from django.utils import timezone
 
 from minsheng.cases.filters import CaseFilterSet
 from minsheng.cases.models import Case, Category
@@ -76,3 +78,24 @@ def test_capped_paginator_stops_counting_but_pages_on(cast):
     assert not exact.is_capped
     assert exact.count == exact.shown_total == 7
     assert page.number == 1
+
+
+def test_case_table_shows_a_capped_total_with_a_plus(cast, english):
+    for index in range(5):
+        cast.submit(subject=f"路灯不亮 {index}")
+    capped = CappedPaginator(Case.objects.all(), 2, cap=3)
+    html = render_to_string(
+        "workbench/_case_table.html",
+        {"page": capped.get_page(1), "now": timezone.now(), "query": ""},
+    )
+    assert "3+ cases" in html
+    assert "Page 1<" in html  # no "of N": the total is not known
+    assert "page=2" in html
+
+    exact = CappedPaginator(Case.objects.all(), 2, cap=100)
+    html = render_to_string(
+        "workbench/_case_table.html",
+        {"page": exact.get_page(1), "now": timezone.now(), "query": ""},
+    )
+    assert "5 cases" in html
+    assert "Page 1 of 3" in html
