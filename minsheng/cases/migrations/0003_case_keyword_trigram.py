@@ -37,9 +37,9 @@ def drop(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
 
 
 class Migration(migrations.Migration):
-    # CONCURRENTLY: building these over a large existing table takes minutes (about N at a
-    # million cases, see README) and must not block new cases meanwhile; it cannot run
-    # inside a transaction.
+    # CONCURRENTLY: building these over a large table takes minutes (about 6 at a million
+    # cases, see README) and must not block new cases meanwhile; it cannot run inside a
+    # transaction.
     atomic = False
 
     dependencies = [("cases", "0002_case_list_indexes")]
