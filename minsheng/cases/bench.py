@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_CASES = 100_000
-REQUESTS = 20
+REQUESTS = 10
 DATA = Path(os.environ.get("MINSHENG_SHARED_DATA", "/work/shared/data")) / "train.csv"
 KEYWORD = "噪音"  # a common Chinese word ("noise")
 RARE_KEYWORD = "烂尾多年"  # a rarer, longer phrase ("left unfinished for years")
@@ -173,7 +173,7 @@ def seed(n: int, *, seed_value: int = 3) -> dict[str, Any]:
     rng = random.Random(seed_value)  # noqa: S311 - synthetic data, repeatable
     now = timezone.now()
     departments = [
-        Department.objects.create(name=f"部门{k}", code=f"bench-d{k}") for k in range(30)
+        Department.objects.create(name=f"部门{k}", code=f"bench-list-d{k}") for k in range(30)
     ]
     leaves: list[int] = []
     top = []
@@ -187,13 +187,13 @@ def seed(n: int, *, seed_value: int = 3) -> dict[str, Any]:
                     Category.objects.create(name=f"小类{a}-{b}-{c}", level=3, parent=second).pk
                 )
     dispatcher = user_create(
-        username="bench-dispatcher",
+        username="bench-list-dispatcher",
         password=secrets.token_urlsafe(),
         roles=[(Role.DISPATCHER, None)],
     )
     handler_department = departments[2]
     handler = user_create(
-        username="bench-handler",
+        username="bench-list-handler",
         password=secrets.token_urlsafe(),
         roles=[(Role.HANDLER, handler_department)],
     )
