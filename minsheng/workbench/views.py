@@ -37,7 +37,7 @@ from minsheng.cases.access import (
 )
 from minsheng.cases.filters import CaseFilterSet
 from minsheng.cases.forms import action_form_class, action_inputs
-from minsheng.cases.models import Case
+from minsheng.cases.models import Case, State
 from minsheng.cases.selectors import (
     attachment_get,
     case_list_for_user,
@@ -394,7 +394,7 @@ APPROVAL_ACTIONS = ("approve", "leader_approve", "send_back", "leader_send_back"
 
 def _approval_warnings(case: Case) -> list[answer_check.AnswerWarning]:
     """The answer check of the result awaiting approval (none in other states)."""
-    if case.state not in ("pending_approval", "pending_leader_approval"):
+    if case.state not in (State.PENDING_APPROVAL, State.PENDING_LEADER_APPROVAL):
         return []
     return answer_check.case_result_warnings(case, case.results.first())
 
