@@ -14,8 +14,6 @@ from tests.browser.steps import expect, knowledge_clear, submit_matter, track
 
 AXE_SCRIPT = pytest.importorskip("axe_playwright_python.base", reason="no axe").AXE_SCRIPT
 
-pytestmark = pytest.mark.urls("minsheng.portal.tests.urls")
-
 # WCAG 2.1 A and AA, and axe's best practices (landmarks, one main, headings).
 RULES = {
     "runOnly": {

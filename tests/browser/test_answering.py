@@ -10,8 +10,6 @@ from minsheng.knowledge.models import PolicyEntry, ReplyTemplate, TemplateField
 from tests.browser.conftest import DESKTOP
 from tests.browser.steps import expect, knowledge_clear, take_action, track
 
-pytestmark = pytest.mark.urls("minsheng.portal.tests.urls")
-
 ANSWER = "持身份证和户口本到社区服务中心申请，每年10月至11月受理。"
 
 

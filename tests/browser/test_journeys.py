@@ -3,13 +3,9 @@
 import re
 from urllib.parse import quote
 
-import pytest
-
 from minsheng.cases.models import Case, Rating, State
 from minsheng.deadlines.models import Kind, Severity
 from tests.browser.steps import SCRIPT, expect, submit_matter, take_action, track
-
-pytestmark = pytest.mark.urls("minsheng.portal.tests.urls")
 
 
 def test_a_complaint_from_submission_to_appeal(site, cast, new_page, staff, shot, tmp_path):

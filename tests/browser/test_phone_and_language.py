@@ -2,14 +2,10 @@
 
 import re
 
-import pytest
-
 from minsheng.cases.models import State
 from minsheng.cases.tests.factories import drive_to
 from tests.browser.conftest import PHONE
 from tests.browser.steps import expect, track
-
-pytestmark = pytest.mark.urls("minsheng.portal.tests.urls")
 
 MOBILE = {"viewport": PHONE, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 

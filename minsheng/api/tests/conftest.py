@@ -6,8 +6,8 @@ from rest_framework.test import APIClient
 
 
 @pytest.fixture(autouse=True)
-def _api_urls(settings, tmp_path):
-    settings.ROOT_URLCONF = "minsheng.api.tests.urls"
+def _api_media(settings, tmp_path):
+    """Files uploaded through the API land in the test's own folder."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 

@@ -11,8 +11,6 @@ from minsheng.deadlines.models import Kind
 from minsheng.knowledge.models import PolicyEntry, ReplyTemplate, TemplateField
 from minsheng.knowledge.selectors import policy_entries_search
 
-pytestmark = pytest.mark.urls("minsheng.portal.tests.urls")
-
 
 @pytest.fixture
 def entries(db):

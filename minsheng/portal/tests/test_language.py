@@ -1,9 +1,5 @@
 """The language switcher on the portal and the workbench."""
 
-import pytest
-
-pytestmark = pytest.mark.urls("minsheng.portal.tests.urls")
-
 
 def test_pages_are_chinese_by_default_and_switch_to_english(client, cast):
     home = client.get("/")

@@ -1,6 +1,5 @@
 """The public pages as a member of the public uses them."""
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from minsheng.cases.access import Citizen, access_case_public
@@ -9,8 +8,6 @@ from minsheng.cases.services import attachment_add
 from minsheng.cases.tests.factories import RESULT
 from minsheng.cases.workflow import perform
 from minsheng.deadlines.models import Kind, Severity
-
-pytestmark = pytest.mark.urls("minsheng.portal.tests.urls")
 
 FORM = {
     "kind": "complaint",

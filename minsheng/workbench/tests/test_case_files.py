@@ -1,12 +1,9 @@
 """Staff add files to an existing case from the case page."""
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from minsheng.cases.models import CaseEvent, State
 from minsheng.cases.tests.factories import drive_to
-
-pytestmark = pytest.mark.urls("minsheng.portal.tests.urls")
 
 
 def pdf(name="site-photo.pdf"):

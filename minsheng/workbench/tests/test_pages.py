@@ -1,6 +1,5 @@
 """The staff pages as the people in each role use them."""
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from minsheng.accounts.models import User
@@ -8,8 +7,6 @@ from minsheng.cases.models import Case, PersonalDataAccess, State
 from minsheng.cases.services import attachment_add
 from minsheng.cases.tests.factories import PASSWORD, drive_to
 from minsheng.cases.workflow import perform
-
-pytestmark = pytest.mark.urls("minsheng.portal.tests.urls")
 
 REGISTRATION = {
     "channel": "phone",
