@@ -171,6 +171,12 @@ MINSHENG_COMPLAINT_ADDRESS = env.str(
 )
 MINSHENG_MAIL_MAX_BYTES = env.int("MINSHENG_MAIL_MAX_BYTES", default=25 * 1024 * 1024)
 
+# The shared research data (train.csv, dev.csv, ...) outside the repository, read in place
+# by the router's training and the benchmarks (minsheng/lib/shared_data.py).
+MINSHENG_SHARED_DATA = Path(
+    env.str("MINSHENG_SHARED_DATA", default=str(BASE_DIR.parent / "shared" / "data"))
+)
+
 # Background work (Django's Tasks API). "database" (default) keeps the queue in our own
 # database and needs no other server: `make run` starts `manage.py db_worker` beside the web
 # server. "redis" is the production setting (RQ; workers run

@@ -20,12 +20,12 @@ import tempfile
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
+
+from minsheng.lib.shared_data import shared_data_dir
 
 DEFAULT_CASES = 100_000
 REQUESTS = 10
-DATA = Path(os.environ.get("MINSHENG_SHARED_DATA", "/work/shared/data")) / "train.csv"
 KEYWORD = "噪音"  # a common Chinese word ("noise")
 RARE_KEYWORD = "烂尾多年"  # a rarer, longer phrase ("left unfinished for years")
 
@@ -87,8 +87,9 @@ COLUMNS = [
 
 def _texts() -> list[tuple[str, str]]:
     """Real subjects and bodies from the shared data set, or a few made-up ones."""
-    if DATA.exists():
-        with DATA.open(encoding="utf-8") as f:
+    data = shared_data_dir() / "train.csv"
+    if data.exists():
+        with data.open(encoding="utf-8") as f:
             rows = [(r["subject"][:200], r["body"][:400]) for r in csv.DictReader(f)]
         if rows:
             return rows

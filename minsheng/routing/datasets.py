@@ -1,19 +1,17 @@
 """The shared labelled messages (train.csv, dev.csv) that the router learns from and is
-measured on. They live outside the repository, in the shared data folder: set
-`MINSHENG_SHARED_DATA` (setting or environment), default `<repo>/../shared/data`.
+measured on. They live outside the repository, in the shared data folder
+(`shared_data_dir()`, from `minsheng.lib.shared_data`; setting `MINSHENG_SHARED_DATA`).
 
 The files are research material under their own terms: read them in place, never copy
 them into the project.
 """
 
 import csv
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
-
+from minsheng.lib.shared_data import shared_data_dir
 from minsheng.routing.model import file_sha256
 
 LABEL_COLUMN = "category_l1"
@@ -26,16 +24,6 @@ class Labelled:
     texts: list[tuple[str, str]]
     labels: list[str]
     source: dict[str, object]
-
-
-def shared_data_dir() -> Path:
-    """The shared data folder (it may not exist on a machine without the data)."""
-    configured = getattr(settings, "MINSHENG_SHARED_DATA", None) or os.environ.get(
-        "MINSHENG_SHARED_DATA"
-    )
-    if configured:
-        return Path(configured)
-    return Path(settings.BASE_DIR).parent / "shared" / "data"
 
 
 def split_path(split: str) -> Path:
