@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.permissions import AllowAny
 
 from minsheng.api.errors import PROBLEM_CONTENT_TYPE, ProblemSerializer
-from minsheng.cases.workflow import ACTIONS
+from minsheng.cases.workflow import ACTIONS, public_actions
 
 # Applied when the document is served. They belong in settings.SPECTACULAR_SETTINGS; kept
 # here so the document is right whatever the project settings say.
@@ -80,8 +80,8 @@ PUBLIC_ACTION = OpenApiParameter(
     "action",
     str,
     OpenApiParameter.PATH,
-    enum=sorted(name for name, spec in ACTIONS.items() if "public" in spec.roles),
-    description="supplement, rate or appeal.",
+    enum=sorted(public_actions()),
+    description="An action the complainant takes: " + ", ".join(public_actions()) + ".",
 )
 
 

@@ -1,46 +1,15 @@
-"""Reads the API needs that the case selectors do not (yet) offer."""
+"""Reads the API needs beyond the case selectors: Open311 keys, services and requests."""
 
 from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q
 
 from minsheng.api.models import Open311Key, Open311Request
-from minsheng.cases.models import Case, CaseEvent, CaseResult, Category
+from minsheng.cases.models import Category
 from minsheng.cases.workflow import OPEN_STATES
 from minsheng.lib.hashing import keyed_hash
 
 OPEN311_KEY_PURPOSE = "minsheng.open311.api_key"
-
-# Whose note the complainant reads on a public event: the actions whose note is written to
-# (or by) the complainant. Other public events (assign, approve, ...) show without their
-# note, which may be an internal instruction. TODO(cases): move to the lifecycle table.
-NOTE_FOR_COMPLAINANT = frozenset(
-    {
-        "request_info",
-        "supplement",
-        "reject",
-        "answer",
-        "progress",
-        "mediate",
-        "rate",
-        "appeal",
-        "review_redo",
-        "review_uphold",
-    }
-)
-
-
-def public_note(event: CaseEvent) -> str:
-    """The part of a public event's note the complainant may read ("" for none)."""
-    return event.note if event.action in NOTE_FOR_COMPLAINANT else ""
-
-
-def reply_for_public(case: Case) -> CaseResult | None:
-    """The result the complainant was answered with, once the answer is out."""
-    if case.replied_at is None:
-        return None
-    return case.results.order_by("-submitted_at", "-id").first()
-
 
 # --- Open311 ---------------------------------------------------------------------------
 

@@ -6,18 +6,14 @@ only add the API's own rows around them, in the same transaction.
 
 from dataclasses import dataclass
 
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from minsheng.accounts.models import User
 from minsheng.api.models import Open311Key, Open311Request
 from minsheng.api.selectors import open311_key_hash
-from minsheng.cases import workflow
-from minsheng.cases.models import Attachment, Case, CaseEvent
-from minsheng.cases.services import Registered, Submission, attachment_add
+from minsheng.cases.services import Registered, Submission
 from minsheng.intake.services import submission_register
 
 
@@ -71,23 +67,3 @@ def open311_request_create(
     request.full_clean()
     request.save()
     return registered, request
-
-
-@transaction.atomic
-def attachment_upload(
-    *, case: Case, actor: User, files: list[UploadedFile], note: str = "", is_public: bool = False
-) -> tuple[list[Attachment], CaseEvent]:
-    """Staff add files to a case: an internal note records who added what, and the files hang
-    off that note's event. The note action's rules decide who may do it."""
-    names = ", ".join(upload.name or "file" for upload in files)
-    event = workflow.perform(
-        case=case,
-        action="note",
-        actor=actor,
-        note=note or _("Attachments added: %(names)s") % {"names": names},
-    )
-    attachments = [
-        attachment_add(case=case, upload=upload, event=event, is_public=is_public)
-        for upload in files
-    ]
-    return attachments, event

@@ -63,6 +63,31 @@ class LinkKind(models.TextChoices):
     RELATED = "related", _("Related")
 
 
+class MediationOutcome(models.TextChoices):
+    """How a mediation (调解) ended."""
+
+    AGREEMENT = "agreement", _("Agreement reached")
+    FAILED = "failed", _("Mediation failed")
+
+
+class NoticeKind(models.TextChoices):
+    """What a message is about. The first group goes to the complainant, the second to staff.
+    The lifecycle table says which events cause which; notify sends them."""
+
+    RECEIPT = "receipt", _("Matter received")  # 受理回执
+    INFO_REQUESTED = "info_requested", _("Material requested")  # 补正告知
+    ACCEPTED = "accepted", _("Accepted")  # 受理告知
+    REJECTED = "rejected", _("Rejected")  # 不予受理告知
+    TRANSFERRED = "transferred", _("Transferred")  # 转送告知
+    PROGRESS = "progress", _("Progress message")  # 进展告知
+    RESULT = "result", _("Result")  # 答复
+    SURVEY = "survey", _("Satisfaction survey")  # 满意度回访
+    APPEAL_OUTCOME = "appeal_outcome", _("Appeal outcome")  # 复查结果
+    ASSIGNED = "assigned", _("New assignment")  # 新派单 (staff)
+    DUE_SOON = "due_soon", _("Due soon")  # 临期提醒 (staff)
+    OVERDUE = "overdue", _("Overdue")  # 超期提醒 (staff)
+
+
 class Area(models.Model):
     """An administrative division: district (区), street (街道) or community (社区)."""
 
@@ -200,6 +225,9 @@ class Case(models.Model):
 
     created_at = models.DateTimeField(_("submitted at"))
     updated_at = models.DateTimeField(_("updated at"))
+    # Raised by every lifecycle action: `perform` compares and sets it, so of two actions
+    # taken at once on the same case only one goes through.
+    version = models.PositiveIntegerField(default=0)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 

@@ -1,14 +1,27 @@
-"""Reads about cases."""
+"""Reads about cases, and the two read models of one case: what a staff member sees
+(`case_view_for_staff`) and what the complainant sees (`case_view_for_complainant`). The
+pages and the API both render these; neither assembles a case on its own."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Max, QuerySet
 
-from minsheng.accounts.models import User
-from minsheng.cases import access
+from minsheng.accounts.models import Department, User
+from minsheng.cases import access, workflow
 from minsheng.cases.clocks import clock_due
-from minsheng.cases.models import Attachment, Case, CaseClock, CaseEvent, CaseResult
+from minsheng.cases.models import (
+    Attachment,
+    Case,
+    CaseClock,
+    CaseEvent,
+    CaseResult,
+    ExtensionRequest,
+    LinkKind,
+    State,
+)
+from minsheng.cases.workflow import Act
 from minsheng.deadlines.calendar import Due
 from minsheng.deadlines.selectors import calendar_get
 
@@ -81,17 +94,147 @@ def public_answer_for(case: Case) -> PublicAnswer | None:
     return PublicAnswer(text="", result=result) if result is not None else None
 
 
-def public_timeline_for(case: Case) -> list[tuple[CaseEvent, list[Attachment]]]:
-    """The complainant's timeline: public events, each with its public files."""
-    return [
-        (event, [file for file in event.attachments.all() if file.is_public])
-        for event in timeline_for(case, public=True)
-    ]
+def public_note(event: CaseEvent) -> str:
+    """The part of an event's note the complainant may read: the note of a public event
+    whose note the lifecycle table addresses to (or has written by) the complainant, else
+    "" (an assignment's or an approval's note may be an internal instruction)."""
+    if event.is_public and workflow.is_note_for_complainant(event.action):
+        return event.note
+    return ""
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    """One line of the complainant's timeline."""
+
+    action: str
+    label: str
+    state: str
+    state_label: str
+    note: str
+    created_at: datetime
+    files: list[Attachment]
+
+
+def _public_event(event: CaseEvent) -> PublicEvent:
+    return PublicEvent(
+        action=event.action,
+        label=workflow.event_label(event.action),
+        state=event.to_state,
+        state_label=str(State(event.to_state).label) if event.to_state else "",
+        note=public_note(event),
+        created_at=event.created_at,
+        files=[file for file in event.attachments.all() if file.is_public],
+    )
+
+
+def public_event_for(event: CaseEvent) -> PublicEvent:
+    """One event as the complainant sees it (the answer to a complainant's action)."""
+    return _public_event(event)
 
 
 def material_request_for(case: Case) -> CaseEvent | None:
     """The latest request for missing material (what the complainant is asked to supply)."""
-    return case.events.filter(action="request_info").order_by("-created_at", "-id").first()
+    return case.events.filter(action=Act.REQUEST_INFO).order_by("-created_at", "-id").first()
+
+
+@dataclass(frozen=True)
+class CaseForComplainant:
+    """Everything the complainant may see of their case; the portal's tracking page and
+    `GET /api/v1/public/cases/{number}` both show exactly this."""
+
+    case: Case
+    clocks: list[tuple[CaseClock, Due]]
+    timeline: list[PublicEvent]
+    answer: PublicAnswer | None
+    # What material is asked for, while the complainant may supply it.
+    material_request: str
+    # The actions the complainant may take now (supplement, rate, appeal).
+    allowed_actions: list[str]
+
+
+def case_view_for_complainant(case: Case, citizen: access.Citizen) -> CaseForComplainant:
+    """The complainant's view of `case` (the caller has proven the query code)."""
+    allowed = workflow.allowed_actions(case, citizen)
+    request = material_request_for(case) if Act.SUPPLEMENT in allowed else None
+    return CaseForComplainant(
+        case=case,
+        clocks=open_clocks_for(case),
+        timeline=[_public_event(event) for event in timeline_for(case, public=True)],
+        answer=public_answer_for(case),
+        material_request=public_note(request) if request is not None else "",
+        allowed_actions=allowed,
+    )
+
+
+@dataclass(frozen=True)
+class LinkView:
+    """Another case linked to this one, from this case's side."""
+
+    number: str
+    kind: str
+    kind_label: str
+    direction: str  # "out": this case links to it; "in": it links to this case
+
+
+@dataclass(frozen=True)
+class CaseForStaff:
+    """Everything a staff member may see of one case, personal data masked as `access`
+    decides; the workbench's case page and `GET /api/v1/cases/{number}` both show this."""
+
+    case: Case
+    complainants: list[access.ComplainantView]
+    attachments: list[Attachment]
+    links: list[LinkView]
+    merged_cases: list[Case]
+    co_departments: list[Department]
+    timeline: list[CaseEvent]
+    clocks: list[tuple[CaseClock, Due]]
+    result: CaseResult | None  # the newest result
+    extension_requests: list[ExtensionRequest]
+    actions: list[str]
+    may_add_files: bool
+
+    @property
+    def pending_extensions(self) -> list[ExtensionRequest]:
+        return [r for r in self.extension_requests if r.status == ExtensionRequest.Status.PENDING]
+
+    def as_context(self) -> dict[str, Any]:
+        """The fields as a template context."""
+        return {f.name: getattr(self, f.name) for f in fields(self)} | {
+            "pending_extensions": self.pending_extensions
+        }
+
+
+def _links_of(case: Case) -> list[LinkView]:
+    labels = dict(LinkKind.choices)
+    return [
+        LinkView(link.to_case.number, link.kind, str(labels.get(link.kind, link.kind)), "out")
+        for link in case.links_out.select_related("to_case")
+    ] + [
+        LinkView(link.from_case.number, link.kind, str(labels.get(link.kind, link.kind)), "in")
+        for link in case.links_in.select_related("from_case")
+    ]
+
+
+def case_view_for_staff(case: Case, user: User, *, purpose: str) -> CaseForStaff:
+    """A staff member's view of `case` (reached through `access.access_case`). Reading it
+    reads the complainants' personal data through `access.complainant_for`, logged with
+    `purpose` when unmasked."""
+    return CaseForStaff(
+        case=case,
+        complainants=access.complainant_for(user, case, purpose=purpose),
+        attachments=list(case.attachments.select_related("event")),
+        links=_links_of(case),
+        merged_cases=list(case.merged_cases.only("number", "subject")),
+        co_departments=list(case.co_departments.all()),
+        timeline=list(timeline_for(case, public=False)),
+        clocks=open_clocks_for(case),
+        result=case.results.select_related("submitted_by").first(),
+        extension_requests=list(case.extension_requests.select_related("requested_by")),
+        actions=workflow.allowed_actions(case, user),
+        may_add_files=access.can_add_files(user, case),
+    )
 
 
 def attachment_get(case: Case, pk: int, *, public: bool) -> Attachment | None:

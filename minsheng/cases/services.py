@@ -23,6 +23,7 @@ from minsheng.cases.models import (
     State,
 )
 from minsheng.cases.numbering import case_number_next
+from minsheng.cases.workflow import Act
 from minsheng.deadlines.models import Kind, Severity, Step
 from minsheng.lib.hashing import keyed_hash, random_code
 from minsheng.lib.phones import phone_normalise
@@ -161,15 +162,14 @@ def case_create(
         )
         complainant.full_clean(exclude=["case"])
         complainant.save()
-    event = CaseEvent.objects.create(
+    event = workflow.event_record(
         case=case,
-        action="register",
+        act=Act.REGISTER,
         actor=actor,
-        actor_role="",
+        from_state="",
         to_state=State.SUBMITTED,
         data={"channel": case.channel, "kind": kind},
-        is_public=True,
-        created_at=now,
+        now=now,
     )
     for upload in files or []:
         attachment_add(case=case, upload=upload, event=event)
@@ -204,15 +204,10 @@ def material_supply(
     files: list[UploadedFile] | None = None,
 ) -> CaseEvent:
     """The complainant (or an intake agent for them) supplies the material asked for."""
-    event = workflow.perform(case=case, action="supplement", actor=actor, note=note)
+    event = workflow.perform(case=case, action=Act.SUPPLEMENT, actor=actor, note=note)
     for upload in files or []:
         attachment_add(case=case, upload=upload, event=event)
     return event
-
-
-# Timeline actions written by `notification_record` (notify's delivery log, staff only).
-NOTIFIED = "notified"
-NOTIFY_FAILED = "notify_failed"
 
 
 @transaction.atomic
@@ -221,22 +216,14 @@ def notification_record(
 ) -> CaseEvent:
     """Note on the case's timeline that a message (to the complainant or to staff) was
     delivered, or finally failed. Staff see it; the complainant does not. Not a state change."""
-    state = Case.objects.values_list("state", flat=True).get(pk=case.pk)
-    return CaseEvent.objects.create(
+    return workflow.event_record(
         case=case,
-        action=NOTIFIED if is_delivered else NOTIFY_FAILED,
+        act=Act.NOTIFIED if is_delivered else Act.NOTIFY_FAILED,
         actor=None,
-        actor_role="",
-        from_state=state,
-        to_state=state,
         note=detail[:2000],
         data={"kind": kind, "channel": channel, "recipient": recipient},
-        is_public=False,
-        created_at=timezone.now(),
+        now=timezone.now(),
     )
-
-
-FILES_ADDED = "files_added"  # timeline action of `case_files_add`
 
 
 @transaction.atomic
@@ -249,28 +236,23 @@ def case_files_add(
     are); store each file with it. Not a state change.
     """
     if not access.can_add_files(actor, case):
+        if case.state in access.FILES_CLOSED_STATES:
+            raise workflow.TransitionNotAllowed(_("Files can no longer be added to this case."))
         raise PermissionDenied(_("You may not add files to this case."))
     if not files:
         raise ValidationError({"files": [_("Choose at least one file.")]})
-    state = Case.objects.values_list("state", flat=True).get(pk=case.pk)
-    event = CaseEvent.objects.create(
+    event = workflow.event_record(
         case=case,
-        action=FILES_ADDED,
+        act=Act.FILES_ADDED,
         actor=actor,
-        actor_role="",
-        from_state=state,
-        to_state=state,
         note=note[:2000],
         data={"files": [upload.name or "file" for upload in files]},
         is_public=is_public,
-        created_at=timezone.now(),
+        now=timezone.now(),
     )
     for upload in files:
         attachment_add(case=case, upload=upload, event=event, is_public=is_public)
     return event
-
-
-COMPLAINANT_MESSAGE = "complainant_message"  # timeline action of `complainant_message_add`
 
 
 @transaction.atomic
@@ -287,18 +269,13 @@ def complainant_message_add(
     Not a state change; when material is awaited, `material_supply` is the one to call."""
     if not note.strip() and not files:
         raise ValidationError({"note": [_("The message is empty.")]})
-    state = Case.objects.values_list("state", flat=True).get(pk=case.pk)
-    event = CaseEvent.objects.create(
+    event = workflow.event_record(
         case=case,
-        action=COMPLAINANT_MESSAGE,
+        act=Act.COMPLAINANT_MESSAGE,
         actor=actor if isinstance(actor, User) else None,
-        actor_role="",
-        from_state=state,
-        to_state=state,
         note=note.strip()[:20000],
         data={"channel": channel},
-        is_public=True,
-        created_at=timezone.now(),
+        now=timezone.now(),
     )
     for upload in files or []:
         attachment_add(case=case, upload=upload, event=event)
@@ -315,14 +292,10 @@ def case_flag_collective(
     if not Case.objects.filter(pk=case.pk, is_collective=False).update(is_collective=True):
         return None
     case.is_collective = True
-    return CaseEvent.objects.create(
+    return workflow.event_record(
         case=case,
-        action="collective_flagged",
+        act=Act.COLLECTIVE_FLAGGED,
         actor=actor,
-        actor_role="",
-        from_state=case.state,
-        to_state=case.state,
         data={"cases": cases, "people": people},
-        is_public=False,
-        created_at=timezone.now(),
+        now=timezone.now(),
     )

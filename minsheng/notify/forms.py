@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from minsheng.cases.workflow import ACTIONS, OTHER_EVENTS
+from minsheng.cases.workflow import Act
 from minsheng.notify import rendering
 from minsheng.notify.models import NoticeChannel, NotificationTemplate, WebhookSubscription
 
@@ -53,10 +53,10 @@ class WebhookSubscriptionForm(forms.ModelForm):
     def clean_actions(self) -> str:
         names = [a.strip() for a in (self.cleaned_data.get("actions") or "").split(",")]
         names = [a for a in names if a]
-        unknown = [a for a in names if a not in ACTIONS and a not in OTHER_EVENTS]
+        unknown = [a for a in names if a not in set(Act)]
         if unknown:
             raise forms.ValidationError(
                 _("Unknown events: %(names)s. Known: %(known)s.")
-                % {"names": ", ".join(unknown), "known": ", ".join([*OTHER_EVENTS, *ACTIONS])}
+                % {"names": ", ".join(unknown), "known": ", ".join(Act)}
             )
         return ", ".join(names)

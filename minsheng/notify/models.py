@@ -4,7 +4,8 @@ webhook subscriptions with their delivery log.
 
 A `Notification` or `WebhookDelivery` row is created once per (event, recipient, channel)
 or (event, subscriber); its unique key is what makes "never twice" hold, and its status,
-attempts and next try are what make "never lost" hold.
+attempts and next try (the fields of `OutboxRow`, handled by `services.outbox`) are what
+make "never lost" hold.
 """
 
 import secrets
@@ -13,25 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from minsheng.cases.models import Case, CaseClock, CaseEvent, Complainant
-
-
-class NoticeKind(models.TextChoices):
-    """What a message is about. The first group goes to the complainant, the second to staff."""
-
-    RECEIPT = "receipt", _("Matter received")  # 受理回执
-    INFO_REQUESTED = "info_requested", _("Material requested")  # 补正告知
-    ACCEPTED = "accepted", _("Accepted")  # 受理告知
-    REJECTED = "rejected", _("Rejected")  # 不予受理告知
-    TRANSFERRED = "transferred", _("Transferred")  # 转送告知
-    PROGRESS = "progress", _("Progress message")  # 进展告知
-    RESULT = "result", _("Result")  # 答复
-    SURVEY = "survey", _("Satisfaction survey")  # 满意度回访
-    APPEAL_OUTCOME = "appeal_outcome", _("Appeal outcome")  # 复查结果
-    ASSIGNED = "assigned", _("New assignment")  # 新派单 (staff)
-    DUE_SOON = "due_soon", _("Due soon")  # 临期提醒 (staff)
-    OVERDUE = "overdue", _("Overdue")  # 超期提醒 (staff)
-
+from minsheng.cases.models import Case, CaseClock, CaseEvent, Complainant, NoticeKind
 
 STAFF_KINDS = frozenset({NoticeKind.ASSIGNED, NoticeKind.DUE_SOON, NoticeKind.OVERDUE})
 
@@ -78,7 +61,39 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", _("Failed")  # gave up after the last attempt
 
 
-class Notification(models.Model):
+class OutboxRow(models.Model):
+    """One thing to send once to one place, and how its sending is going.
+
+    A row is written in the transaction that decides it must be sent, so it exists exactly
+    when that decision committed. It starts `pending` and due at once; a worker claims it
+    (`sending`, one more attempt) before trying, and the try makes it `sent`, or `pending`
+    again with a later `next_attempt_at`, or `failed` for good. `services.outbox` holds
+    these rules for every kind of row; the subclasses add what is sent, and to whom.
+    """
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"))
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # What the sweep reads: rows waiting for an attempt that is due.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="%(class)s_pending_due",
+                condition=models.Q(status="pending"),
+            ),
+        ]
+
+
+class Notification(OutboxRow):
     """One message to one person over one channel: the outbox row and its delivery log.
 
     `key` names what caused it and who it is for (`event:12:receipt:email:c:7`,
@@ -107,32 +122,16 @@ class Notification(models.Model):
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("body"))
     message_id = models.CharField(_("Message-ID"), max_length=200, blank=True, db_index=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt"))
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"))
 
-    class Meta:
+    class Meta(OutboxRow.Meta):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["key"], name="notification_unique_key"),
             models.CheckConstraint(
                 condition=models.Q(complainant__isnull=True) | models.Q(user__isnull=True),
                 name="notification_one_recipient",
-            ),
-        ]
-        indexes = [
-            models.Index(
-                fields=["next_attempt_at"],
-                name="notification_pending_due",
-                condition=models.Q(status="pending"),
             ),
         ]
 
@@ -218,7 +217,7 @@ class WebhookSubscription(models.Model):
         return frozenset(a.strip() for a in self.actions.split(",") if a.strip())
 
 
-class WebhookDelivery(models.Model):
+class WebhookDelivery(OutboxRow):
     """One case event posted (or to be posted) to one subscriber, with its attempts.
 
     `body` is stored exactly as sent, so every retry carries the same bytes and signature.
@@ -229,32 +228,16 @@ class WebhookDelivery(models.Model):
     )
     event = models.ForeignKey(CaseEvent, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("payload"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     status_code = models.PositiveSmallIntegerField(_("last HTTP status"), null=True, blank=True)
     response_excerpt = models.TextField(_("last response (excerpt)"), blank=True)
-    last_error = models.TextField(_("last error"), blank=True)
-    next_attempt_at = models.DateTimeField(_("next attempt"))
-    claimed_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"))
 
-    class Meta:
+    class Meta(OutboxRow.Meta):
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
-        ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["subscription", "event"], name="webhookdelivery_once_per_event"
-            ),
-        ]
-        indexes = [
-            models.Index(
-                fields=["next_attempt_at"],
-                name="webhookdelivery_pending_due",
-                condition=models.Q(status="pending"),
             ),
         ]
 

@@ -20,15 +20,9 @@ from django.views.decorators.http import require_POST
 from minsheng.cases.access import Citizen, access_case_public
 from minsheng.cases.forms import action_form_class, action_inputs
 from minsheng.cases.models import Case
-from minsheng.cases.selectors import (
-    attachment_get,
-    material_request_for,
-    open_clocks_for,
-    public_answer_for,
-    public_timeline_for,
-)
+from minsheng.cases.selectors import attachment_get, case_view_for_complainant, open_clocks_for
 from minsheng.cases.services import material_supply
-from minsheng.cases.workflow import TransitionNotAllowed, allowed_actions, perform
+from minsheng.cases.workflow import Act, TransitionNotAllowed, perform, public_actions
 from minsheng.deadlines.models import Kind, Severity
 from minsheng.deadlines.selectors import policy_for
 from minsheng.intake.emergency import emergency_context, emergency_numbers
@@ -39,7 +33,6 @@ from minsheng.portal.forms import EvidenceField, SubmissionForm
 RECEIPT_KEY = "portal_receipt"  # {"number", "code"}: shown once on the receipt page
 TRACKED_KEY = "portal_tracked"  # {number: code}: cases this browser has proven the code for
 TRACKED_LINK_KEY = "portal_tracked_link"  # {number: token}: the same, by a tracking link
-PUBLIC_ACTIONS = ("supplement", "rate", "appeal")
 
 
 class TrackForm(forms.Form):
@@ -47,7 +40,7 @@ class TrackForm(forms.Form):
     code = forms.CharField(label=gettext_lazy("Query code"), max_length=16)
 
 
-class SupplementForm(action_form_class("supplement")):  # type: ignore[misc]
+class SupplementForm(action_form_class(Act.SUPPLEMENT)):  # type: ignore[misc]
     evidence = EvidenceField(label=gettext_lazy("Files"))
 
 
@@ -156,14 +149,14 @@ def track_case(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def track_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     """Supplement, rate or appeal, as the complainant proven by the query code."""
-    if action not in PUBLIC_ACTIONS:
+    if action not in public_actions():
         raise Http404("No such action.")
     case, citizen = _tracked_case(request, number)
-    form_class = SupplementForm if action == "supplement" else action_form_class(action)
+    form_class = SupplementForm if action == Act.SUPPLEMENT else action_form_class(action)
     form = form_class(request.POST, request.FILES)
     if form.is_valid():
         try:
-            if action == "supplement":
+            if action == Act.SUPPLEMENT:
                 material_supply(
                     case=case,
                     actor=citizen,
@@ -185,20 +178,13 @@ def track_action(request: HttpRequest, number: str, action: str) -> HttpResponse
 
 
 def _track_context(case: Case, citizen: Citizen, bound: dict[str, forms.Form]) -> dict[str, Any]:
-    allowed = [a for a in allowed_actions(case, citizen) if a in PUBLIC_ACTIONS]
+    view = case_view_for_complainant(case, citizen)
     action_forms = {
         name: bound.get(name)
-        or (SupplementForm() if name == "supplement" else action_form_class(name)())
-        for name in allowed
+        or (SupplementForm() if name == Act.SUPPLEMENT else action_form_class(name)())
+        for name in view.allowed_actions
     }
-    return {
-        "case": case,
-        "timeline": public_timeline_for(case),
-        "clocks": open_clocks_for(case),
-        "answer": public_answer_for(case),
-        "material_request": material_request_for(case) if "supplement" in allowed else None,
-        "action_forms": action_forms,
-    }
+    return {"case": case, "view": view, "action_forms": action_forms}
 
 
 @never_cache

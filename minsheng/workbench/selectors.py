@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from minsheng.accounts.models import Role, User
 from minsheng.accounts.selectors import role_facts_for
-from minsheng.cases.models import Case, State
+from minsheng.cases import workflow
+from minsheng.cases.models import Case
 from minsheng.cases.selectors import case_list_for_user
 
 # How close a due time must be to count as "due soon" on the My work page. A display
@@ -30,38 +31,20 @@ class Queue:
     condition: Callable[[datetime], Q]
 
 
+def _waiting_for(queue: workflow.Queue) -> Queue:
+    """A tab of the cases waiting for one of the queue's actions (the lifecycle table says
+    which actions, so which states and roles)."""
+    states = sorted(workflow.queue_states(queue))
+    return Queue(
+        queue.value,
+        queue.label,
+        workflow.queue_roles(queue),
+        lambda now: Q(state__in=states),
+    )
+
+
 QUEUES: tuple[Queue, ...] = (
-    Queue("review", _("To review"), frozenset({Role.INTAKE}), lambda now: Q(state=State.SUBMITTED)),
-    Queue(
-        "dispatch",
-        _("To dispatch"),
-        frozenset({Role.DISPATCHER}),
-        lambda now: Q(state=State.ACCEPTED),
-    ),
-    Queue(
-        "sign",
-        _("To sign"),
-        frozenset({Role.HANDLER, Role.HEAD}),
-        lambda now: Q(state=State.ASSIGNED),
-    ),
-    Queue(
-        "in_progress",
-        _("In progress"),
-        frozenset({Role.HANDLER, Role.HEAD, Role.SUPERVISOR}),
-        lambda now: Q(state=State.IN_PROGRESS),
-    ),
-    Queue(
-        "approval",
-        _("Awaiting approval"),
-        frozenset({Role.HEAD, Role.LEADER}),
-        lambda now: Q(state__in=[State.PENDING_APPROVAL, State.PENDING_LEADER_APPROVAL]),
-    ),
-    Queue(
-        "appeals",
-        _("Appeals to review"),
-        frozenset({Role.SUPERVISOR, Role.LEADER}),
-        lambda now: Q(state=State.UNDER_REVIEW),
-    ),
+    *(_waiting_for(queue) for queue in workflow.Queue),
     Queue(
         "due_soon",
         _("Due soon"),

@@ -33,19 +33,24 @@ from minsheng.cases.access import (
     can_add_files,
     can_assign_in_bulk,
     can_register_matters,
-    complainant_for,
 )
 from minsheng.cases.filters import CaseFilterSet
 from minsheng.cases.forms import action_form_class, action_inputs
-from minsheng.cases.models import Case, State
-from minsheng.cases.selectors import (
-    attachment_get,
-    case_list_for_user,
-    open_clocks_for,
-    timeline_for,
-)
+from minsheng.cases.models import Case, CaseResult
+from minsheng.cases.selectors import attachment_get, case_list_for_user, case_view_for_staff
 from minsheng.cases.services import case_files_add
-from minsheng.cases.workflow import ACTIONS, TransitionNotAllowed, allowed_actions, perform, why_not
+from minsheng.cases.workflow import (
+    ACTIONS,
+    Act,
+    Queue,
+    TransitionNotAllowed,
+    allowed_actions,
+    knowledge_entry_actions,
+    perform,
+    queue_actions,
+    queue_states,
+    why_not,
+)
 from minsheng.intake.emergency import emergency_context
 from minsheng.intake.services import submission_register
 from minsheng.knowledge.selectors import policy_entries_search, policy_entry_get
@@ -130,7 +135,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     bulk_form = None
     if can_assign_in_bulk(user):
-        bulk_form = action_form_class("assign")(prefix="bulk")
+        bulk_form = action_form_class(Act.ASSIGN)(prefix="bulk")
     context = {
         "filterset": filterset,
         "page": page,
@@ -150,7 +155,7 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("workbench:case-list")
-    form = action_form_class("assign")(request.POST, prefix="bulk")
+    form = action_form_class(Act.ASSIGN)(request.POST, prefix="bulk")
     numbers = list(dict.fromkeys(request.POST.getlist("numbers")))
     if not numbers:
         messages.error(request, _("Choose at least one case."))
@@ -163,7 +168,7 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
     for number in numbers:
         try:
             case = access_case(user, number)
-            perform(case=case, action="assign", actor=user, **action_inputs(form))
+            perform(case=case, action=Act.ASSIGN, actor=user, **action_inputs(form))
         except Http404:
             messages.error(request, _("%(number)s: no such case.") % {"number": number})
         except (TransitionNotAllowed, PermissionDenied, ValidationError) as failure:
@@ -188,22 +193,12 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         del request.session[REGISTERED_KEY]
     else:
         shown = None
+    view = case_view_for_staff(case, user, purpose="workbench case page")
     return {
-        "case": case,
+        **view.as_context(),
         "registered": shown,
-        "complainants": complainant_for(user, case, purpose="workbench case page"),
-        "attachments": case.attachments.select_related("event"),
-        "links_out": case.links_out.select_related("to_case"),
-        "links_in": case.links_in.select_related("from_case"),
-        "merged_cases": case.merged_cases.only("number", "subject"),
-        "co_departments": case.co_departments.all(),
-        "timeline": timeline_for(case, public=False),
-        "clocks": open_clocks_for(case),
-        "result": case.results.select_related("submitted_by").first(),
-        "extensions": case.extension_requests.filter(status="pending"),
-        "actions": allowed_actions(case, user),
-        "answer_warnings": _approval_warnings(case),
-        "files_form": CaseFilesForm() if can_add_files(user, case) else None,
+        "answer_warnings": _approval_warnings(case, view.result),
+        "files_form": CaseFilesForm() if view.may_add_files else None,
         "similar_cases": similar_cases_for(case, user),
         "repeat_filings": repeat_filings_for(user, case),
         "now": timezone.now(),
@@ -245,7 +240,9 @@ def case_action(request: HtmxHttpRequest, number: str, action: str) -> HttpRespo
             messages.error(request, str(refused))
             return _after_action(request, number)
         else:
-            messages.success(request, _("Done: %(action)s.") % {"action": ACTIONS[action].label})
+            messages.success(
+                request, _("Done: %(action)s.") % {"action": ACTIONS[Act(action)].label}
+            )
             return _after_action(request, number)
     first_field = next(iter(form.fields.values()), None)
     if first_field is not None:
@@ -362,10 +359,6 @@ def case_files_add_view(request: HttpRequest, number: str) -> HttpResponse:
     return _render(request, "workbench/case_detail.html", context)
 
 
-# Actions whose text a knowledge base entry can start, in the order they are offered.
-ENTRY_ACTIONS = ("answer", "progress", "plan", "submit_result")
-
-
 @staff_required
 def knowledge_search(request: HtmxHttpRequest) -> HttpResponse:
     """Search the policy knowledge base (政策知识库), from a case page (htmx) or on its own.
@@ -379,7 +372,7 @@ def knowledge_search(request: HtmxHttpRequest) -> HttpResponse:
         "searched": True,
         "case": case,
         "entries": policy_entries_search(query=query, public_only=False),
-        "entry_action": next((a for a in ENTRY_ACTIONS if a in allowed), None),
+        "entry_action": next((a for a in knowledge_entry_actions() if a in allowed), None),
     }
     if request.htmx:
         return render(request, "workbench/_knowledge_results.html", context)
@@ -389,14 +382,13 @@ def knowledge_search(request: HtmxHttpRequest) -> HttpResponse:
 # --- answer check and hot topics (routing) ----------------------------------------------
 
 ANSWER_CHECK_ACK = "answer_check_ack"  # the "Submit anyway" button
-APPROVAL_ACTIONS = ("approve", "leader_approve", "send_back", "leader_send_back")
 
 
-def _approval_warnings(case: Case) -> list[answer_check.AnswerWarning]:
+def _approval_warnings(case: Case, result: CaseResult | None) -> list[answer_check.AnswerWarning]:
     """The answer check of the result awaiting approval (none in other states)."""
-    if case.state not in (State.PENDING_APPROVAL, State.PENDING_LEADER_APPROVAL):
+    if case.state not in queue_states(Queue.APPROVAL):
         return []
-    return answer_check.case_result_warnings(case, case.results.first())
+    return answer_check.case_result_warnings(case, result)
 
 
 def _answer_check_context(
@@ -404,7 +396,7 @@ def _answer_check_context(
 ) -> dict[str, Any]:
     """The answer check's warnings for the result form (on the text just submitted) and
     the approval forms (on the stored result). It warns, it never blocks."""
-    if action == "submit_result" and form.is_bound and form.is_valid():
+    if action == Act.SUBMIT_RESULT and form.is_bound and form.is_valid():
         data = form.cleaned_data
         warnings = answer_check.result_warnings(
             subject=case.subject,
@@ -417,14 +409,14 @@ def _answer_check_context(
             remedy_days=data.get("remedy_days"),
         )
         return {"answer_warnings": warnings, "answer_check_pending": bool(warnings)}
-    if action in APPROVAL_ACTIONS:
-        return {"answer_warnings": _approval_warnings(case)}
+    if action in queue_actions(Queue.APPROVAL):
+        return {"answer_warnings": _approval_warnings(case, case.results.first())}
     return {}
 
 
 def _held_by_answer_check(request: HttpRequest, case: Case, action: str, form: Any) -> bool:
     """A result with warnings comes back once with them; "Submit anyway" goes through."""
-    if action != "submit_result" or ANSWER_CHECK_ACK in request.POST:
+    if action != Act.SUBMIT_RESULT or ANSWER_CHECK_ACK in request.POST:
         return False
     return bool(_answer_check_context(request, case, action, form).get("answer_warnings"))
 

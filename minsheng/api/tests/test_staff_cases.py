@@ -179,7 +179,7 @@ def test_attachments_upload_and_download_are_access_checked(cast, as_user):
     attachment = uploaded.json()["attachments"][0]
     assert attachment["name"] == "现场核查.pdf"
     assert attachment["is_public"] is False
-    assert uploaded.json()["event"]["action"] == "note"
+    assert uploaded.json()["event"]["action"] == "files_added"
 
     url = f"/api/v1/cases/{case.number}/attachments/{attachment['id']}"
     download = as_user(cast.supervisor).get(url)

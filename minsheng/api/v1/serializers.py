@@ -250,15 +250,19 @@ class EventSerializer(serializers.Serializer):
 
 
 class PublicEventSerializer(serializers.Serializer):
-    """One line of the timeline as the complainant sees it."""
+    """One line of the timeline as the complainant sees it (`cases.selectors.PublicEvent`)."""
 
     action = serializers.CharField()
-    action_label = serializers.CharField()
+    action_label = serializers.CharField(source="label")
     state = serializers.CharField()
     state_label = serializers.CharField()
     note = serializers.CharField(help_text="Only notes addressed to or written by you.")
     created_at = serializers.DateTimeField()
-    attachments = serializers.ListField(child=serializers.CharField(), help_text="File names.")
+    attachments = serializers.SerializerMethodField(help_text="File names.")
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_attachments(self, event: Any) -> list[str]:
+        return [file.original_name for file in event.files]
 
 
 class ActionInputSerializer(serializers.Serializer):
@@ -500,7 +504,9 @@ class PublicCaseSerializer(serializers.Serializer):
     next_due_at = serializers.DateTimeField(allow_null=True)
     awaiting = DueSerializer(many=True, help_text="What is awaited and until when.")
     timeline = PublicEventSerializer(many=True)
-    answer = serializers.CharField(help_text="An inquiry's answer given at intake.")
+    answer = serializers.CharField(
+        help_text="An inquiry's answer given at intake, while it is the answer you have."
+    )
     rejection_reason = serializers.CharField()
     transferred_to = serializers.CharField()
     result = ResultSerializer(allow_null=True, help_text="The answer, once replied.")

@@ -14,7 +14,7 @@ from minsheng.accounts.models import Department, Membership, Role, User
 from minsheng.api.models import Open311Key
 from minsheng.api.services import open311_key_hash
 from minsheng.cases.models import Case, CaseEvent, Category, State
-from minsheng.cases.workflow import ACTIONS, OPEN_STATES
+from minsheng.cases.workflow import ACTIONS, OPEN_STATES, Act
 from minsheng.notify.models import EventCursor
 
 DEMO_ROLES = {
@@ -84,7 +84,10 @@ def test_demo_has_cases_in_every_state_reached_by_legal_actions(demo_output):
                 continue
             if event.action not in ACTIONS:
                 continue  # merged_in and other timeline entries that move nothing
-            assert event.from_state in ACTIONS[event.action].sources, (case.number, event.action)
+            assert event.from_state in ACTIONS[Act(event.action)].sources, (
+                case.number,
+                event.action,
+            )
             assert event.from_state == state, (case.number, event.action)
             state = event.to_state
         assert state == case.state, case.number

@@ -11,14 +11,14 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from minsheng.cases import selectors as case_selectors
-from minsheng.cases.services import NOTIFIED, NOTIFY_FAILED
+from minsheng.cases.workflow import EVENTS
 from minsheng.notify.models import EventCursor
 from minsheng.notify.services import notifications, webhooks
 
 logger = logging.getLogger(__name__)
 
 # notify's own timeline lines cause nothing further.
-OWN_ACTIONS = frozenset({NOTIFIED, NOTIFY_FAILED})
+OWN_ACTIONS = frozenset(str(name) for name, spec in EVENTS.items() if not spec.is_announced)
 # An event older than this is history (imported, backdated, or after a long outage): telling
 # people about it now would confuse more than help.
 MAX_EVENT_AGE = timedelta(days=7)

@@ -3,9 +3,9 @@ row by e-mail or SMS with retries.
 
 Each `Notification` is created once (unique key) and claimed with a conditional UPDATE
 before sending, so it is sent at most once even with two workers; a failed attempt puts it
-back to `pending` with a later `next_attempt_at` (exponential backoff) until
-`MAX_ATTEMPTS`, when it becomes `failed`. Delivered and finally failed messages are noted
-on the case's timeline.
+back to `pending` with a later `next_attempt_at` (exponential backoff, `RETRY`) until
+`MAX_ATTEMPTS`, when it becomes `failed` (the rules of `outbox`). Delivered and finally
+failed messages are noted on the case's timeline.
 """
 
 import logging
@@ -17,58 +17,31 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from minsheng.accounts.models import Role, User
-from minsheng.cases import access
+from minsheng.cases import access, workflow
 from minsheng.cases import services as case_services
-from minsheng.cases.models import Case, CaseClock, CaseEvent, Complainant, State
+from minsheng.cases.models import Case, CaseClock, CaseEvent, Complainant
 from minsheng.deadlines.models import Step
 from minsheng.lib.phones import phone_mask
 from minsheng.notify import rendering, selectors
 from minsheng.notify.models import DeliveryStatus, NoticeChannel, NoticeKind, Notification
+from minsheng.notify.services import outbox
 from minsheng.notify.sms import SmsError, sms_send
 
 logger = logging.getLogger(__name__)
 
 K = NoticeKind
-MAX_ATTEMPTS = 12  # with the backoff below, the last try is about 10 hours after the first
-BACKOFF_FIRST = timedelta(minutes=1)
-BACKOFF_MAX = timedelta(hours=2)
-# A worker that died mid-send leaves its row "sending"; after this long it is tried again.
-SENDING_TIMEOUT = timedelta(minutes=15)
-
-# What each case event tells. Approvals tell the complainant only when the answer goes out
-# (a major case's first approval goes on to the leader instead).
-EVENT_KINDS: dict[str, tuple[NoticeKind, ...]] = {
-    "register": (K.RECEIPT,),
-    "request_info": (K.INFO_REQUESTED,),
-    "accept": (K.ACCEPTED,),
-    "reject": (K.REJECTED,),
-    "transfer": (K.TRANSFERRED,),
-    "progress": (K.PROGRESS,),
-    "answer": (K.RESULT, K.SURVEY),
-    "approve": (K.RESULT, K.SURVEY),
-    "leader_approve": (K.RESULT, K.SURVEY),
-    "review_redo": (K.APPEAL_OUTCOME,),
-    "review_uphold": (K.APPEAL_OUTCOME,),
-    "assign": (K.ASSIGNED,),
-}
-ANSWER_ACTIONS = frozenset({"answer", "approve", "leader_approve"})
+# Waits of 1, 2, 4 ... minutes, at most 2 h: the last try is about 10 hours after the first.
+RETRY = outbox.RetryPolicy(first=timedelta(minutes=1), cap=timedelta(hours=2), max_attempts=12)
+MAX_ATTEMPTS = RETRY.max_attempts
 
 
 def kinds_for(event: CaseEvent) -> tuple[NoticeKind, ...]:
-    """The messages a case event causes."""
-    if event.action in ANSWER_ACTIONS and event.to_state != State.REPLIED:
-        return ()
-    return EVENT_KINDS.get(event.action, ())
-
-
-def backoff(attempts: int) -> timedelta:
-    """How long to wait after the `attempts`-th failed try: 1, 2, 4 ... minutes, at most 2 h."""
-    return min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
+    """The messages a case event causes (the lifecycle table says which)."""
+    return workflow.notices_for(event.action, event.to_state)
 
 
 # --- recipients ------------------------------------------------------------------------
@@ -343,11 +316,7 @@ def notification_deliver(*, notification_id: int) -> Notification | None:
        MAX_ATTEMPTS (or at once when there is no address). Sent and failed go on the timeline.
     Returns the row after the attempt; the caller schedules the next try.
     """
-    now = timezone.now()
-    claimed = Notification.objects.filter(
-        pk=notification_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-    ).update(status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, claimed_at=now)
-    if not claimed:
+    if not outbox.outbox_claim(Notification, pk=notification_id, now=timezone.now()):
         return None
     notification = Notification.objects.select_related("case", "complainant", "user").get(
         pk=notification_id
@@ -367,18 +336,14 @@ def notification_deliver(*, notification_id: int) -> Notification | None:
 
 
 def _attempt_failed(notification: Notification, exc: DeliveryError) -> Notification:
-    now = timezone.now()
-    notification.last_error = str(exc)[:2000]
     with transaction.atomic():
-        if exc.permanent or notification.attempts >= MAX_ATTEMPTS:
-            notification.status = DeliveryStatus.FAILED
-            notification.save(update_fields=["status", "last_error"])
+        outbox.outbox_attempt_failed(
+            notification, error=str(exc), policy=RETRY, permanent=exc.permanent
+        )
+        if notification.status == DeliveryStatus.FAILED:
             _timeline(notification, is_delivered=False)
             logger.warning("notify: gave up on %s: %s", notification.key, exc)
         else:
-            notification.status = DeliveryStatus.PENDING
-            notification.next_attempt_at = now + backoff(notification.attempts)
-            notification.save(update_fields=["status", "last_error", "next_attempt_at"])
             logger.info(
                 "notify: attempt %s of %s failed (%s); next at %s",
                 notification.attempts,
@@ -387,22 +352,3 @@ def _attempt_failed(notification: Notification, exc: DeliveryError) -> Notificat
                 notification.next_attempt_at,
             )
     return notification
-
-
-def notifications_unstick(*, now: datetime) -> int:
-    """Put rows left `sending` by a worker that died back to pending; returns how many."""
-    return Notification.objects.filter(
-        status=DeliveryStatus.SENDING, claimed_at__lt=now - SENDING_TIMEOUT
-    ).update(status=DeliveryStatus.PENDING, next_attempt_at=now)
-
-
-@transaction.atomic
-def notifications_retry(*, notification_ids: list[int]) -> list[int]:
-    """Give failed or waiting notifications a fresh set of attempts, due now (an
-    administrator's "try again"); returns the ids to enqueue."""
-    rows = Notification.objects.filter(
-        pk__in=notification_ids, status__in=[DeliveryStatus.FAILED, DeliveryStatus.PENDING]
-    )
-    ids = list(rows.values_list("pk", flat=True))
-    rows.update(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now())
-    return ids

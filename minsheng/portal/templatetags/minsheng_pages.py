@@ -5,7 +5,6 @@ from typing import Any
 from django import template
 
 from minsheng.cases import workflow
-from minsheng.cases.workflow import ACTIONS
 
 register = template.Library()
 
@@ -14,13 +13,6 @@ register = template.Library()
 def event_label(action: str) -> str:
     """The translated name of a timeline event."""
     return workflow.event_label(action)
-
-
-@register.filter
-def action_label(action: str) -> Any:
-    """The translated name of a lifecycle action (for buttons)."""
-    spec = ACTIONS.get(action)
-    return spec.label if spec is not None else action
 
 
 @register.inclusion_tag("_field.html")

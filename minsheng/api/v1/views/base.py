@@ -23,14 +23,13 @@ from rest_framework.views import APIView
 
 from minsheng.accounts.models import User
 from minsheng.api.errors import NON_FIELD, problem_exception_handler
-from minsheng.api.selectors import public_note
 from minsheng.api.v1 import serializers as s
 from minsheng.cases.access import Actor
 from minsheng.cases.forms import action_form_class, action_inputs
-from minsheng.cases.models import Case, CaseClock, CaseEvent, State
+from minsheng.cases.models import Case, CaseClock, CaseEvent
 from minsheng.cases.selectors import open_clocks_for
 from minsheng.cases.services import Registered, material_supply
-from minsheng.cases.workflow import ACTIONS, allowed_actions, perform
+from minsheng.cases.workflow import ACTIONS, Act, allowed_actions, perform
 from minsheng.deadlines.calendar import Due
 
 
@@ -136,32 +135,21 @@ def due_data(clock: CaseClock, due: Due, now: datetime) -> dict[str, Any]:
     }
 
 
-def clocks_data(case: Case) -> list[dict[str, Any]]:
+def clocks_data(clocks: list[tuple[CaseClock, Due]]) -> list[dict[str, Any]]:
+    """Running clocks (from a selector) in the API's shape."""
     now = timezone.now()
-    return [due_data(clock, due, now) for clock, due in open_clocks_for(case)]
+    return [due_data(clock, due, now) for clock, due in clocks]
 
 
 def registered_data(registered: Registered) -> dict[str, Any]:
     case = registered.case
-    clocks = clocks_data(case)
+    clocks = clocks_data(open_clocks_for(case))
     return {
         "number": case.number,
         "query_code": registered.query_code,
         "state": case.state,
         "state_label": case.get_state_display(),
         "due": clocks[0] if clocks else None,
-    }
-
-
-def public_event_data(event: CaseEvent) -> dict[str, Any]:
-    return {
-        "action": event.action,
-        "action_label": s.event_label(event.action),
-        "state": event.to_state,
-        "state_label": State(event.to_state).label if event.to_state else "",
-        "note": public_note(event),
-        "created_at": event.created_at,
-        "attachments": [a.original_name for a in event.attachments.all() if a.is_public],
     }
 
 
@@ -220,7 +208,7 @@ def action_take(
         raise DjangoValidationError({k: list(v) for k, v in form.errors.items()})
     inputs = action_inputs(form)
     files = serializer.validated_data.get("attachments") or []
-    if action == "supplement":
+    if action == Act.SUPPLEMENT:
         return material_supply(case=case, actor=actor, note=inputs.get("note", ""), files=files)
     if files:
         raise serializers.ValidationError(

@@ -14,7 +14,6 @@ from minsheng.api.schema import (
     QUERY_CODE_PARAM,
     problems,
 )
-from minsheng.api.selectors import reply_for_public
 from minsheng.api.services import token_issue
 from minsheng.api.v1 import serializers as s
 from minsheng.api.v1.views.base import (
@@ -23,15 +22,13 @@ from minsheng.api.v1.views.base import (
     action_take,
     case_state_data,
     clocks_data,
-    public_event_data,
     query_code,
     registered_data,
     submission_serializer,
 )
 from minsheng.cases.access import access_case_public
 from minsheng.cases.models import Channel
-from minsheng.cases.selectors import timeline_for
-from minsheng.cases.workflow import allowed_actions
+from minsheng.cases.selectors import case_view_for_complainant, public_event_for
 from minsheng.intake.services import submission_register
 
 
@@ -91,7 +88,8 @@ class PublicCaseDetailView(PublicApiView):
     )
     def get(self, request: Request, number: str) -> Response:
         case, citizen = access_case_public(number, query_code(request))
-        result = reply_for_public(case)
+        view = case_view_for_complainant(case, citizen)
+        answer = view.answer
         data = {
             "number": case.number,
             "subject": case.subject,
@@ -102,15 +100,15 @@ class PublicCaseDetailView(PublicApiView):
             "submitted_at": case.created_at,
             "next_due_step": case.next_due_step,
             "next_due_at": case.next_due_at,
-            "awaiting": clocks_data(case),
-            "timeline": [public_event_data(e) for e in timeline_for(case, public=True)],
-            "answer": case.answer,
+            "awaiting": clocks_data(view.clocks),
+            "timeline": view.timeline,
+            "answer": answer.text if answer is not None else "",
             "rejection_reason": case.rejection_reason,
             "transferred_to": case.transferred_to,
-            "result": result,
+            "result": answer.result if answer is not None else None,
             "rating": case.rating,
             "appeal_until": case.appeal_until,
-            "allowed_actions": allowed_actions(case, citizen),
+            "allowed_actions": view.allowed_actions,
         }
         return Response(s.PublicCaseSerializer(data).data)
 
@@ -141,5 +139,5 @@ class PublicCaseActionView(PublicApiView):
             action=action,
             input_classes=(s.PublicActionInputSerializer, s.PublicActionFormInputSerializer),
         )
-        data = {"case": case_state_data(case, citizen), "event": public_event_data(event)}
+        data = {"case": case_state_data(case, citizen), "event": public_event_for(event)}
         return Response(s.PublicActionResultSerializer(data).data)

@@ -18,10 +18,8 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from minsheng.accounts.models import Role, User
-from minsheng.accounts.selectors import role_facts_for
+from minsheng.accounts.models import User
 from minsheng.api.schema import COMMON_PROBLEMS, NUMBER, STAFF_ACTION, problems
-from minsheng.api.services import attachment_upload
 from minsheng.api.v1 import serializers as s
 from minsheng.api.v1.views.base import (
     ApiView,
@@ -34,11 +32,11 @@ from minsheng.api.v1.views.base import (
     staff_user,
     submission_serializer,
 )
-from minsheng.cases.access import access_case, complainant_for
+from minsheng.cases.access import access_case, can_register_matters
 from minsheng.cases.filters import CaseFilterSet
 from minsheng.cases.models import Case
-from minsheng.cases.selectors import case_list_for_user, timeline_for
-from minsheng.cases.workflow import allowed_actions
+from minsheng.cases.selectors import attachment_get, case_list_for_user, case_view_for_staff
+from minsheng.cases.services import case_files_add
 from minsheng.intake.services import submission_register
 from minsheng.lib.pagination import CappedPaginator
 from minsheng.routing.answer_check import case_result_warnings
@@ -76,12 +74,6 @@ class CasePagination(PageNumberPagination):
         }
         paged["required"] = [*paged.get("required", []), "count_is_capped"]
         return paged
-
-
-def may_register(user: User) -> bool:
-    """Intake agents register phone, letter and walk-in matters.
-    TODO(cases): move to cases.access as the one owner of who may do what."""
-    return Role.INTAKE in role_facts_for(user).global_roles
 
 
 class CaseListView(ApiView, GenericAPIView):
@@ -124,7 +116,7 @@ class CaseListView(ApiView, GenericAPIView):
     )
     def post(self, request: Request) -> Response:
         user = staff_user(request)
-        if not may_register(user):
+        if not can_register_matters(user):
             raise PermissionDenied(_("Only intake agents register cases."))
         serializer = submission_serializer(
             request, s.StaffSubmissionInputSerializer, s.StaffSubmissionFormInputSerializer
@@ -149,26 +141,19 @@ class CaseDetailView(ApiView):
     def get(self, request: Request, number: str) -> Response:
         user = staff_user(request)
         case = access_case(user, number)
-        links = [
-            {"number": link.to_case.number, "kind": link.kind, "direction": "out"}
-            for link in case.links_out.select_related("to_case")
-        ] + [
-            {"number": link.from_case.number, "kind": link.kind, "direction": "in"}
-            for link in case.links_in.select_related("from_case")
-        ]
-        result = case.results.first()
+        view = case_view_for_staff(case, user, purpose="api:case-detail")
         data = {
             "case": case,
-            "complainants": complainant_for(user, case, purpose="api:case-detail"),
-            "clocks": clocks_data(case),
-            "timeline": timeline_for(case, public=False),
-            "attachments": case.attachments.all(),
-            "links": links,
-            "merged_cases": list(case.merged_cases.values_list("number", flat=True)),
-            "result": result,
-            "answer_check": case_result_warnings(case, result),
-            "extension_requests": case.extension_requests.select_related("requested_by"),
-            "allowed_actions": allowed_actions(case, user),
+            "complainants": view.complainants,
+            "clocks": clocks_data(view.clocks),
+            "timeline": view.timeline,
+            "attachments": view.attachments,
+            "links": view.links,
+            "merged_cases": [other.number for other in view.merged_cases],
+            "result": view.result,
+            "answer_check": case_result_warnings(case, view.result),
+            "extension_requests": view.extension_requests,
+            "allowed_actions": view.actions,
             "similar_cases": similar_cases_for(case, user),
         }
         return Response(s.CaseDetailSerializer(data).data)
@@ -215,7 +200,10 @@ class CaseAttachmentsView(ApiView):
     @extend_schema(
         operation_id="cases_attachments_upload",
         summary="Add files to a case",
-        description="Recorded as an internal note; whoever may add a note may add files.",
+        description=(
+            "Recorded on the timeline as files added (public if `is_public`); the same rule"
+            ' as the workbench\'s "Add files" decides who may.'
+        ),
         parameters=[NUMBER],
         request={"multipart/form-data": s.AttachmentUploadInputSerializer},
         responses={
@@ -230,14 +218,14 @@ class CaseAttachmentsView(ApiView):
         serializer = s.AttachmentUploadInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        attachments, event = attachment_upload(
+        event = case_files_add(
             case=case,
             actor=user,
             files=data["attachments"],
             note=data["note"],
             is_public=data["is_public"],
         )
-        result = {"attachments": attachments, "event": event}
+        result = {"attachments": event.attachments.all(), "event": event}
         return Response(s.AttachmentUploadResultSerializer(result).data, status=201)
 
 
@@ -274,7 +262,7 @@ class CaseAttachmentDownloadView(ApiView):
     def get(self, request: Request, number: str, attachment_id: int) -> FileResponse:
         user = staff_user(request)
         case = access_case(user, number)
-        attachment = case.attachments.filter(pk=attachment_id).first()
+        attachment = attachment_get(case, attachment_id, public=False)
         if attachment is None:
             raise Http404
         return FileResponse(

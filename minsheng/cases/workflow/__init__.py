@@ -1,0 +1,74 @@
+"""THE case lifecycle: every state, every action, who may take it, what it needs, what it
+does to the deadlines, and what each of its satellites (the complainant's view, notify, the
+queues, the forms and the API schema) needs to know of it. Pages, the API, jobs and the demo
+all ask this package.
+
+    spec.py     the vocabulary: `Act` (every event name), `Action`, `Event`, `Input`, `Queue`
+    table.py    THE table: `ACTIONS` and `EVENTS`, and what is read off them
+    rules.py    conditions and input checks the table names
+    effects.py  the writes beyond the state that the table names
+    events.py   `event_record`, the one writer of timeline lines
+    engine.py   `allowed_actions`, `why_not`, and `perform`, the only writer of `case.state`
+
+`python manage.py workflow_graph` draws the table.
+"""
+
+from minsheng.cases.workflow.effects import RESULT_PARTS
+from minsheng.cases.workflow.engine import allowed_actions, perform, why_not
+from minsheng.cases.workflow.events import event_record
+from minsheng.cases.workflow.rules import MAX_RETURNS
+from minsheng.cases.workflow.spec import (
+    ALL_STATES,
+    OPEN_STATES,
+    RESTING_STATES,
+    Act,
+    Action,
+    Event,
+    Input,
+    InputKind,
+    Queue,
+    TransitionNotAllowed,
+)
+from minsheng.cases.workflow.table import (
+    ACTIONS,
+    EVENTS,
+    event_label,
+    is_note_for_complainant,
+    knowledge_entry_actions,
+    notices_for,
+    public_actions,
+    queue_actions,
+    queue_roles,
+    queue_states,
+    spec_for,
+)
+
+__all__ = [
+    "ACTIONS",
+    "ALL_STATES",
+    "EVENTS",
+    "MAX_RETURNS",
+    "OPEN_STATES",
+    "RESTING_STATES",
+    "RESULT_PARTS",
+    "Act",
+    "Action",
+    "Event",
+    "Input",
+    "InputKind",
+    "Queue",
+    "TransitionNotAllowed",
+    "allowed_actions",
+    "event_label",
+    "event_record",
+    "is_note_for_complainant",
+    "knowledge_entry_actions",
+    "notices_for",
+    "perform",
+    "public_actions",
+    "queue_actions",
+    "queue_roles",
+    "queue_states",
+    "spec_for",
+    "why_not",
+]

@@ -1,0 +1,52 @@
+"""The one writer of timeline lines (`CaseEvent` rows): `perform` for actions, and the case
+services for the events beside them. Whether a line is shown to the complainant comes from
+the table, not from the caller."""
+
+from datetime import datetime
+from typing import Any
+
+from minsheng.accounts.models import User
+from minsheng.cases.models import Case, CaseEvent, State
+from minsheng.cases.workflow.spec import Act
+from minsheng.cases.workflow.table import spec_for
+
+
+def event_record(
+    *,
+    case: Case,
+    act: Act,
+    actor: User | None,
+    now: datetime,
+    actor_role: str = "",
+    from_state: str | None = None,
+    to_state: str | None = None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    is_public: bool | None = None,
+) -> CaseEvent:
+    """Append one line to `case`'s timeline.
+
+    From and to state default to the case's state now (an event that changes nothing).
+    `is_public` is the table's; only an event the table leaves open (`files_added`) takes
+    it from the caller.
+    """
+    spec = spec_for(act)
+    if spec is None:
+        raise ValueError(f"{act!r} is not in the lifecycle table")
+    public = spec.is_public if spec.is_public is not None else bool(is_public)
+    if from_state is None or to_state is None:
+        state = Case.objects.values_list("state", flat=True).get(pk=case.pk)
+        from_state = state if from_state is None else from_state
+        to_state = state if to_state is None else to_state
+    return CaseEvent.objects.create(
+        case=case,
+        action=act,
+        actor=actor,
+        actor_role=actor_role,
+        from_state=State(from_state) if from_state else "",
+        to_state=State(to_state) if to_state else "",
+        note=note,
+        data=data or {},
+        is_public=public,
+        created_at=now,
+    )

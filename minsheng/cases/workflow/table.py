@@ -1,0 +1,489 @@
+"""THE lifecycle table: every action (from which states, to which, by whom, with which
+inputs, what it does to the deadlines, what the complainant reads of it, which messages it
+causes, which queue it is waited for in) and every other timeline event.
+
+Pages, the API, notify, the queues and the docs read this table; none of them keeps its own
+list of action names. `manage.py workflow_graph` draws it.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from minsheng.accounts.models import Role
+from minsheng.cases.clocks import extend, pause, resume, start, stop
+from minsheng.cases.models import LinkKind, MediationOutcome, NoticeKind, Rating, State
+from minsheng.cases.workflow import effects, rules
+from minsheng.cases.workflow.spec import (
+    ALL_STATES,
+    ANY_DEPARTMENT,
+    CO,
+    Act,
+    Action,
+    Event,
+    Input,
+    InputKind,
+    Queue,
+)
+from minsheng.deadlines.models import Kind, Severity, Step
+
+R = Role
+S = State
+N = NoticeKind
+NOTE = Input("note", _("Note"), is_long_text=True)
+OPTIONAL_NOTE = Input("note", _("Note"), required=False, is_long_text=True)
+STAFF_WRITERS = frozenset({R.INTAKE, R.DISPATCHER, R.HANDLER, R.HEAD, R.SUPERVISOR, R.LEADER})
+MERGEABLE = frozenset(
+    {State.SUBMITTED, State.NEEDS_INFO, State.ACCEPTED, State.ASSIGNED, State.IN_PROGRESS}
+)
+# An approval answers the complainant only when the answer goes out (a major case's first
+# approval goes on to the leader instead).
+ANSWERED = frozenset({S.REPLIED})
+RESULT_TOLD = (N.RESULT, N.SURVEY)
+
+ACTIONS: dict[Act, Action] = {
+    Act.REQUEST_INFO: Action(
+        label=_("Request missing material"),
+        sources=frozenset({S.SUBMITTED}),
+        target=S.NEEDS_INFO,
+        roles=frozenset({R.INTAKE}),
+        inputs=(NOTE,),
+        note_label=_("What material is missing"),
+        clocks=(pause(Step.REVIEW),),
+        is_public=True,
+        note_for_complainant=True,
+        notices=(N.INFO_REQUESTED,),
+        queue=Queue.REVIEW,
+        condition=rules.info_not_yet_requested,
+        effect=effects.request_info,
+    ),
+    Act.SUPPLEMENT: Action(
+        label=_("Supply material"),
+        sources=frozenset({S.NEEDS_INFO}),
+        target=S.SUBMITTED,
+        roles=frozenset({R.PUBLIC, R.INTAKE}),
+        inputs=(NOTE,),
+        note_label=_("The material supplied"),
+        clocks=(resume(Step.REVIEW),),
+        is_public=True,
+        note_for_complainant=True,
+    ),
+    Act.ACCEPT: Action(
+        label=_("Accept"),
+        sources=frozenset({S.SUBMITTED}),
+        target=S.ACCEPTED,
+        roles=frozenset({R.INTAKE}),
+        inputs=(
+            Input("kind", _("Kind"), InputKind.CHOICE, required=False, choices=Kind),
+            Input("severity", _("Severity"), InputKind.CHOICE, required=False, choices=Severity),
+            Input("category", _("Category"), InputKind.CATEGORY, required=False),
+            OPTIONAL_NOTE,
+        ),
+        clocks=(stop(Step.REVIEW), start(Step.DISPATCH), start(Step.RESULT)),
+        is_public=True,
+        notices=(N.ACCEPTED,),
+        queue=Queue.REVIEW,
+        effect=effects.accept,
+    ),
+    Act.REJECT: Action(
+        label=_("Reject"),
+        sources=frozenset({S.SUBMITTED}),
+        target=S.REJECTED,
+        roles=frozenset({R.INTAKE}),
+        inputs=(NOTE,),
+        note_label=_("Reason for rejection"),
+        is_public=True,
+        note_for_complainant=True,
+        notices=(N.REJECTED,),
+        queue=Queue.REVIEW,
+        effect=effects.reject,
+    ),
+    Act.TRANSFER: Action(
+        label=_("Transfer to the competent body"),
+        sources=frozenset({S.SUBMITTED}),
+        target=S.TRANSFERRED,
+        roles=frozenset({R.INTAKE}),
+        inputs=(
+            Input("body", _("Competent body")),
+            Input("consent", _("The complainant agrees to the transfer"), InputKind.BOOL),
+            OPTIONAL_NOTE,
+        ),
+        is_public=True,
+        notices=(N.TRANSFERRED,),
+        queue=Queue.REVIEW,
+        check=rules.check_transfer,
+        effect=effects.transfer,
+    ),
+    Act.ANSWER: Action(
+        label=_("Answer at intake"),
+        sources=frozenset({S.SUBMITTED}),
+        target=S.REPLIED,
+        roles=frozenset({R.INTAKE}),
+        inputs=(NOTE,),
+        note_label=_("Answer"),
+        is_public=True,
+        note_for_complainant=True,
+        notices=RESULT_TOLD,
+        notices_into=ANSWERED,
+        queue=Queue.REVIEW,
+        takes_knowledge_entry=True,
+        condition=rules.is_inquiry,
+        effect=effects.answer,
+    ),
+    Act.ASSIGN: Action(
+        label=_("Assign to a department"),
+        sources=frozenset({S.ACCEPTED}),
+        target=S.ASSIGNED,
+        roles=frozenset({R.DISPATCHER}),
+        inputs=(
+            Input("department", _("Lead department"), InputKind.DEPARTMENT),
+            Input(
+                "co_departments",
+                _("Co-handling departments"),
+                InputKind.DEPARTMENTS,
+                required=False,
+            ),
+            OPTIONAL_NOTE,
+        ),
+        clocks=(stop(Step.DISPATCH), start(Step.PLAN)),
+        is_public=True,
+        notices=(N.ASSIGNED,),
+        queue=Queue.DISPATCH,
+        check=rules.check_assign,
+        effect=effects.assign,
+    ),
+    Act.SIGN: Action(
+        label=_("Sign for the case"),
+        sources=frozenset({S.ASSIGNED}),
+        target=S.IN_PROGRESS,
+        roles=frozenset({R.HANDLER, R.HEAD}),
+        inputs=(OPTIONAL_NOTE,),
+        is_public=True,
+        queue=Queue.SIGN,
+        effect=effects.sign,
+    ),
+    Act.RETURN: Action(
+        label=_("Return as not ours"),
+        sources=frozenset({S.ASSIGNED}),
+        target=S.ACCEPTED,
+        roles=frozenset({R.HANDLER, R.HEAD}),
+        inputs=(NOTE,),
+        note_label=_("Why this is not your department's case"),
+        # The result clock keeps running: a case must not gain time by bouncing around.
+        clocks=(stop(Step.PLAN), start(Step.DISPATCH)),
+        queue=Queue.SIGN,
+        condition=rules.may_return,
+        effect=effects.return_,
+    ),
+    Act.PLAN: Action(
+        label=_("Write the handling plan"),
+        sources=frozenset({S.IN_PROGRESS}),
+        target=None,
+        roles=frozenset({R.HANDLER, R.HEAD}),
+        inputs=(NOTE,),
+        note_label=_("Handling plan"),
+        clocks=(stop(Step.PLAN),),
+        queue=Queue.IN_PROGRESS,
+        effect=effects.plan,
+    ),
+    Act.PROGRESS: Action(
+        label=_("Send a progress message"),
+        sources=frozenset({S.IN_PROGRESS}),
+        target=None,
+        roles=frozenset({R.HANDLER, R.HEAD}),
+        inputs=(NOTE,),
+        note_label=_("Progress message to the complainant"),
+        is_public=True,
+        note_for_complainant=True,
+        notices=(N.PROGRESS,),
+        queue=Queue.IN_PROGRESS,
+        takes_knowledge_entry=True,
+    ),
+    Act.NOTE: Action(
+        label=_("Add an internal note"),
+        sources=ALL_STATES - {S.ARCHIVED},
+        target=None,
+        roles=STAFF_WRITERS,
+        scope=ANY_DEPARTMENT,
+        inputs=(NOTE,),
+    ),
+    Act.CO_REPORT: Action(
+        label=_("Report the co-handling part"),
+        sources=frozenset({S.IN_PROGRESS}),
+        target=None,
+        roles=frozenset({R.HANDLER, R.HEAD}),
+        scope=CO,
+        inputs=(NOTE,),
+        note_label=_("Your department's part"),
+    ),
+    Act.EXTENSION_REQUEST: Action(
+        label=_("Request an extension"),
+        sources=frozenset({S.IN_PROGRESS}),
+        target=None,
+        roles=frozenset({R.HEAD}),
+        inputs=(Input("amount", _("Extra time (in the deadline's unit)"), InputKind.INT), NOTE),
+        note_label=_("Reason for the extension"),
+        queue=Queue.IN_PROGRESS,
+        condition=rules.no_pending_extension,
+        check=rules.check_positive_amount,
+        effect=effects.extension_request,
+    ),
+    Act.EXTENSION_APPROVE: Action(
+        label=_("Approve the extension"),
+        sources=frozenset({S.IN_PROGRESS}),
+        target=None,
+        roles=frozenset({R.SUPERVISOR}),
+        inputs=(OPTIONAL_NOTE,),
+        clocks=(extend(Step.RESULT),),
+        is_public=True,
+        queue=Queue.IN_PROGRESS,
+        condition=rules.has_pending_extension,
+        effect=effects.extension_approve,
+    ),
+    Act.EXTENSION_REFUSE: Action(
+        label=_("Refuse the extension"),
+        sources=frozenset({S.IN_PROGRESS}),
+        target=None,
+        roles=frozenset({R.SUPERVISOR}),
+        inputs=(NOTE,),
+        note_label=_("Reason for refusing"),
+        queue=Queue.IN_PROGRESS,
+        condition=rules.has_pending_extension,
+        effect=effects.extension_refuse,
+    ),
+    Act.MEDIATE: Action(
+        label=_("Record a mediation"),
+        sources=frozenset({S.IN_PROGRESS}),
+        target=None,
+        roles=frozenset({R.HANDLER, R.HEAD}),
+        inputs=(
+            Input("outcome", _("Outcome"), InputKind.CHOICE, choices=MediationOutcome),
+            NOTE,
+        ),
+        note_label=_("Terms agreed, or why mediation failed"),
+        is_public=True,
+        note_for_complainant=True,
+        effect=effects.mediate,
+    ),
+    Act.SUBMIT_RESULT: Action(
+        label=_("Submit the result"),
+        sources=frozenset({S.IN_PROGRESS}),
+        target=S.PENDING_APPROVAL,
+        roles=frozenset({R.HANDLER, R.HEAD}),
+        inputs=(
+            Input("facts", _("Facts found"), is_long_text=True),
+            Input("basis", _("Legal or policy basis"), is_long_text=True),
+            Input("measures", _("Measures taken"), is_long_text=True),
+            Input("outcome", _("Outcome"), is_long_text=True),
+            Input("remedy", _("Remedy path"), is_long_text=True),
+            Input("remedy_days", _("Days to seek a remedy"), InputKind.INT),
+        ),
+        queue=Queue.IN_PROGRESS,
+        takes_knowledge_entry=True,
+        condition=rules.has_plan,
+        check=rules.check_result,
+        effect=effects.submit_result,
+    ),
+    Act.APPROVE: Action(
+        label=_("Approve the result"),
+        sources=frozenset({S.PENDING_APPROVAL}),
+        target=None,
+        roles=frozenset({R.HEAD}),
+        inputs=(OPTIONAL_NOTE,),
+        is_public=True,
+        notices=RESULT_TOLD,
+        notices_into=ANSWERED,
+        queue=Queue.APPROVAL,
+        choose=effects.approve_target,
+        choices_of_target=frozenset({S.REPLIED, S.PENDING_LEADER_APPROVAL}),
+        effect=effects.approve,
+    ),
+    Act.SEND_BACK: Action(
+        label=_("Send the result back"),
+        sources=frozenset({S.PENDING_APPROVAL}),
+        target=S.IN_PROGRESS,
+        roles=frozenset({R.HEAD}),
+        inputs=(NOTE,),
+        note_label=_("What must change"),
+        queue=Queue.APPROVAL,
+    ),
+    Act.LEADER_APPROVE: Action(
+        label=_("Approve as leader"),
+        sources=frozenset({S.PENDING_LEADER_APPROVAL}),
+        target=S.REPLIED,
+        roles=frozenset({R.LEADER}),
+        inputs=(OPTIONAL_NOTE,),
+        is_public=True,
+        notices=RESULT_TOLD,
+        notices_into=ANSWERED,
+        queue=Queue.APPROVAL,
+        effect=effects.replied,
+    ),
+    Act.LEADER_SEND_BACK: Action(
+        label=_("Send back as leader"),
+        sources=frozenset({S.PENDING_LEADER_APPROVAL}),
+        target=S.IN_PROGRESS,
+        roles=frozenset({R.LEADER}),
+        inputs=(NOTE,),
+        note_label=_("What must change"),
+        queue=Queue.APPROVAL,
+    ),
+    Act.RATE: Action(
+        label=_("Rate the answer"),
+        sources=frozenset({S.REPLIED}),
+        target=None,
+        roles=frozenset({R.PUBLIC, R.INTAKE}),
+        inputs=(Input("rating", _("Rating"), InputKind.CHOICE, choices=Rating), OPTIONAL_NOTE),
+        is_public=True,
+        note_for_complainant=True,
+        condition=rules.not_rated,
+        choose=effects.rate_target,
+        choices_of_target=frozenset({S.REPLIED, S.CLOSED}),
+        effect=effects.rate,
+    ),
+    Act.APPEAL: Action(
+        label=_("Appeal"),
+        sources=frozenset({S.REPLIED}),
+        target=S.UNDER_REVIEW,
+        roles=frozenset({R.PUBLIC, R.INTAKE}),
+        inputs=(NOTE,),
+        note_label=_("Why you are not satisfied"),
+        clocks=(start(Step.REVIEW),),
+        is_public=True,
+        note_for_complainant=True,
+        condition=rules.may_appeal,
+    ),
+    Act.REVIEW_REDO: Action(
+        label=_("Order the case redone"),
+        sources=frozenset({S.UNDER_REVIEW}),
+        target=S.IN_PROGRESS,
+        roles=frozenset({R.SUPERVISOR, R.LEADER}),
+        inputs=(NOTE,),
+        note_label=_("Decision and what must be redone"),
+        clocks=(stop(Step.REVIEW), start(Step.RESULT)),
+        is_public=True,
+        note_for_complainant=True,
+        notices=(N.APPEAL_OUTCOME,),
+        queue=Queue.APPEALS,
+        effect=effects.review_redo,
+    ),
+    Act.REVIEW_UPHOLD: Action(
+        label=_("Uphold the answer"),
+        sources=frozenset({S.UNDER_REVIEW}),
+        target=S.CLOSED,
+        roles=frozenset({R.SUPERVISOR, R.LEADER}),
+        inputs=(NOTE,),
+        note_label=_("Reasons for upholding the answer"),
+        is_public=True,
+        note_for_complainant=True,
+        notices=(N.APPEAL_OUTCOME,),
+        queue=Queue.APPEALS,
+        effect=effects.closed,
+    ),
+    Act.CLOSE: Action(
+        label=_("Close"),
+        sources=frozenset({S.REPLIED}),
+        target=S.CLOSED,
+        roles=frozenset({R.INTAKE, R.SUPERVISOR}),
+        inputs=(OPTIONAL_NOTE,),
+        is_public=True,
+        condition=rules.appeal_window_over,
+        effect=effects.closed,
+    ),
+    Act.ARCHIVE: Action(
+        label=_("Archive"),
+        sources=frozenset({S.CLOSED, S.REJECTED, S.TRANSFERRED, S.MERGED}),
+        target=S.ARCHIVED,
+        roles=frozenset({R.SUPERVISOR, R.ADMIN}),
+        inputs=(OPTIONAL_NOTE,),
+    ),
+    Act.MERGE: Action(
+        label=_("Merge into another case"),
+        sources=MERGEABLE,
+        target=S.MERGED,
+        roles=frozenset({R.INTAKE, R.DISPATCHER, R.SUPERVISOR}),
+        inputs=(Input("into", _("Merge into case number"), InputKind.CASE), OPTIONAL_NOTE),
+        is_public=True,
+        check=rules.check_merge,
+        effect=effects.merge,
+    ),
+    Act.LINK: Action(
+        label=_("Link to another case"),
+        sources=ALL_STATES - {S.ARCHIVED},
+        target=None,
+        roles=frozenset({R.INTAKE, R.DISPATCHER, R.SUPERVISOR}),
+        inputs=(
+            Input("other", _("Other case number"), InputKind.CASE),
+            Input("kind", _("Kind"), InputKind.CHOICE, choices=LinkKind),
+        ),
+        check=rules.check_other_case,
+        effect=effects.link,
+    ),
+}
+
+# Timeline events that are not lifecycle actions: written by `cases.services` (and, for
+# `merged_in`, by the merge action on the other case) through `events.event_record`.
+EVENTS: dict[Act, Event] = {
+    Act.REGISTER: Event(label=_("Matter received"), is_public=True, notices=(N.RECEIPT,)),
+    Act.MERGED_IN: Event(label=_("Another case was merged into this one")),
+    Act.COLLECTIVE_FLAGGED: Event(label=_("Flagged as a collective complaint")),
+    Act.COMPLAINANT_MESSAGE: Event(
+        label=_("Message from the complainant"), is_public=True, note_for_complainant=True
+    ),
+    Act.FILES_ADDED: Event(label=_("Files added"), is_public=None),
+    Act.NOTIFIED: Event(label=_("Message delivered"), is_announced=False),
+    Act.NOTIFY_FAILED: Event(label=_("Message could not be delivered"), is_announced=False),
+}
+
+
+# --- what the satellites read off the table ---------------------------------------------
+
+
+def spec_for(name: str) -> Event | None:
+    """The table row of a timeline event's name (an action or another event), if any."""
+    if name in ACTIONS:
+        return ACTIONS[Act(name)]
+    if name in EVENTS:
+        return EVENTS[Act(name)]
+    return None
+
+
+def event_label(name: str) -> str:
+    """The translated name of a timeline event, for pages and the API."""
+    spec = spec_for(name)
+    return str(spec.label) if spec is not None else name
+
+
+def notices_for(name: str, to_state: str) -> tuple[NoticeKind, ...]:
+    """The messages an event of this name causes when it leaves the case in `to_state`."""
+    spec = spec_for(name)
+    return spec.notices_for(to_state) if spec is not None else ()
+
+
+def is_note_for_complainant(name: str) -> bool:
+    """Whether the complainant may read the note of a (public) event of this name."""
+    spec = spec_for(name)
+    return spec is not None and spec.note_for_complainant
+
+
+def public_actions() -> tuple[Act, ...]:
+    """The actions the complainant takes (with the query code), in table order."""
+    return tuple(name for name, spec in ACTIONS.items() if R.PUBLIC in spec.roles)
+
+
+def queue_actions(queue: Queue) -> tuple[Act, ...]:
+    """The actions a queue's cases wait for, in table order."""
+    return tuple(name for name, spec in ACTIONS.items() if spec.queue == queue)
+
+
+def queue_roles(queue: Queue) -> frozenset[Role]:
+    """Who sees a queue: whoever may take one of its actions."""
+    return frozenset(role for name in queue_actions(queue) for role in ACTIONS[name].roles)
+
+
+def queue_states(queue: Queue) -> frozenset[State]:
+    """Which cases a queue holds: those in a state one of its actions starts from."""
+    return frozenset(state for name in queue_actions(queue) for state in ACTIONS[name].sources)
+
+
+def knowledge_entry_actions() -> tuple[Act, ...]:
+    """The actions whose text a knowledge base entry can start, in table order."""
+    return tuple(name for name, spec in ACTIONS.items() if spec.takes_knowledge_entry)
