@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.cases import access
+from minsheng.cases import selectors as case_selectors
 from minsheng.cases.models import Case, CaseClock, CaseEvent, State
 from minsheng.deadlines.models import Kind, Step
 
@@ -60,6 +61,14 @@ def _absolute(path: str) -> str:
     return settings.MINSHENG_BASE_URL.rstrip("/") + path
 
 
+def _reason(event: CaseEvent | None, *, for_complainant: bool) -> str:
+    """The text written with the event: for the complainant only what the lifecycle table
+    addresses to them (an assignment's or an approval's note may be internal)."""
+    if event is None:
+        return ""
+    return case_selectors.public_note(event) if for_complainant else event.note
+
+
 def context_for(
     *,
     case: Case,
@@ -80,7 +89,7 @@ def context_for(
             "kind": str(Kind(case.kind).label),
             "state": str(State(case.state).label),
             "deadline": _local(case.next_due_at),
-            "reason": event.note if event is not None else "",
+            "reason": _reason(event, for_complainant=for_complainant),
             "outcome": result.outcome if result is not None else case.answer,
             "remedy": result.remedy if result is not None else "",
             "transferred_to": case.transferred_to,
