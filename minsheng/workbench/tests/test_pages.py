@@ -144,7 +144,7 @@ def test_wrong_role_is_refused_an_action(client, cast):
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.state == State.SUBMITTED
-    assert client.get(f"/work/cases/{case.number}/actions/fly/").status_code == 404
+    assert client.get(f"/work/cases/{case.number}/actions/not_an_action/").status_code == 404
 
 
 def test_intake_registers_a_letter_with_its_scan(client, cast):
