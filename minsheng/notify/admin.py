@@ -18,7 +18,7 @@ from minsheng.notify.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from minsheng.notify.services import notifications, webhooks
+from minsheng.notify.services import outbox
 
 
 @admin.register(NotificationTemplate)
@@ -54,6 +54,10 @@ class NotificationTemplateAdmin(admin.ModelAdmin):
         return format_html("<ul>{}</ul>", rows)
 
 
+# The outbox fields, in the order the change pages show them.
+OUTBOX_FIELDS = ["status", "attempts", "next_attempt_at", "claimed_at", "last_error", "created_at"]
+
+
 def _retry(request: HttpRequest, ids: list[int], job: Any, arg: str) -> None:
     for pk in ids:
         job.enqueue(**{arg: pk})
@@ -77,11 +81,26 @@ class NotificationAdmin(ReadOnlyAdmin):
     search_fields = ["case__number", "message_id"]
     list_select_related = ["case"]
     actions = ["try_again"]
-    exclude = ["complainant", "user"]  # reach the person through the case page
+    # What was sent, then how its sending went (the `OutboxRow` fields). No complainant or
+    # user: reach the person through the case page.
+    fields = [
+        "key",
+        "case",
+        "event",
+        "clock",
+        "kind",
+        "channel",
+        "recipient_label",
+        "subject",
+        "body",
+        "message_id",
+        *OUTBOX_FIELDS,
+        "sent_at",
+    ]
 
     @admin.action(description=_("Try again now"), permissions=["view"])
     def try_again(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
-        ids = notifications.notifications_retry(notification_ids=[n.pk for n in queryset])
+        ids = outbox.outbox_retry(Notification, ids=[n.pk for n in queryset])
         _retry(request, ids, jobs.notification_deliver_job, "notification_id")
 
 
@@ -107,8 +126,17 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_filter = ["status", "subscription"]
     list_select_related = ["subscription", "event"]
     actions = ["try_again"]
+    fields = [
+        "subscription",
+        "event",
+        "body",
+        *OUTBOX_FIELDS,
+        "status_code",
+        "response_excerpt",
+        "delivered_at",
+    ]
 
     @admin.action(description=_("Try again now"), permissions=["view"])
     def try_again(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
-        ids = webhooks.webhook_deliveries_retry(delivery_ids=[d.pk for d in queryset])
+        ids = outbox.outbox_retry(WebhookDelivery, ids=[d.pk for d in queryset])
         _retry(request, ids, jobs.webhook_deliver_job, "delivery_id")

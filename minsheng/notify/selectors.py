@@ -12,7 +12,7 @@ from minsheng.notify.models import (
     DeliveryStatus,
     Notification,
     NotificationTemplate,
-    WebhookDelivery,
+    OutboxRow,
     WebhookSubscription,
 )
 
@@ -54,20 +54,13 @@ def clocks_to_warn(
     return list(clocks[:limit])
 
 
-def notifications_waiting(*, now: datetime, grace: timedelta, limit: int) -> list[int]:
-    """Pending notifications whose next attempt is more than `grace` overdue: their job was
-    lost or never enqueued."""
+def outbox_waiting(
+    model: type[OutboxRow], *, now: datetime, grace: timedelta, limit: int
+) -> list[int]:
+    """Pending outbox rows (notifications, webhook deliveries) whose next attempt is more
+    than `grace` overdue: their job was lost or never enqueued. Oldest first."""
     return list(
-        Notification.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now - grace)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-
-
-def webhook_deliveries_waiting(*, now: datetime, grace: timedelta, limit: int) -> list[int]:
-    """Pending webhook deliveries whose next attempt is more than `grace` overdue."""
-    return list(
-        WebhookDelivery.objects.filter(
+        model._default_manager.filter(
             status=DeliveryStatus.PENDING, next_attempt_at__lte=now - grace
         )
         .order_by("next_attempt_at")

@@ -14,8 +14,8 @@ from django.db import IntegrityError, transaction
 from minsheng.cases.models import CaseClock
 from minsheng.deadlines.models import Unit
 from minsheng.notify import selectors
-from minsheng.notify.models import ClockNotice, NoticeKind
-from minsheng.notify.services import events, notifications, webhooks
+from minsheng.notify.models import ClockNotice, NoticeKind, Notification, WebhookDelivery
+from minsheng.notify.services import events, notifications, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -90,21 +90,24 @@ def notify_sweep(*, now: datetime) -> SweepResult:
     1. fan out case events the per-event job missed (cursor);
     2. remind staff of clocks due soon and overdue;
     3. put rows left `sending` by a dead worker back to pending;
-    4. collect pending rows whose job was lost, with the new rows, for the caller to enqueue.
+    4. collect pending rows whose job was lost, with the new and the unstuck rows, for the
+       caller to enqueue.
     """
     result = clocks_remind(now=now)
     caught_up = events.events_catch_up(now=now)
-    result.unstuck = notifications.notifications_unstick(
-        now=now
-    ) + webhooks.webhook_deliveries_unstick(now=now)
-    waiting = selectors.notifications_waiting(now=now, grace=REQUEUE_GRACE, limit=BATCH)
-    waiting_deliveries = selectors.webhook_deliveries_waiting(
-        now=now, grace=REQUEUE_GRACE, limit=BATCH
+    unstuck = outbox.outbox_unstick(Notification, now=now)
+    unstuck_deliveries = outbox.outbox_unstick(WebhookDelivery, now=now)
+    result.unstuck = len(unstuck) + len(unstuck_deliveries)
+    waiting = selectors.outbox_waiting(Notification, now=now, grace=REQUEUE_GRACE, limit=BATCH)
+    waiting_deliveries = selectors.outbox_waiting(
+        WebhookDelivery, now=now, grace=REQUEUE_GRACE, limit=BATCH
     )
     result.notification_ids = sorted(
-        {*result.notification_ids, *caught_up.notification_ids, *waiting}
+        {*result.notification_ids, *caught_up.notification_ids, *unstuck, *waiting}
     )
-    result.delivery_ids = sorted({*caught_up.delivery_ids, *waiting_deliveries})
+    result.delivery_ids = sorted(
+        {*caught_up.delivery_ids, *unstuck_deliveries, *waiting_deliveries}
+    )
     logger.info(
         "notify sweep: %s due soon, %s overdue, %s unstuck, %s messages and %s webhooks to send",
         result.due_soon,

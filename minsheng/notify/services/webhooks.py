@@ -1,5 +1,5 @@
 """Outbound webhooks: case events posted as signed JSON to subscribed systems, retried with
-exponential backoff, every attempt kept in `WebhookDelivery`.
+exponential backoff (`RETRY`, the rules of `outbox`), every attempt kept in `WebhookDelivery`.
 
 Payloads carry no personal data: no complainant, no free text written by staff or the
 public (it may name people), no staff names; only what the event did to which case.
@@ -14,26 +14,20 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from minsheng.cases.models import CaseEvent
 from minsheng.notify import selectors
 from minsheng.notify.models import DeliveryStatus, WebhookDelivery
+from minsheng.notify.services import outbox
 from minsheng.notify.sms import http_post_json
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 12  # with the backoff below, about 8 hours from first to last try
-BACKOFF_FIRST = timedelta(seconds=30)
-BACKOFF_MAX = timedelta(hours=2)
-SENDING_TIMEOUT = timedelta(minutes=15)
+# Waits of 30 s, 1, 2, 4 ... min, at most 2 h: about 8 hours from first to last try.
+RETRY = outbox.RetryPolicy(first=timedelta(seconds=30), cap=timedelta(hours=2), max_attempts=12)
+MAX_ATTEMPTS = RETRY.max_attempts
 SIGNATURE_HEADER = "X-Minsheng-Signature"
-
-
-def backoff(attempts: int) -> timedelta:
-    """How long to wait after the `attempts`-th failed try: 30 s, 1, 2, 4 ... min, at most 2 h."""
-    return min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
 
 
 def payload_for(event: CaseEvent) -> dict[str, Any]:
@@ -101,10 +95,7 @@ def webhook_deliver(*, delivery_id: int) -> WebhookDelivery | None:
        puts it back to pending after a backoff, or fails it for good after MAX_ATTEMPTS.
     """
     now = timezone.now()
-    claimed = WebhookDelivery.objects.filter(
-        pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-    ).update(status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, claimed_at=now)
-    if not claimed:
+    if not outbox.outbox_claim(WebhookDelivery, pk=delivery_id, now=now):
         return None
     delivery = WebhookDelivery.objects.select_related("subscription").get(pk=delivery_id)
     body = delivery.body.encode()
@@ -129,41 +120,20 @@ def webhook_deliver(*, delivery_id: int) -> WebhookDelivery | None:
         error = f"{type(exc).__name__}: {exc}"
     delivery.status_code = status_code
     delivery.response_excerpt = answer[:500]
-    delivery.last_error = error or ("" if _ok(status_code) else f"HTTP {status_code}")
-    fields = ["status", "status_code", "response_excerpt", "last_error"]
-    if _ok(status_code):
-        delivery.status = DeliveryStatus.SENT
-        delivery.delivered_at = timezone.now()
-        fields.append("delivered_at")
-    elif delivery.attempts >= MAX_ATTEMPTS:
-        delivery.status = DeliveryStatus.FAILED
-        logger.warning("webhooks: gave up on delivery %s: %s", delivery.pk, delivery.last_error)
-    else:
-        delivery.status = DeliveryStatus.PENDING
-        delivery.next_attempt_at = timezone.now() + backoff(delivery.attempts)
-        fields.append("next_attempt_at")
-    delivery.save(update_fields=fields)
+    answered = ("status_code", "response_excerpt")
+    if not _ok(status_code):  # no answer (error) or not 2xx
+        outbox.outbox_attempt_failed(
+            delivery, error=error or f"HTTP {status_code}", policy=RETRY, also=answered
+        )
+        if delivery.status == DeliveryStatus.FAILED:
+            logger.warning("webhooks: gave up on delivery %s: %s", delivery.pk, delivery.last_error)
+        return delivery
+    delivery.status = DeliveryStatus.SENT
+    delivery.delivered_at = timezone.now()
+    delivery.last_error = ""
+    delivery.save(update_fields=["status", "last_error", "delivered_at", *answered])
     return delivery
 
 
 def _ok(status_code: int | None) -> bool:
     return status_code is not None and 200 <= status_code < 300
-
-
-def webhook_deliveries_unstick(*, now: datetime) -> int:
-    """Put deliveries left `sending` by a worker that died back to pending."""
-    return WebhookDelivery.objects.filter(
-        status=DeliveryStatus.SENDING, claimed_at__lt=now - SENDING_TIMEOUT
-    ).update(status=DeliveryStatus.PENDING, next_attempt_at=now)
-
-
-@transaction.atomic
-def webhook_deliveries_retry(*, delivery_ids: list[int]) -> list[int]:
-    """Give failed or waiting deliveries a fresh set of attempts, due now; returns the ids
-    to enqueue."""
-    rows = WebhookDelivery.objects.filter(
-        pk__in=delivery_ids, status__in=[DeliveryStatus.FAILED, DeliveryStatus.PENDING]
-    )
-    ids = list(rows.values_list("pk", flat=True))
-    rows.update(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now())
-    return ids
