@@ -24,3 +24,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
     # Real password hashing costs ~0.5 s a user; tests create a dozen users per test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def broker_down(settings):
+    """The production task backend (RQ) with Redis stopped: every enqueue is refused."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:1/0", "DEFAULT_TIMEOUT": 60}}

@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.lib.admin import ReadOnlyAdmin
+from minsheng.lib.tasks import enqueue
 from minsheng.notify import jobs, rendering
 from minsheng.notify.forms import NotificationTemplateForm, WebhookSubscriptionForm
 from minsheng.notify.models import (
@@ -59,8 +60,10 @@ OUTBOX_FIELDS = ["status", "attempts", "next_attempt_at", "claimed_at", "last_er
 
 
 def _retry(request: HttpRequest, ids: list[int], job: Any, arg: str) -> None:
+    # The rows are pending and due now: one the broker refuses is sent by notify_sweep.
     for pk in ids:
-        job.enqueue(**{arg: pk})
+        kwargs: dict[str, Any] = {arg: pk}
+        enqueue(job, **kwargs)
     messages.info(request, _("%(count)s queued to be tried again.") % {"count": len(ids)})
 
 

@@ -9,48 +9,30 @@ caused a case event never waits for mail, SMS or webhooks.
 Jobs take ids, reload, and call a service; they are safe to repeat (rows are claimed).
 """
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
-from functools import partial
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
 from minsheng.cases.models import CaseEvent
+from minsheng.lib.tasks import enqueue, enqueue_on_commit
 from minsheng.notify.models import DeliveryStatus
 from minsheng.notify.services import events, notifications, sweep, webhooks
-
-logger = logging.getLogger(__name__)
 
 # True while made-up history is written (`events_muted`).
 _muted: ContextVar[bool] = ContextVar("notify_events_muted", default=False)
 
 
-def _enqueue(job: Any, *, run_after: datetime | None = None, **kwargs: Any) -> None:
-    """Enqueue `job`; a retry time is used when the backend can defer (database, Redis),
-    otherwise the row waits for the next notify_sweep. A failed enqueue is logged and left
-    to the sweep, which finds every pending row."""
-    try:
-        if run_after is not None:
-            if not job.get_backend().supports_defer:
-                logger.info("notify: %s %s waits for notify_sweep", job.name, kwargs)
-                return
-            job = job.using(run_after=run_after)
-        job.enqueue(**kwargs)
-    except Exception:
-        logger.exception("notify: could not enqueue %s %s; notify_sweep will", job.name, kwargs)
-
-
+# A job that could not be enqueued (broker down, or a backend that cannot defer a retry)
+# is not lost: notify_sweep finds every pending row and every event not yet fanned out.
 def _send_all(*, notification_ids: list[int], delivery_ids: list[int]) -> None:
     for notification_id in notification_ids:
-        _enqueue(notification_deliver_job, notification_id=notification_id)
+        enqueue(notification_deliver_job, notification_id=notification_id)
     for delivery_id in delivery_ids:
-        _enqueue(webhook_deliver_job, delivery_id=delivery_id)
+        enqueue(webhook_deliver_job, delivery_id=delivery_id)
 
 
 @task()
@@ -70,7 +52,7 @@ def notification_deliver_job(*, notification_id: int) -> str:
     if notification is None:
         return "skipped"
     if notification.status == DeliveryStatus.PENDING:
-        _enqueue(
+        enqueue(
             notification_deliver_job,
             run_after=notification.next_attempt_at,
             notification_id=notification_id,
@@ -85,7 +67,7 @@ def webhook_deliver_job(*, delivery_id: int) -> str:
     if delivery is None:
         return "skipped"
     if delivery.status == DeliveryStatus.PENDING:
-        _enqueue(webhook_deliver_job, run_after=delivery.next_attempt_at, delivery_id=delivery_id)
+        enqueue(webhook_deliver_job, run_after=delivery.next_attempt_at, delivery_id=delivery_id)
     return delivery.status
 
 
@@ -110,7 +92,7 @@ def case_event_saved(
     """post_save receiver (connected in apps.py): once the event's transaction commits,
     enqueue its fan-out. Writes nothing, so a rolled-back action tells nobody."""
     if created and not raw and not _muted.get() and instance.action not in events.OWN_ACTIONS:
-        transaction.on_commit(partial(_enqueue, event_fan_out_job, event_id=instance.pk))
+        enqueue_on_commit(event_fan_out_job, event_id=instance.pk)
 
 
 @contextmanager

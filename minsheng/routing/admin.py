@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from minsheng.accounts.models import User
 from minsheng.lib.admin import ReadOnlyAdmin
+from minsheng.lib.tasks import enqueue
 from minsheng.routing import jobs, services
 from minsheng.routing.models import RouterModel, RoutingFeedback, RoutingRule
 
@@ -71,7 +72,13 @@ class RouterModelAdmin(admin.ModelAdmin):
         self._train_start(request)
 
     def _train_start(self, request: HttpRequest) -> None:
-        jobs.router_train_job.enqueue()
+        if not enqueue(jobs.router_train_job):
+            self.message_user(
+                request,
+                _("The task queue is not available, so nothing was started. Try again later."),
+                messages.ERROR,
+            )
+            return
         self.message_user(
             request,
             _(

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from minsheng.accounts.models import Department, User
 from minsheng.cases.models import Case, Category, Complainant
 from minsheng.cases.services import COLLECTIVE_MIN_PEOPLE, case_flag_collective
+from minsheng.lib.tasks import enqueue_on_commit
 from minsheng.routing import datasets, duplicates, model, selectors
 from minsheng.routing.models import RouterModel, RoutingFeedback, RoutingRule
 
@@ -440,5 +441,4 @@ def collective_check_schedule(*, case: Case) -> None:
         return
     from minsheng.routing import jobs  # jobs imports this module
 
-    case_id = case.pk
-    transaction.on_commit(lambda: jobs.collective_check_job.enqueue(case_id=case_id))
+    enqueue_on_commit(jobs.collective_check_job, case_id=case.pk)

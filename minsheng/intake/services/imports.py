@@ -3,6 +3,7 @@
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
 from pathlib import PurePath
 from typing import Any
 
@@ -18,6 +19,7 @@ from minsheng.deadlines.models import Kind
 from minsheng.intake.channels import spreadsheet as sheets
 from minsheng.intake.models import ImportedRow, ImportJob
 from minsheng.intake.services import submission_register
+from minsheng.lib.tasks import enqueue, enqueue_on_commit
 
 
 @dataclass
@@ -181,8 +183,31 @@ def import_job_start(*, job: ImportJob, actor: User | None) -> ImportJob:
     job.refresh_from_db()
     from minsheng.intake import jobs  # the job module imports this one
 
-    transaction.on_commit(lambda: jobs.import_run_job.enqueue(job_id=job.pk))
+    enqueue_on_commit(jobs.import_run_job, job_id=job.pk)
     return job
+
+
+# A queued import that has not started this long after its upload lost its task (the
+# broker was down when it was started, or dropped it); `import_jobs_requeue` queues it again.
+REQUEUE_AFTER = timedelta(minutes=5)
+
+
+def import_jobs_requeue(*, now: datetime) -> list[int]:
+    """Enqueue again every import still waiting to run (queued) that was uploaded more than
+    REQUEUE_AFTER ago; returns the ids the broker took (`manage.py import_requeue`, cron).
+
+    Safe to repeat and to run beside the worker: `import_job_run` claims a job (queued →
+    running) before importing, so a job whose first task is still waiting, and now has
+    two, imports once and the second task does nothing.
+    """
+    from minsheng.intake import jobs  # the job module imports this one
+
+    waiting = ImportJob.objects.filter(
+        status=ImportJob.Status.QUEUED, created_at__lte=now - REQUEUE_AFTER
+    ).order_by("created_at", "pk")
+    return [
+        pk for pk in waiting.values_list("pk", flat=True) if enqueue(jobs.import_run_job, job_id=pk)
+    ]
 
 
 def rows_import(

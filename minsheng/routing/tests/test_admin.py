@@ -36,3 +36,14 @@ def test_train_button_queues_training_for_the_worker(client, django_user_model, 
     assert queued.task_path == "minsheng.routing.jobs.router_train_job"
     assert queued.status == "READY"
     assert not RouterModel.objects.exists()  # the page did not wait for the training
+
+
+def test_train_button_says_nothing_started_when_the_task_queue_is_down(
+    client, django_user_model, topics, broker_down
+):
+    client.force_login(django_user_model.objects.create_superuser("root", "r@example.cn", "x"))
+    response = client.post(reverse("admin:routing_routermodel_train"), follow=True)
+
+    assert response.status_code == 200
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert not RouterModel.objects.exists()

@@ -1,0 +1,49 @@
+"""Enqueueing background tasks (Django's Tasks API) so that a task broker that is down
+(Redis stopped, the queue table locked) never fails the caller.
+
+Whatever asked for the task has already written what the task needs, so an enqueue that
+fails is logged and left to that work's catch-up, which finds it in the database:
+`notify_sweep` (messages, webhooks), `collective_sweep` (collective complaints),
+`import_requeue` (spreadsheet imports). Use `enqueue_on_commit` inside a transaction, so
+that nothing runs on data that may still roll back and the request never sees the broker.
+"""
+
+import logging
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django_tasks.base import Task
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue(job: Task[..., Any], *, run_after: datetime | None = None, **kwargs: Any) -> bool:
+    """Enqueue `job` with keyword arguments `kwargs`; returns whether it was queued.
+
+    With `run_after` it runs then, if the backend can defer (database, Redis); a backend
+    that cannot (immediate) queues nothing, and the work waits for its catch-up. A broker
+    that refuses the job is logged, not raised.
+    """
+    try:
+        if run_after is not None:
+            if not job.get_backend().supports_defer:
+                logger.info(
+                    "tasks: %s %s waits for its sweep (no deferred tasks)", job.name, kwargs
+                )
+                return False
+            job = job.using(run_after=run_after)
+        job.enqueue(**kwargs)
+    # Any backend's error (redis.ConnectionError, a database error, a timeout ...): the work
+    # is in the database and its sweep will queue it again.
+    except Exception:
+        logger.exception("tasks: could not enqueue %s %s; its sweep will", job.name, kwargs)
+        return False
+    return True
+
+
+def enqueue_on_commit(job: Task[..., Any], **kwargs: Any) -> None:
+    """Enqueue `job` once the current transaction commits (at once outside one), never
+    raising: see `enqueue`."""
+    transaction.on_commit(partial(enqueue, job, **kwargs))
