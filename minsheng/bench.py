@@ -38,7 +38,7 @@ def foundation() -> list[tuple[str, str]]:
     from minsheng.accounts.models import Role
     from minsheng.accounts.services import user_create
     from minsheng.cases.services import PersonInput, Submission, case_create
-    from minsheng.cases.workflow import allowed_actions, perform
+    from minsheng.cases.workflow import Act, allowed_actions, perform
     from minsheng.deadlines.calendar import compute_due
     from minsheng.deadlines.models import Unit
     from minsheng.deadlines.selectors import calendar_get
@@ -55,7 +55,7 @@ def foundation() -> list[tuple[str, str]]:
     created = []
     create_ms = _median_ms(lambda: created.append(case_create(submission=submission, actor=None)))
     cases = iter([r.case for r in created])
-    accept_ms = _median_ms(lambda: perform(case=next(cases), action="accept", actor=intake))
+    accept_ms = _median_ms(lambda: perform(case=next(cases), action=Act.ACCEPT, actor=intake))
     some_case = created[0].case
     allowed_ms = _median_ms(lambda: allowed_actions(some_case, intake))
     calendar = calendar_get()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from minsheng.accounts.models import Department, Role, User
 from minsheng.cases.models import Area, Case, Category, Channel, LinkKind, Rating, State
 from minsheng.cases.services import Submission
-from minsheng.cases.workflow import perform
+from minsheng.cases.workflow import Act, perform
 from minsheng.deadlines.calendar import WorkCalendar
 from minsheng.deadlines.models import Kind, Severity
 from minsheng.demo import texts
@@ -129,7 +129,7 @@ class Script:
     def act(
         self,
         case: int,
-        action: str,
+        action: Act,
         who: str | None,
         wait: Wait,
         *,
@@ -220,7 +220,7 @@ class Script:
         story, end = self.story, self.story.end
         case = self.register()
         if story.info_requested:
-            self.act(case, "request_info", "intake", (20, 600), note=self.say(texts.REQUEST_INFO))
+            self.act(case, Act.REQUEST_INFO, "intake", (20, 600), note=self.say(texts.REQUEST_INFO))
             if end == S.NEEDS_INFO:
                 return self.play
             self.play.supply(
@@ -247,10 +247,10 @@ class Script:
         self.after_reply(case)
         if story.target == S.ARCHIVED:
             who = "supervisor" if self.rng.random() < 0.8 else "admin"
-            self.act(case, "archive", who, (1440, 20000), note=self.say(texts.ARCHIVE_NOTE))
+            self.act(case, Act.ARCHIVE, who, (1440, 20000), note=self.say(texts.ARCHIVE_NOTE))
         if story.duplicate_archived and self.duplicate is not None:
             self.act(
-                self.duplicate, "archive", "supervisor", (60, 600), note=texts.DUPLICATE_ARCHIVE
+                self.duplicate, Act.ARCHIVE, "supervisor", (60, 600), note=texts.DUPLICATE_ARCHIVE
             )
         return self.play
 
@@ -258,12 +258,12 @@ class Script:
         """Rejected, transferred, or an inquiry answered on the spot."""
         end = self.story.end
         if end == S.REJECTED:
-            self.act(case, "reject", "intake", (10, 300), note=self.say(texts.REJECT))
+            self.act(case, Act.REJECT, "intake", (10, 300), note=self.say(texts.REJECT))
         elif end == S.TRANSFERRED:
             body, note = self.rng.choice(texts.TRANSFER)
-            self.act(case, "transfer", "intake", (10, 300), body=body, consent=True, note=note)
+            self.act(case, Act.TRANSFER, "intake", (10, 300), body=body, consent=True, note=note)
         else:
-            self.act(case, "answer", "intake", (5, 120), note=self.wording.answer)
+            self.act(case, Act.ANSWER, "intake", (5, 120), note=self.wording.answer)
 
     def accept(self, case: int) -> None:
         """Accept and classify; a duplicate arriving now is merged; a related case linked."""
@@ -271,15 +271,17 @@ class Script:
         classify: dict[str, Any] = {"category": self.category}
         if self.channel not in STAFF_CHANNELS and story.severity != Severity.GENERAL:
             classify["severity"] = story.severity
-        self.act(case, "accept", "intake", (10, 600), note=self.say(texts.ACCEPT_NOTE), **classify)
+        self.act(
+            case, Act.ACCEPT, "intake", (10, 600), note=self.say(texts.ACCEPT_NOTE), **classify
+        )
         if self.rng.random() < 0.25:
-            self.act(case, "note", "intake", (5, 120), note=self.say(texts.NOTES))
+            self.act(case, Act.NOTE, "intake", (5, 120), note=self.say(texts.NOTES))
         if story.duplicate:
             self.duplicate = self.register(duplicate=True)
             primary = case
             self.act(
                 self.duplicate,
-                "merge",
+                Act.MERGE,
                 "intake",
                 (20, 300),
                 into=lambda: self.play.cases[primary],
@@ -295,7 +297,7 @@ class Script:
             if earlier is not None and earlier.pk != this.pk:
                 perform(
                     case=this,
-                    action="link",
+                    action=Act.LINK,
                     actor=self.user("dispatcher"),
                     other=earlier,
                     kind=LinkKind.RELATED,
@@ -313,9 +315,9 @@ class Script:
             (lead, texts.RETURN_SHARED.format(other=other.name)),
         ]
         for department, note in returns[: story.returns]:
-            self.act(case, "assign", "dispatcher", (30, 900), department=department)
+            self.act(case, Act.ASSIGN, "dispatcher", (30, 900), department=department)
             handler, _ = self.staff_of(department)
-            self.act(case, "return", handler, (60, 1500), note=note)
+            self.act(case, Act.RETURN, handler, (60, 1500), note=note)
         if story.end == S.ACCEPTED:
             return  # back with the dispatcher (or not yet dispatched)
         if story.returns >= 2:
@@ -324,71 +326,76 @@ class Script:
             note = self.say(texts.ASSIGN_NOTE)
         co = [other] if story.co else []
         self.act(
-            case, "assign", "dispatcher", (30, 900), department=lead, co_departments=co, note=note
+            case, Act.ASSIGN, "dispatcher", (30, 900), department=lead, co_departments=co, note=note
         )
         if story.urge:
-            self.act(case, "note", "supervisor", (1440, 4320), note=self.say(texts.URGING))
+            self.act(case, Act.NOTE, "supervisor", (1440, 4320), note=self.say(texts.URGING))
 
     def work(self, case: int) -> None:
         """Sign, plan, progress messages, the co-handler's report, mediation, extension."""
         story, rng = self.story, self.rng
         handler, head = self.staff_of(self.lead)
-        self.act(case, "sign", handler, (30, 1200), note=self.say(texts.SIGN_NOTE))
-        self.act(case, "plan", handler, (30, 600), note=self.say(texts.PLAN))
+        self.act(case, Act.SIGN, handler, (30, 1200), note=self.say(texts.SIGN_NOTE))
+        self.act(case, Act.PLAN, handler, (30, 600), note=self.say(texts.PLAN))
         for _ in range(rng.choice((0, 1, 1, 2))):
-            self.act(case, "progress", handler, (600, 2880), note=self.say(texts.PROGRESS))
+            self.act(case, Act.PROGRESS, handler, (600, 2880), note=self.say(texts.PROGRESS))
         if story.co:
             co_handler, _ = self.staff_of(self.other_staffed)
-            self.act(case, "co_report", co_handler, (600, 2880), note=self.say(texts.CO_REPORT))
+            self.act(case, Act.CO_REPORT, co_handler, (600, 2880), note=self.say(texts.CO_REPORT))
         if story.mediation:
             agreed = story.mediation == "agreement"
             text = texts.MEDIATION_AGREEMENT if agreed else texts.MEDIATION_FAILED
             self.act(
-                case, "mediate", handler, (1440, 4320), outcome=story.mediation, note=self.say(text)
+                case,
+                Act.MEDIATE,
+                handler,
+                (1440, 4320),
+                outcome=story.mediation,
+                note=self.say(text),
             )
         if story.extension:
             hours = story.severity == Severity.URGENT
             amount = rng.randint(12, 24) if hours else rng.randint(2, 5)
             note = self.say(texts.EXTENSION)
-            self.act(case, "extension_request", head, (600, 2880), amount=amount, note=note)
+            self.act(case, Act.EXTENSION_REQUEST, head, (600, 2880), amount=amount, note=note)
             if story.extension == "approved":
                 note = self.say(texts.EXTENSION_APPROVE)
-                self.act(case, "extension_approve", "supervisor", (60, 600), note=note)
+                self.act(case, Act.EXTENSION_APPROVE, "supervisor", (60, 600), note=note)
             elif story.extension == "refused":
                 note = self.say(texts.EXTENSION_REFUSE)
-                self.act(case, "extension_refuse", "supervisor", (60, 600), note=note)
+                self.act(case, Act.EXTENSION_REFUSE, "supervisor", (60, 600), note=note)
 
     def answer(self, case: int, *, again: bool = False) -> None:
         """Submit the result; the head approves (or sends it back); a leader approves a
         major case's answer. Stops at the story's end unless redoing after an appeal."""
         story, end = self.story, self.story.end
         handler, head = self.staff_of(self.lead)
-        self.act(case, "submit_result", handler, (1440, 4320), **self.result())
+        self.act(case, Act.SUBMIT_RESULT, handler, (1440, 4320), **self.result())
         if story.send_back and not again:
-            self.act(case, "send_back", head, (60, 900), note=self.say(texts.SEND_BACK))
-            self.act(case, "submit_result", handler, (600, 2880), **self.result())
+            self.act(case, Act.SEND_BACK, head, (60, 900), note=self.say(texts.SEND_BACK))
+            self.act(case, Act.SUBMIT_RESULT, handler, (600, 2880), **self.result())
         if end == S.PENDING_APPROVAL and not again:
             return
-        self.act(case, "approve", head, (60, 900), note=self.say(texts.APPROVE_NOTE))
+        self.act(case, Act.APPROVE, head, (60, 900), note=self.say(texts.APPROVE_NOTE))
         if story.severity != Severity.MAJOR or (end == S.PENDING_LEADER_APPROVAL and not again):
             return
         if story.leader_send_back and not again:
             self.act(
                 case,
-                "leader_send_back",
+                Act.LEADER_SEND_BACK,
                 "leader",
                 (120, 1440),
                 note=self.say(texts.LEADER_SEND_BACK),
             )
-            self.act(case, "submit_result", handler, (600, 2880), **self.result())
-            self.act(case, "approve", head, (60, 900))
-        self.act(case, "leader_approve", "leader", (120, 1440), note=self.say(texts.APPROVE_NOTE))
+            self.act(case, Act.SUBMIT_RESULT, handler, (600, 2880), **self.result())
+            self.act(case, Act.APPROVE, head, (60, 900))
+        self.act(case, Act.LEADER_APPROVE, "leader", (120, 1440), note=self.say(texts.APPROVE_NOTE))
 
     def rate(self, case: int, rating: str) -> None:
         # The hotline calls back phone callers (回访); others rate with their query code.
         who = "intake" if self.channel == Channel.PHONE and self.rng.random() < 0.5 else None
         note = self.say(texts.RATING_NOTES[Rating(rating)])
-        self.act(case, "rate", who, (60, 4320), rating=rating, note=note)
+        self.act(case, Act.RATE, who, (60, 4320), rating=rating, note=note)
 
     def after_reply(self, case: int) -> None:
         """Rating; for the dissatisfied an appeal and its review, or a close once the
@@ -404,23 +411,25 @@ class Script:
             return
         if story.appeal:
             self.rate(case, discontent)
-            self.act(case, "appeal", None, (600, 7200), note=self.say(texts.APPEAL))
+            self.act(case, Act.APPEAL, None, (600, 7200), note=self.say(texts.APPEAL))
             if end == S.UNDER_REVIEW:
                 return
             reviewer = "leader" if story.severity == Severity.MAJOR else "supervisor"
             if story.appeal == "uphold":
                 note = self.say(texts.REVIEW_UPHOLD)
-                self.act(case, "review_uphold", reviewer, (1440, 5760), note=note)
+                self.act(case, Act.REVIEW_UPHOLD, reviewer, (1440, 5760), note=note)
                 return
-            self.act(case, "review_redo", reviewer, (1440, 5760), note=self.say(texts.REVIEW_REDO))
+            self.act(
+                case, Act.REVIEW_REDO, reviewer, (1440, 5760), note=self.say(texts.REVIEW_REDO)
+            )
             handler, _ = self.staff_of(self.lead)
-            self.act(case, "progress", handler, (600, 2880), note=self.say(texts.PROGRESS))
+            self.act(case, Act.PROGRESS, handler, (600, 2880), note=self.say(texts.PROGRESS))
             self.answer(case, again=True)
             self.rate(case, content)
         elif story.late_close:
             self.rate(case, discontent)
             who = "intake" if rng.random() < 0.5 else "supervisor"
             note = self.say(texts.CLOSE_NOTE)
-            self.act(case, "close", who, AFTER_APPEAL_WINDOW, paced=False, note=note)
+            self.act(case, Act.CLOSE, who, AFTER_APPEAL_WINDOW, paced=False, note=note)
         else:
             self.rate(case, content)

@@ -32,8 +32,9 @@ def _state_writes(tree: ast.Module) -> Iterator[int]:
             targets = node.targets
         elif isinstance(node, ast.AugAssign | ast.AnnAssign):
             targets = [node.target]
-        if any(isinstance(t, ast.Attribute) and t.attr == "state" for t in targets):
-            yield node.lineno
+        for target in targets:
+            if isinstance(target, ast.Attribute) and target.attr == "state":
+                yield target.lineno
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
