@@ -8,24 +8,16 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
-from minsheng.cases.models import Complainant, Rating
-from minsheng.cases.services import PersonInput
+from minsheng.cases.models import Rating
 from minsheng.cases.tests.factories import RESULT
 from minsheng.cases.workflow import perform
 from minsheng.notify.models import NotificationTemplate, WebhookDelivery, WebhookSubscription
+from minsheng.notify.tests.test_email import BY_EMAIL
 
 pytestmark = pytest.mark.django_db
 
 INTERNAL = "内部：请优先处理，领导关注"
 PROGRESS = "已派员到现场核查。"
-BY_EMAIL = [
-    PersonInput(
-        name="张伟",
-        phone="13812345678",
-        email="zw@example.cn",
-        contact_by=Complainant.Contact.EMAIL,
-    )
-]
 
 
 @pytest.fixture
