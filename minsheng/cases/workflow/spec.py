@@ -62,6 +62,14 @@ class Act(StrEnum):
     FILES_ADDED = "files_added"
     NOTIFIED = "notified"
     NOTIFY_FAILED = "notify_failed"
+    # Supervision notices (督办单) and return visits (回访), written by `supervision`.
+    NOTICE_ISSUED = "notice_issued"
+    NOTICE_ACKNOWLEDGED = "notice_acknowledged"
+    NOTICE_ANSWERED = "notice_answered"
+    NOTICE_SENT_BACK = "notice_sent_back"
+    NOTICE_CLOSED = "notice_closed"
+    NOTICE_ESCALATED = "notice_escalated"
+    RETURN_VISIT = "return_visit"
 
 
 class Queue(models.TextChoices):

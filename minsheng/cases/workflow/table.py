@@ -431,6 +431,16 @@ EVENTS: dict[Act, Event] = {
     Act.FILES_ADDED: Event(label=_("Files added"), is_public=None),
     Act.NOTIFIED: Event(label=_("Message delivered"), is_announced=False),
     Act.NOTIFY_FAILED: Event(label=_("Message could not be delivered"), is_announced=False),
+    # data: notice (id), level, department (id), and for escalations the new notice.
+    Act.NOTICE_ISSUED: Event(label=_("Supervision notice issued")),
+    Act.NOTICE_ACKNOWLEDGED: Event(label=_("Supervision notice acknowledged")),
+    Act.NOTICE_ANSWERED: Event(label=_("Supervision notice answered")),
+    Act.NOTICE_SENT_BACK: Event(label=_("Supervision notice answer sent back")),
+    Act.NOTICE_CLOSED: Event(label=_("Supervision notice closed")),
+    Act.NOTICE_ESCALATED: Event(label=_("Supervision notice escalated")),
+    # data: outcome (reached, unreachable, refused), attempt, and once reached: rating,
+    # is_explained, is_timely.
+    Act.RETURN_VISIT: Event(label=_("Return visit")),
 }
 
 
