@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "minsheng.routing",
     "minsheng.intake",
     "minsheng.notify",
+    "minsheng.supervision",
     "minsheng.knowledge",
     "minsheng.api",
     "minsheng.portal",
@@ -196,6 +197,14 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
 # rqworker must load jobs as Tasks API jobs; run it with --with-scheduler so retries
 # deferred with run_after are started when due.
 RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
+
+# The deadline watch (`manage.py watch`): the periodic jobs it enqueues every WATCH_SECONDS,
+# each owned by its app and safe to repeat. Named here so that no app imports another's.
+WATCH_JOBS = [
+    "minsheng.supervision.jobs.watch_job",  # notices by policy, notice warnings, return visits
+    "minsheng.notify.jobs.notify_sweep_job",  # due-soon/overdue reminders, outbox catch-up
+]
+WATCH_SECONDS = env.int("WATCH_SECONDS", default=60)
 
 # Keyed hashes of query codes and phone numbers; rotate only with a re-hash.
 HASH_KEY = env.str("HASH_KEY", default=SECRET_KEY)

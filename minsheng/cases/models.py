@@ -86,6 +86,7 @@ class NoticeKind(models.TextChoices):
     ASSIGNED = "assigned", _("New assignment")  # 新派单 (staff)
     DUE_SOON = "due_soon", _("Due soon")  # 临期提醒 (staff)
     OVERDUE = "overdue", _("Overdue")  # 超期提醒 (staff)
+    SUPERVISION = "supervision", _("Supervision notice")  # 督办通知 (staff)
 
 
 class Area(models.Model):

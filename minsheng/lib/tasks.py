@@ -13,7 +13,9 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import import_string
 from django_tasks.base import Task
 
 logger = logging.getLogger(__name__)
@@ -47,3 +49,8 @@ def enqueue_on_commit(job: Task[..., Any], **kwargs: Any) -> None:
     """Enqueue `job` once the current transaction commits (at once outside one), never
     raising: see `enqueue`."""
     transaction.on_commit(partial(enqueue, job, **kwargs))
+
+
+def periodic_jobs() -> list[Task[..., Any]]:
+    """The jobs of the deadline watch, in order (`settings.WATCH_JOBS`)."""
+    return [import_string(path) for path in settings.WATCH_JOBS]

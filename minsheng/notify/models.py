@@ -16,7 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from minsheng.cases.models import Case, CaseClock, CaseEvent, Complainant, NoticeKind
 
-STAFF_KINDS = frozenset({NoticeKind.ASSIGNED, NoticeKind.DUE_SOON, NoticeKind.OVERDUE})
+STAFF_KINDS = frozenset(
+    {NoticeKind.ASSIGNED, NoticeKind.DUE_SOON, NoticeKind.OVERDUE, NoticeKind.SUPERVISION}
+)
 
 
 class NoticeChannel(models.TextChoices):

@@ -35,6 +35,11 @@ def department_staff(department_id: int) -> list[User]:
     )
 
 
+def users_by_ids(ids: list[int]) -> list[User]:
+    """Active users with these ids, in id order."""
+    return list(User.objects.filter(is_active=True, pk__in=ids).order_by("id"))
+
+
 def users_with_role(role: Role) -> list[User]:
     """Active users holding a centre role (intake, dispatcher, supervisor ...)."""
     return list(

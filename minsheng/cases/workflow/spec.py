@@ -69,6 +69,8 @@ class Act(StrEnum):
     NOTICE_SENT_BACK = "notice_sent_back"
     NOTICE_CLOSED = "notice_closed"
     NOTICE_ESCALATED = "notice_escalated"
+    NOTICE_DUE_SOON = "notice_due_soon"
+    NOTICE_OVERDUE = "notice_overdue"
     RETURN_VISIT = "return_visit"
 
 

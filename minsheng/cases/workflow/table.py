@@ -431,13 +431,18 @@ EVENTS: dict[Act, Event] = {
     Act.FILES_ADDED: Event(label=_("Files added"), is_public=None),
     Act.NOTIFIED: Event(label=_("Message delivered"), is_announced=False),
     Act.NOTIFY_FAILED: Event(label=_("Message could not be delivered"), is_announced=False),
-    # data: notice (id), level, department (id), and for escalations the new notice.
-    Act.NOTICE_ISSUED: Event(label=_("Supervision notice issued")),
+    # data: notice (id), number, level, department (id), notify (user ids to tell, on the
+    # first case's line only), and per action: due_at, escalated_to, files.
+    Act.NOTICE_ISSUED: Event(label=_("Supervision notice issued"), notices=(N.SUPERVISION,)),
     Act.NOTICE_ACKNOWLEDGED: Event(label=_("Supervision notice acknowledged")),
     Act.NOTICE_ANSWERED: Event(label=_("Supervision notice answered")),
-    Act.NOTICE_SENT_BACK: Event(label=_("Supervision notice answer sent back")),
+    Act.NOTICE_SENT_BACK: Event(
+        label=_("Supervision notice answer sent back"), notices=(N.SUPERVISION,)
+    ),
     Act.NOTICE_CLOSED: Event(label=_("Supervision notice closed")),
     Act.NOTICE_ESCALATED: Event(label=_("Supervision notice escalated")),
+    Act.NOTICE_DUE_SOON: Event(label=_("Supervision notice due soon"), notices=(N.SUPERVISION,)),
+    Act.NOTICE_OVERDUE: Event(label=_("Supervision notice overdue"), notices=(N.SUPERVISION,)),
     # data: outcome (reached, unreachable, refused), attempt, and once reached: rating,
     # is_explained, is_timely.
     Act.RETURN_VISIT: Event(label=_("Return visit")),

@@ -143,6 +143,9 @@ def event_recipients(event: CaseEvent, kind: NoticeKind) -> list[Recipient]:
     if kind == K.ASSIGNED:
         department_id = event.data.get("department") or event.case.department_id
         return staff_recipients(selectors.department_staff(department_id)) if department_id else []
+    if kind == K.SUPERVISION:
+        # The supervision notice names whom to tell (on one of its cases' lines only).
+        return staff_recipients(selectors.users_by_ids(event.data.get("notify") or []))
     return complainant_recipients(event.case)
 
 
