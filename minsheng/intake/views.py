@@ -2,8 +2,6 @@
 import in the background → progress (htmx polling; without JavaScript the page reloads).
 Intake agents and administrators only (`cases.access.can_import_records`)."""
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from minsheng.accounts.models import User
-from minsheng.cases.access import can_import_records, can_register_matters
+from minsheng.cases.access import can_import_records
 from minsheng.intake.forms import FIELD_LABELS, MappingForm, UploadForm
 from minsheng.intake.models import ImportJob
 from minsheng.intake.selectors import import_job_get, import_jobs_recent
@@ -37,12 +35,6 @@ def _job(number: int) -> ImportJob:
     return job
 
 
-def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    user = request.user
-    may_register = isinstance(user, User) and can_register_matters(user)
-    return render(request, template, {"may_register": may_register, **context})
-
-
 @login_required(login_url=LOGIN_URL)
 def import_list(request: HttpRequest) -> HttpResponse:
     """Upload a sheet (it is checked at once: a dry run) and the latest imports."""
@@ -61,7 +53,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
             form.add_error("file", error.message_dict.get("file", error.messages))
         else:
             return redirect("intake:import-detail", pk=job.pk)
-    return _render(request, "intake/import_list.html", {"form": form, "jobs": import_jobs_recent()})
+    return render(request, "intake/import_list.html", {"form": form, "jobs": import_jobs_recent()})
 
 
 @never_cache
@@ -97,7 +89,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for p in job.problems[:PROBLEMS_SHOWN]
     ]
     context = {"job": job, "form": form, "problems": problems}
-    return _render(request, "intake/import_detail.html", context)
+    return render(request, "intake/import_detail.html", context)
 
 
 @never_cache

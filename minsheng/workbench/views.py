@@ -100,16 +100,6 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    """Render a workbench page with what its navigation needs."""
-    user = _user(request)
-    navigation = {
-        "may_register": can_register_matters(user),
-        "may_see_hot_topics": case_access.can_view_hot_topics(user),
-    }
-    return render(request, template, {**navigation, **context})
-
-
 @staff_required
 def my_work(request: HttpRequest) -> HttpResponse:
     """The user's queues with their counts, and the cases of the chosen one."""
@@ -121,7 +111,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
     if current is not None:
         page = Paginator(queue_cases(user, current), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"queues": queues, "current": current, "page": page, "now": timezone.now()}
-    return _render(request, "workbench/my_work.html", context)
+    return render(request, "workbench/my_work.html", context)
 
 
 @staff_required
@@ -143,7 +133,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "bulk_form": bulk_form,
         "now": timezone.now(),
     }
-    return _render(request, "workbench/case_list.html", context)
+    return render(request, "workbench/case_list.html", context)
 
 
 @staff_required
@@ -208,7 +198,7 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
 @staff_required
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     case = access_case(_user(request), number)
-    return _render(request, "workbench/case_detail.html", _case_context(request, case))
+    return render(request, "workbench/case_detail.html", _case_context(request, case))
 
 
 @staff_required
@@ -256,7 +246,7 @@ def case_action(request: HtmxHttpRequest, number: str, action: str) -> HttpRespo
     }
     context.update(_answer_check_context(request, case, action, form))
     if not request.htmx:
-        return _render(request, "workbench/case_action.html", context)
+        return render(request, "workbench/case_action.html", context)
     response = render(request, "workbench/_action_form.html", context)
     if request.method == "POST":
         response = reswap(retarget(response, "#action-form"), "innerHTML")
@@ -294,7 +284,7 @@ def register(request: HttpRequest) -> HttpResponse:
             request.session[REGISTERED_KEY] = {"number": number, "code": registered.query_code}
             return redirect("workbench:case-detail", number=number)
     similar = _similar_to_form(user, request.POST) if request.method == "POST" else None
-    return _render(
+    return render(
         request,
         "workbench/register.html",
         {"form": form, "similar": similar, **emergency_context(form.emergency())},
@@ -356,7 +346,7 @@ def case_files_add_view(request: HttpRequest, number: str) -> HttpResponse:
             messages.success(request, _("Added %(count)s files.") % {"count": count})
             return redirect("workbench:case-detail", number=number)
     context = {**_case_context(request, case), "files_form": form}
-    return _render(request, "workbench/case_detail.html", context)
+    return render(request, "workbench/case_detail.html", context)
 
 
 @staff_required
@@ -376,7 +366,7 @@ def knowledge_search(request: HtmxHttpRequest) -> HttpResponse:
     }
     if request.htmx:
         return render(request, "workbench/_knowledge_results.html", context)
-    return _render(request, "workbench/knowledge.html", context)
+    return render(request, "workbench/knowledge.html", context)
 
 
 # --- answer check and hot topics (routing) ----------------------------------------------
@@ -444,4 +434,4 @@ def hot_topics_view(request: HttpRequest) -> HttpResponse:
             area=area,
         )
         run = hot_topics.topics_find(items, start=start, end=end, limit=HOT_TOPICS_SHOWN)
-    return _render(request, "workbench/hot_topics.html", {"form": form, "run": run})
+    return render(request, "workbench/hot_topics.html", {"form": form, "run": run})

@@ -1,0 +1,21 @@
+"""What every staff page's navigation needs to know about the user (settings.TEMPLATES)."""
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from minsheng.accounts.models import User
+from minsheng.cases.access import can_register_matters, can_view_hot_topics
+from minsheng.supervision.services import may_call_back
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The links the workbench's navigation offers this user (nothing for the public)."""
+    user = getattr(request, "user", None)
+    if not isinstance(user, User) or not user.is_authenticated:
+        return {}
+    return {
+        "may_register": can_register_matters(user),
+        "may_see_hot_topics": can_view_hot_topics(user),
+        "may_call_back": may_call_back(user),
+    }
