@@ -1,13 +1,16 @@
 """HTTP input for lifecycle actions: one form per action, built from the action's inputs in
 `cases.workflow.ACTIONS`. The workbench renders these forms and the API validates request
-bodies with them, so both parse an action's fields the same way.
+bodies with them, so both parse an action's fields the same way. Also the one field for
+files sent with a case (`EvidenceField`: which types and sizes are accepted).
 """
 
 from functools import cache
+from pathlib import PurePath
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.accounts.models import Department
@@ -67,3 +70,54 @@ def action_form_class(action: str) -> type[forms.Form]:
 def action_inputs(form: forms.Form) -> dict[str, Any]:
     """The cleaned inputs of a valid action form, leaving out what was not given."""
     return {k: v for k, v in form.cleaned_data.items() if v not in (None, "", [])}
+
+
+# --- files a person sends with a case (evidence, supplements, answers) -------------------
+
+ALLOWED_EXTENSIONS = ("jpg", "jpeg", "png", "gif", "webp", "pdf", "doc", "docx", "txt", "mp3")
+MAX_FILE_MB = 10
+MAX_FILES = 5
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Several files at once, each of an allowed type and size."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        accept = ",".join(f".{ext}" for ext in ALLOWED_EXTENSIONS)
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            _("Up to %(count)s files, %(size)s MB each. Allowed types: %(types)s.")
+            % {"count": MAX_FILES, "size": MAX_FILE_MB, "types": ", ".join(ALLOWED_EXTENSIONS)},
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        uploads = [d for d in (data if isinstance(data, list | tuple) else [data]) if d]
+        if not uploads:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        if len(uploads) > MAX_FILES:
+            raise ValidationError(
+                _("Send at most %(count)s files.") % {"count": MAX_FILES}, code="too_many"
+            )
+        errors: list[str] = []
+        for upload in uploads:
+            super().clean(upload, initial)
+            name = upload.name or ""
+            extension = PurePath(name).suffix.lower().lstrip(".")
+            if extension not in ALLOWED_EXTENSIONS:
+                errors.append(_("%(name)s: this type of file is not accepted.") % {"name": name})
+            elif (upload.size or 0) > MAX_FILE_MB * 1024 * 1024:
+                errors.append(
+                    _("%(name)s is larger than %(size)s MB.") % {"name": name, "size": MAX_FILE_MB}
+                )
+        if errors:
+            raise ValidationError(errors)
+        return uploads

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from minsheng.cases.access import Citizen, access_case_public
-from minsheng.cases.forms import action_form_class, action_inputs
+from minsheng.cases.forms import EvidenceField, action_form_class, action_inputs
 from minsheng.cases.models import Case
 from minsheng.cases.selectors import attachment_get, case_view_for_complainant, open_clocks_for
 from minsheng.cases.services import material_supply
@@ -28,7 +28,7 @@ from minsheng.deadlines.selectors import policy_for
 from minsheng.intake.emergency import emergency_context, emergency_numbers
 from minsheng.intake.services import submission_register
 from minsheng.knowledge.selectors import policy_entries_search
-from minsheng.portal.forms import EvidenceField, SubmissionForm
+from minsheng.portal.forms import SubmissionForm
 
 RECEIPT_KEY = "portal_receipt"  # {"number", "code"}: shown once on the receipt page
 TRACKED_KEY = "portal_tracked"  # {number: code}: cases this browser has proven the code for

@@ -9,10 +9,11 @@ from django.forms import BoundField
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.cases.forms import EvidenceField
 from minsheng.cases.models import Channel
 from minsheng.knowledge.models import PolicyEntry, ReplyTemplate
 from minsheng.knowledge.selectors import reply_template_get, reply_templates_for
-from minsheng.portal.forms import EvidenceField, SubmissionForm
+from minsheng.portal.forms import SubmissionForm
 from minsheng.routing.selectors import Matter
 
 STAFF_CHANNELS = [
