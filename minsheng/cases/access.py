@@ -254,6 +254,30 @@ def can_view_hot_topics(user: User) -> bool:
     return bool(role_facts_for(user).global_roles & HOT_TOPIC_ROLES)
 
 
+# Who reads the figures, the dashboard and the department evaluation (DESIGN §1: the
+# supervision office and leaders).
+STATISTICS_ROLES = frozenset({Role.SUPERVISOR, Role.LEADER})
+
+
+def can_view_statistics(user: User) -> bool:
+    """Whether `user` may open the statistics dashboard and the department evaluation at
+    /work/stats/ (and their API and Excel exports): supervisors and leaders."""
+    return bool(role_facts_for(user).global_roles & STATISTICS_ROLES)
+
+
+def can_export_case_lists(user: User) -> bool:
+    """Whether `user` may export a case list to Excel: any staff member, and only the cases
+    they may see. Personal data in it goes case by case through `complainant_for`."""
+    return role_facts_for(user).is_staff_member
+
+
+def may_export_personal_data(user: User) -> bool:
+    """Whether an export may offer complainants' personal data to `user` at all: a role
+    that may see it on some case. `complainant_for` still decides (and logs) each case."""
+    facts = role_facts_for(user)
+    held = facts.global_roles | facts.roles_for_departments(set(facts.department_ids))
+    return bool(held & PERSONAL_DATA_ROLES)
+
 # Who brings old hotline records in from spreadsheets (intake.views): intake agents and admins.
 IMPORT_ROLES = frozenset({Role.INTAKE, Role.ADMIN})
 

@@ -1,16 +1,192 @@
-"""The case list filters, shared by the workbench list and the API list."""
+"""The case list filters, shared by the workbench list, the API list and the statistics.
+
+Besides the case's own fields the list filters by *outcome* (what became of a case: answered
+within the deadline, resolved, extended, supervised ...). The statistics (`reports`) count
+exactly these conditions, `outcome_q` below, so a figure's link to the case list shows the
+cases the figure counts: one definition, read by both.
+"""
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.accounts.models import Department
-from minsheng.cases.models import Case, Category, Channel, State
-from minsheng.deadlines.models import Kind, Severity
+from minsheng.cases.models import (
+    Area,
+    Case,
+    CaseClock,
+    CaseEvent,
+    Category,
+    Channel,
+    ExtensionRequest,
+    Rating,
+    State,
+)
+from minsheng.cases.workflow.spec import Act
+from minsheng.deadlines.models import Kind, Severity, Step
+
+
+class Outcome:
+    """What became of a case, as the statistics count it (keys of `outcome_q`)."""
+
+    ANSWER_DUE = "answer_due"
+    ANSWERED_ON_TIME = "answered_on_time"
+    ANSWER_LATE = "answer_late"
+    STEPS_DUE = "steps_due"
+    STEPS_ON_TIME = "steps_on_time"
+    STEPS_LATE = "steps_late"
+    ANSWERED = "answered"
+    RESOLVED = "resolved"
+    RATED = "rated"
+    SATISFIED = "satisfied"
+    EXTENDED = "extended"
+    RETURNED = "returned"
+    SUPERVISED = "supervised"
+
+
+OUTCOME_CHOICES = [
+    (Outcome.ANSWER_DUE, _("Answer due (on time or late)")),
+    (Outcome.ANSWERED_ON_TIME, _("Answered within the deadline")),
+    (Outcome.ANSWER_LATE, _("Answer late or overdue")),
+    (Outcome.STEPS_DUE, _("Finished or overdue")),
+    (Outcome.STEPS_ON_TIME, _("Finished with every step on time")),
+    (Outcome.STEPS_LATE, _("A step overran its deadline")),
+    (Outcome.ANSWERED, _("Answered")),
+    (Outcome.RESOLVED, _("Resolved, as the complainant confirms")),
+    (Outcome.RATED, _("Rated by the complainant")),
+    (Outcome.SATISFIED, _("Satisfied or fairly satisfied")),
+    (Outcome.EXTENDED, _("Extension granted")),
+    (Outcome.RETURNED, _("Returned by a department")),
+    (Outcome.SUPERVISED, _("Received a supervision notice")),
+]
+
+# The levels a supervision notice is issued at, as `supervision` writes them into the data
+# of its `notice_issued` timeline events (催办, 督办, 领导督办, 通报). The core cannot import a
+# feature; reports' tests check that this list matches supervision's.
+NOTICE_LEVEL_CHOICES = [
+    ("reminder", _("Reminder")),
+    ("supervision", _("Supervision notice")),
+    ("leader", _("Leader's supervision")),
+    ("circulation", _("Public circulation")),
+]
+
+NONE = "none"  # the value of the "no department / category / area" choice
+CONFIRMED_RATINGS = (Rating.SATISFIED, Rating.FAIRLY_SATISFIED)
+# States in which no step runs any more and the case was not folded into another.
+FINISHED_STATES = (State.REPLIED, State.CLOSED, State.ARCHIVED, State.REJECTED, State.TRANSFERRED)
+
+
+def _overran(now: datetime) -> Q:
+    """A clock that ran past its due time: stopped after it, or still running after it.
+    (A paused clock has no due time and never overruns while paused.)"""
+    return Q(stopped_at__gt=F("due_at")) | Q(stopped_at__isnull=True, due_at__lt=now)
+
+
+def _clock_overran(now: datetime, *, step: Step | None = None) -> Exists:
+    clocks = CaseClock.objects.filter(_overran(now), case=OuterRef("pk"))
+    if step is not None:
+        clocks = clocks.filter(step=step)
+    return Exists(clocks)
+
+
+def _event(act: Act, **data: Any) -> Exists:
+    return Exists(
+        CaseEvent.objects.filter(
+            case=OuterRef("pk"), action=act, **{f"data__{k}": v for k, v in data.items()}
+        )
+    )
+
+
+def outcome_q(key: str, *, now: datetime) -> Q:
+    """The condition on `Case` for the outcome `key` as it stands at `now`.
+
+    Definitions (README, "Supervision and statistics"). Cases merged into another are left
+    out of every rate: their answer is the other case's.
+
+    - answered within the deadline: answered (`replied_at` set) and no result clock of the
+      case ran past its due time (extensions granted are part of the due time); an inquiry
+      answered at intake has no result clock and counts as answered in time;
+    - answer late: a result clock ran past its due time (answered late, or still unanswered
+      after it); answer due = either of the two (cases still inside their time are neither);
+    - every step on time: finished (replied, closed, archived, rejected, transferred) and no
+      clock of any step (review, dispatch, plan, result, appeal review) ran past its due time;
+      a step late: some clock did; finished or overdue = either;
+    - answered: holds an answer now (`replied_at`; an appeal that was redone clears it until
+      the new answer); resolved: answered and the complainant's rating (on the portal, by
+      phone or at a return visit: `Case.rating`) is satisfied or fairly satisfied; an appeal
+      that was redone clears the rating, so only the rating of the last answer counts;
+    - rated: has a rating; satisfied: rated satisfied or fairly satisfied;
+    - extension granted: an extension request was approved; returned: a department returned
+      it as not theirs at least once; supervised: it received a supervision notice.
+    """
+    single = Q(merged_into__isnull=True)
+    result_late = Q(_clock_overran(now, step=Step.RESULT))
+    any_late = Q(_clock_overran(now))
+    answered = single & Q(replied_at__isnull=False)
+    if key == Outcome.ANSWERED_ON_TIME:
+        return answered & ~result_late
+    if key == Outcome.ANSWER_LATE:
+        return single & result_late
+    if key == Outcome.ANSWER_DUE:
+        return single & ((Q(replied_at__isnull=False) & ~result_late) | result_late)
+    if key == Outcome.STEPS_ON_TIME:
+        return single & Q(state__in=FINISHED_STATES) & ~any_late
+    if key == Outcome.STEPS_LATE:
+        return single & any_late
+    if key == Outcome.STEPS_DUE:
+        return single & ((Q(state__in=FINISHED_STATES) & ~any_late) | any_late)
+    if key == Outcome.ANSWERED:
+        return answered
+    if key == Outcome.RESOLVED:
+        return answered & Q(rating__in=CONFIRMED_RATINGS)
+    if key == Outcome.RATED:
+        return single & ~Q(rating="")
+    if key == Outcome.SATISFIED:
+        return single & Q(rating__in=CONFIRMED_RATINGS)
+    if key == Outcome.EXTENDED:
+        return Q(
+            Exists(
+                ExtensionRequest.objects.filter(
+                    case=OuterRef("pk"), status=ExtensionRequest.Status.APPROVED
+                )
+            )
+        )
+    if key == Outcome.RETURNED:
+        return Q(return_count__gt=0)
+    if key == Outcome.SUPERVISED:
+        return Q(_event(Act.NOTICE_ISSUED))
+    raise ValueError(f"unknown outcome {key!r}")
+
+
+def returned_by_q(department: Department) -> Q:
+    """Cases that `department` returned as not theirs (the department is in the event)."""
+    return Q(_event(Act.RETURN, department=department.pk))
+
+
+def noticed_q(*, levels: list[str] | None = None, department: Department | None = None) -> Q:
+    """Cases that received a supervision notice, of one of `levels` and addressed to
+    `department` when given (one notice must match both)."""
+    events = CaseEvent.objects.filter(case=OuterRef("pk"), action=Act.NOTICE_ISSUED)
+    if levels:
+        events = events.filter(data__level__in=levels)
+    if department is not None:
+        events = events.filter(data__department=department.pk)
+    return Q(Exists(events))
+
+
+def _with_descendants(model: type[Area] | type[Category], root_id: int) -> set[int]:
+    """The ids of a node of a three-level tree and of the nodes below it, looked up first so
+    the case query is one indexed `IN`."""
+    ids = {root_id}
+    children = set(model.objects.filter(parent_id=root_id).values_list("pk", flat=True))
+    ids |= children
+    if children:
+        ids |= set(model.objects.filter(parent__in=children).values_list("pk", flat=True))
+    return ids
 
 
 class CaseFilterSet(django_filters.FilterSet):
@@ -31,11 +207,28 @@ class CaseFilterSet(django_filters.FilterSet):
     channel = django_filters.MultipleChoiceFilter(
         choices=Channel.choices, label=_("Channel"), distinct=False
     )
+    # "none": cases without one (the statistics count them in a row of their own).
     department = django_filters.ModelChoiceFilter(
-        queryset=Department.objects.all(), to_field_name="code", label=_("Department")
+        queryset=Department.objects.all(),
+        to_field_name="code",
+        label=_("Department"),
+        null_label=_("No department"),
+        null_value=NONE,
     )
     category = django_filters.ModelChoiceFilter(
-        queryset=Category.objects.all(), method="filter_category", label=_("Category")
+        queryset=Category.objects.all(),
+        method="filter_category",
+        label=_("Category"),
+        null_label=_("No category"),
+        null_value=NONE,
+    )
+    area = django_filters.ModelChoiceFilter(
+        queryset=Area.objects.all(),
+        to_field_name="code",
+        method="filter_area",
+        label=_("Area"),
+        null_label=_("No area"),
+        null_value=NONE,
     )
     submitted_from = django_filters.DateFilter(
         method="filter_submitted_from", label=_("Submitted from")
@@ -45,6 +238,28 @@ class CaseFilterSet(django_filters.FilterSet):
     )
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     q = django_filters.CharFilter(method="filter_keyword", label=_("Keyword"))
+    # What the statistics count (reports); each figure links here with these.
+    outcome = django_filters.ChoiceFilter(
+        choices=OUTCOME_CHOICES, method="filter_outcome", label=_("Outcome")
+    )
+    rating = django_filters.MultipleChoiceFilter(
+        choices=Rating.choices, label=_("Rating"), distinct=False
+    )
+    returned_by = django_filters.ModelChoiceFilter(
+        queryset=Department.objects.all(),
+        to_field_name="code",
+        method="filter_returned_by",
+        label=_("Returned by"),
+    )
+    notice_level = django_filters.MultipleChoiceFilter(
+        choices=NOTICE_LEVEL_CHOICES, method="filter_notices", label=_("Supervision notice")
+    )
+    notice_department = django_filters.ModelChoiceFilter(
+        queryset=Department.objects.all(),
+        to_field_name="code",
+        method="filter_notices",
+        label=_("Notice addressed to"),
+    )
     ordering = django_filters.OrderingFilter(
         fields=(("next_due_at", "due"), ("created_at", "submitted")),
         label=_("Sort by"),
@@ -57,14 +272,37 @@ class CaseFilterSet(django_filters.FilterSet):
     def filter_category(self, queryset: QuerySet[Case], name: str, value: Any) -> QuerySet[Case]:
         """A category includes its sub-categories (three levels at most). The ids are looked
         up first so the case query is one indexed `IN`, not three joins."""
+        if value == NONE:
+            return queryset.filter(category__isnull=True)
         if not value:
             return queryset
-        ids = {value.pk}
-        children = set(Category.objects.filter(parent=value).values_list("pk", flat=True))
-        ids |= children
-        if children:
-            ids |= set(Category.objects.filter(parent__in=children).values_list("pk", flat=True))
-        return queryset.filter(category__in=ids)
+        return queryset.filter(category__in=_with_descendants(Category, value.pk))
+
+    def filter_area(self, queryset: QuerySet[Case], name: str, value: Any) -> QuerySet[Case]:
+        """An area includes the areas inside it (district, street, community)."""
+        if value == NONE:
+            return queryset.filter(area__isnull=True)
+        if not value:
+            return queryset
+        return queryset.filter(area__in=_with_descendants(Area, value.pk))
+
+    def filter_outcome(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        return queryset.filter(outcome_q(value, now=timezone.now())) if value else queryset
+
+    def filter_returned_by(
+        self, queryset: QuerySet[Case], name: str, value: Department | None
+    ) -> QuerySet[Case]:
+        return queryset.filter(returned_by_q(value)) if value is not None else queryset
+
+    def filter_notices(self, queryset: QuerySet[Case], name: str, value: Any) -> QuerySet[Case]:
+        """Level and addressee filter one notice together (a reminder to one department and
+        a circulation to another is not "a circulation to the first")."""
+        data = self.form.cleaned_data
+        levels, department = data.get("notice_level") or [], data.get("notice_department")
+        first = "notice_level" if levels else "notice_department"
+        if name != first or not (levels or department):
+            return queryset
+        return queryset.filter(noticed_q(levels=levels, department=department))
 
     # A day in the current time zone, as a range on created_at (an index can serve it; the
     # `__date` lookup converts every row's timestamp first).

@@ -1,0 +1,98 @@
+"""What the statistics keep of their own: the weights of the department evaluation (考核),
+and the Excel exports that run in the background. Every figure itself is read live from the
+cases (`reports.selectors`)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ScorePart(models.TextChoices):
+    """One part of a department's evaluation score. The first three are rates (weighted
+    into 0-100 points), the others are counts of cases that each deduct points."""
+
+    TIMELINESS = "timeliness", _("Timeliness (answered within the deadline)")  # 及时率
+    RESOLUTION = "resolution", _("Resolution (as the complainant confirms)")  # 解决率
+    SATISFACTION = "satisfaction", _("Satisfaction")  # 满意率
+    RETURNS = "returns", _("Cases returned as not ours")  # 退单
+    EXTENSIONS = "extensions", _("Cases extended")  # 延期
+    NOTICES = "notices", _("Cases urged or supervised")  # 催办/督办
+    CIRCULATIONS = "circulations", _("Cases publicly circulated")  # 通报
+
+
+RATE_PARTS = (ScorePart.TIMELINESS, ScorePart.RESOLUTION, ScorePart.SATISFACTION)
+COUNT_PARTS = (ScorePart.RETURNS, ScorePart.EXTENSIONS, ScorePart.NOTICES, ScorePart.CIRCULATIONS)
+
+
+class EvaluationWeight(models.Model):
+    """The weight of one part of the department evaluation score (考核权重).
+
+    Rate parts: their weights share out 100 points (a department's rate points are the
+    weighted mean of its rates × 100). Count parts: the points deducted for each case.
+    """
+
+    part = models.CharField(_("part"), max_length=20, choices=ScorePart.choices, unique=True)
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=6,
+        decimal_places=2,
+        help_text=_(
+            "Rates: the share of the 100 points (weights are relative). Counts: the points "
+            "deducted for each case."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("evaluation weight")
+        verbose_name_plural = _("evaluation weights")
+        ordering = ["part"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=0), name="evaluationweight_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_part_display()}: {self.weight}"
+
+
+class ExportJob(models.Model):
+    """One Excel export of a case list that runs in the background (over a few hundred
+    rows): whose, which filters, whether it holds personal data, how far it got, the file."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to run")
+        RUNNING = "running", _("Exporting")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    params = models.JSONField(_("filters"), default=dict, blank=True)
+    include_personal_data = models.BooleanField(_("with personal data"), default=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    file = models.FileField(_("file"), upload_to="exports/%Y/%m/", max_length=300, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("requested"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Excel export")
+        verbose_name_plural = _("Excel exports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.status}"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.rows_done / self.total_rows) if self.total_rows else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.DONE, self.Status.FAILED}

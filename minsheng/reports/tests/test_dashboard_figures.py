@@ -1,0 +1,127 @@
+"""Each dashboard figure equals a hand count on a small month, and its link lists exactly
+the cases it counts (the same CaseFilterSet as the case list and the API)."""
+
+from datetime import date
+
+import pytest
+
+from minsheng.cases.filters import CaseFilterSet
+from minsheng.cases.models import Case
+from minsheng.reports.filters import Period, StatsQuery
+from minsheng.reports.selectors import dashboard_for, percentile_90
+from minsheng.reports.tests.fixtures import NOW, at, month_build
+
+NOVEMBER = StatsQuery(period=Period(date(2026, 11, 1), date(2026, 11, 30)))
+
+
+@pytest.fixture
+def month(cast):
+    return month_build(cast)
+
+
+def listed(tally):
+    """The numbers the case list shows for a figure's parameters."""
+    return {c.number for c in CaseFilterSet(tally.params, Case.objects.all()).qs}
+
+
+def test_every_figure_equals_the_hand_count_and_lists_its_cases(month):
+    with at(NOW):
+        board = dashboard_for(base=Case.objects.all(), query=NOVEMBER)
+        rates = {rate.key: rate for rate in board.rates}
+        counts = {figure.key: figure for figure in board.counts}
+        expected_rates = {
+            # key: (numerator cases, denominator cases, shortfall cases)
+            "response": ("AF", "ABCFH", "BCH"),
+            "resolution": ("A", "ABF", None),
+            "satisfaction": ("A", "AB", None),
+            "on_time": ("ADF", "ABCDFH", "BCH"),
+        }
+        for key, (top, bottom, short) in expected_rates.items():
+            rate = rates[key]
+            assert rate.current.numerator.count == len(top), key
+            assert listed(rate.current.numerator) == month.numbers(*top), key
+            assert rate.current.denominator.count == len(bottom), key
+            assert listed(rate.current.denominator) == month.numbers(*bottom), key
+            if short:
+                assert rate.shortfall.count == len(short)
+                assert listed(rate.shortfall) == month.numbers(*short), key
+            # October: P answered in time, rated satisfied.
+            assert listed(rate.previous.numerator) == month.numbers("P"), key
+        assert rates["response"].current.percent == 40.0
+        assert rates["on_time"].current.percent == 50.0
+        assert round(rates["resolution"].current.value, 4) == round(1 / 3, 4)
+
+        assert board.volume.current.count == 8
+        assert listed(board.volume.current) == month.numbers(*"ABCDEFGH")
+        assert board.volume.previous.count == 1
+        assert listed(board.volume.previous) == month.numbers("P")
+
+        expected_counts = {
+            "extended": "C",
+            "returned": "E",
+            "supervised": "H",
+            "notice_reminder": "",
+            "notice_supervision": "H",
+            "notice_leader": "",
+            "notice_circulation": "H",
+        }
+        for key, letters in expected_counts.items():
+            assert counts[key].current.count == len(letters), key
+            assert listed(counts[key].current) == month.numbers(*letters), key
+
+        # A: 0 working days, B: 11-03 → 11-10 = 5, F: 0.
+        handling = board.handling.current
+        assert handling.mean == round(5 / 3, 2)
+        assert handling.p90 == 5
+        assert listed(handling.over) == month.numbers("A", "B", "F")
+        assert board.handling.previous.mean == 0
+
+
+def test_breakdowns_add_up_and_each_row_lists_its_cases(month):
+    with at(NOW):
+        board = dashboard_for(base=Case.objects.all(), query=NOVEMBER)
+        by = {b.key: {row.key: row for row in b.rows} for b in board.breakdowns}
+        assert by["kind"]["complaint"].current.count == 7
+        assert listed(by["kind"]["inquiry"].current) == month.numbers("F")
+        assert by["kind"]["complaint"].previous.count == 1
+        # Categories fold into the top level: A (噪声污染 under 环境保护) and B (环境保护).
+        environment = next(r for r in by["category"].values() if r.label == "环境保护")
+        assert listed(environment.current) == month.numbers("A", "B")
+        assert listed(by["category"]["none"].current) == month.numbers(*"DEFGH")
+        assert listed(by["area"]["dc"].current) == month.numbers("A", "B")
+        assert listed(by["department"]["housing"].current) == month.numbers("A", "B", "C", "H")
+        assert listed(by["department"]["environment"].current) == month.numbers("E")
+        assert listed(by["department"]["none"].current) == month.numbers("D", "F", "G")
+        assert listed(by["rating"]["neutral"].current) == month.numbers("B")
+        days = by["period"]
+        assert len(days) == 30
+        assert listed(days["2026-11-10"].current) == month.numbers("H")
+        assert days["2026-11-12"].previous.count == 1  # October 12: P
+        for breakdown in board.breakdowns:
+            if breakdown.key != "rating":
+                assert sum(r.current.count for r in breakdown.rows) == 8, breakdown.key
+
+
+def test_narrowing_by_department_narrows_every_figure_and_link(month):
+    with at(NOW):
+        query = StatsQuery(period=NOVEMBER.period, narrowing=(("department", "housing"),))
+        board = dashboard_for(base=Case.objects.all(), query=query)
+        assert listed(board.volume.current) == month.numbers("A", "B", "C", "H")
+        response = next(r for r in board.rates if r.key == "response")
+        assert listed(response.current.numerator) == month.numbers("A")
+
+
+def test_previous_period_of_months_and_ranges():
+    november = Period(date(2026, 11, 1), date(2026, 11, 30))
+    assert november.previous == Period(date(2026, 10, 1), date(2026, 10, 31))
+    quarter = Period(date(2026, 1, 1), date(2026, 3, 31))
+    assert quarter.previous == Period(date(2025, 10, 1), date(2025, 12, 31))
+    week = Period(date(2026, 11, 9), date(2026, 11, 15))
+    assert week.previous == Period(date(2026, 11, 2), date(2026, 11, 8))
+
+
+def test_90th_percentile_is_the_nearest_rank():
+    assert percentile_90([]) is None
+    assert percentile_90([3]) == 3
+    assert percentile_90(list(range(1, 11))) == 9
+    assert percentile_90(list(range(1, 12))) == 10
