@@ -73,7 +73,9 @@ class NoticeAction:
     # Who may: the supervising roles, or the notice's department (and its addressee).
     by_department: bool
     event: Act
+    note_label: Any = gettext_lazy("Note")
     note_required: bool = False
+    takes_files: bool = False
     effect: Callable[[NoticeContext], None] | None = None
 
 
@@ -132,7 +134,9 @@ NOTICE_ACTIONS: dict[str, NoticeAction] = {
         target=S.ANSWERED,
         by_department=True,
         event=Act.NOTICE_ANSWERED,
+        note_label=gettext_lazy("Your answer"),
         note_required=True,
+        takes_files=True,
         effect=_answer,
     ),
     "close": NoticeAction(
@@ -149,6 +153,7 @@ NOTICE_ACTIONS: dict[str, NoticeAction] = {
         target=S.ACKNOWLEDGED,
         by_department=False,
         event=Act.NOTICE_SENT_BACK,
+        note_label=gettext_lazy("What is missing"),
         note_required=True,
     ),
     "escalate": NoticeAction(

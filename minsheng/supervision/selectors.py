@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from minsheng.accounts.models import Role, User
 from minsheng.accounts.selectors import role_facts_for
-from minsheng.cases.models import CaseClock
+from minsheng.cases.access import ComplainantView, complainant_for
+from minsheng.cases.models import Case, CaseClock, CaseEvent
 from minsheng.deadlines.calendar import WorkCalendar
 from minsheng.supervision.models import (
     NoticePolicy,
@@ -99,6 +100,23 @@ def notice_queue_notices(user: User, key: str) -> QuerySet[SupervisionNotice] | 
             found = notices_visible_to(user).filter(queue.condition)
             return found.prefetch_related("cases").order_by("due_at", "pk")
     return None
+
+
+def notice_history(notice: SupervisionNotice) -> QuerySet[CaseEvent]:
+    """The notice's steps, oldest first, as written on the timeline of its first case."""
+    first = notice.cases.order_by("pk").first()
+    if first is None:
+        return CaseEvent.objects.none()
+    return (
+        CaseEvent.objects.filter(case=first, data__notice=notice.pk)
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    )
+
+
+def visit_complainants(user: User, case: Case) -> list[ComplainantView]:
+    """Whom to call back, as `user` may see them (each unmasked look logged)."""
+    return complainant_for(user, case, purpose="return visit")
 
 
 def notices_of_case(case_id: int) -> QuerySet[SupervisionNotice]:

@@ -63,10 +63,14 @@ from minsheng.routing.selectors import (
     similar_cases_for,
     similar_open_cases,
 )
+from minsheng.routing.services import Suggestion, suggestion_for
+from minsheng.supervision.notices import is_supervising
+from minsheng.supervision.selectors import notice_queues_for, notices_of_case
 from minsheng.workbench.forms import (
     CaseFilesForm,
     SimilarLookupForm,
     StaffRegistrationForm,
+    category_suggest,
     entry_initial,
     fields_with_templates,
     form_with_template,
@@ -110,7 +114,13 @@ def my_work(request: HttpRequest) -> HttpResponse:
     page = None
     if current is not None:
         page = Paginator(queue_cases(user, current), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"queues": queues, "current": current, "page": page, "now": timezone.now()}
+    context = {
+        "queues": queues,
+        "current": current,
+        "page": page,
+        "notice_tabs": notice_queues_for(user),
+        "now": timezone.now(),
+    }
     return render(request, "workbench/my_work.html", context)
 
 
@@ -131,6 +141,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "bulk_form": bulk_form,
+        "may_supervise": is_supervising(user),
         "now": timezone.now(),
     }
     return render(request, "workbench/case_list.html", context)
@@ -191,6 +202,8 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "files_form": CaseFilesForm() if view.may_add_files else None,
         "similar_cases": similar_cases_for(case, user),
         "repeat_filings": repeat_filings_for(user, case),
+        "notices": notices_of_case(case.pk),
+        "may_supervise": is_supervising(user),
         "now": timezone.now(),
     }
 
@@ -221,6 +234,8 @@ def case_action(request: HtmxHttpRequest, number: str, action: str) -> HttpRespo
         entry = request.GET.get("entry", "")
         found = policy_entry_get(int(entry), public_only=False) if entry.isdigit() else None
         form = form_class(initial=entry_initial(form_class, found) if found else None)
+    if "category" in form.fields and case.category_id is None:
+        category_suggest(form, suggestion_for(subject=case.subject, body=case.body))
     if form.is_bound and form.is_valid() and not _held_by_answer_check(request, case, action, form):
         try:
             perform(case=case, action=action, actor=user, **action_inputs(form))
@@ -241,7 +256,7 @@ def case_action(request: HtmxHttpRequest, number: str, action: str) -> HttpRespo
         "case": case,
         "action": action,
         "form": form,
-        "fields": fields_with_templates(form),
+        "fields": fields_with_templates(form, action),
         "refused": why_not(case, user, action),
     }
     context.update(_answer_check_context(request, case, action, form))
@@ -272,10 +287,16 @@ def register(request: HttpRequest) -> HttpResponse:
         form = StaffRegistrationForm(initial=request.POST.dict())
     else:
         form = StaffRegistrationForm(request.POST or None, request.FILES or None)
+    suggestion = _suggestion(request.POST)
+    previous = request.POST.get("category_suggested", "")
+    suggested = category_suggest(form, suggestion, previous=previous)
     if request.method == "POST" and not checking and form.is_valid():
         try:
             registered = submission_register(
-                submission=form.submission(), actor=user, files=form.cleaned_data["evidence"]
+                submission=form.submission(),
+                actor=user,
+                files=form.cleaned_data["evidence"],
+                suggestion=suggestion,
             )
         except ValidationError as error:
             form.add_service_errors(error)
@@ -284,11 +305,36 @@ def register(request: HttpRequest) -> HttpResponse:
             request.session[REGISTERED_KEY] = {"number": number, "code": registered.query_code}
             return redirect("workbench:case-detail", number=number)
     similar = _similar_to_form(user, request.POST) if request.method == "POST" else None
+    context = {"form": form, "similar": similar, "category_suggested": suggested}
     return render(
-        request,
-        "workbench/register.html",
-        {"form": form, "similar": similar, **emergency_context(form.emergency())},
+        request, "workbench/register.html", {**context, **emergency_context(form.emergency())}
     )
+
+
+# Fewer characters than this say too little for the routing model to suggest a category.
+SUGGEST_FROM_CHARS = 4
+
+
+def _suggestion(data: Any) -> Suggestion | None:
+    """The routing model's category suggestion for the subject and text typed so far."""
+    subject, body = str(data.get("subject", "")).strip(), str(data.get("body", "")).strip()
+    if len(subject + body) < SUGGEST_FROM_CHARS:
+        return None
+    return suggestion_for(subject=subject[:200], body=body[:5000])
+
+
+@staff_required
+@require_POST
+def register_category(request: HttpRequest) -> HttpResponse:
+    """The category choice of the registration page with the routing model's suggestion
+    for the text typed so far, preselected unless the agent chose another (htmx)."""
+    if not can_register_matters(_user(request)):
+        raise PermissionDenied
+    form = StaffRegistrationForm(initial=request.POST.dict())
+    previous = request.POST.get("category_suggested", "")
+    suggested = category_suggest(form, _suggestion(request.POST), previous=previous)
+    context = {"form": form, "category_suggested": suggested}
+    return render(request, "workbench/_category_choice.html", context)
 
 
 def _similar_to_form(user: User, data: Any) -> list[SimilarCase]:
