@@ -41,7 +41,7 @@ def test_a_notice_goes_from_the_supervisor_to_the_department_and_back(client, ca
     assert notice.issued_by == cast.supervisor
 
     client.force_login(cast.head)
-    tabs = dict((q.key, n) for q, n in client.get("/work/").context["notice_tabs"])
+    tabs = {q.key: n for q, n in client.get("/work/").context["notice_tabs"]}
     assert tabs == {"notices_to_acknowledge": 1, "notices_to_answer": 0}
     detail = f"/work/supervision/notices/{notice.pk}/"
     assert client.get(detail).status_code == 200
