@@ -28,6 +28,7 @@ from minsheng.demo.catalogue import (
 )
 from minsheng.demo.scripts import Script, Stage
 from minsheng.demo.stories import TIMINGS, stories_plan
+from minsheng.supervision.services import watch_run
 
 # The login whose presence means the demo is already loaded.
 MARKER_USERNAME = STAFF[0].username
@@ -81,7 +82,8 @@ def demo_load(*, cases: int, seed: int) -> DemoSummary:
     1. departments, topic categories and areas (rows already present are kept);
     2. the demo staff, through `accounts.services.user_create`;
     3. one story per case (or per case and its duplicate), each placed in time;
-    4. the stories played in the order they start, every step at its own moment.
+    4. the stories played in the order they start, every step at its own moment;
+    5. one run of the deadline watch (supervision notices by policy, return visits).
     All or nothing: a failure leaves no half demo that would block the next attempt. The
     demo Open311 api_key is ensured on every run (it returns the existing key if present).
     """
@@ -125,6 +127,9 @@ def demo_load(*, cases: int, seed: int) -> DemoSummary:
             case.refresh_from_db(fields=["state"])
             per_state[case.state] += 1
         stage.latest_by_topic[script.topic.path] = played[0]
+    # The deadline watch catches up on the history: notices for overdue cases by policy,
+    # return visits for the answered cases to call back.
+    watch_run(now=timezone.now())
     return DemoSummary(
         is_new=True,
         cases=sum(per_state.values()),
