@@ -11,3 +11,4 @@ urlpatterns = [
     path("work/", include("minsheng.workbench.urls")),
     path("", include("minsheng.portal.urls")),  # keep last: it owns "/"
 ]
+    path("work/", include("minsheng.reports.urls")),  # /work/stats/, Excel exports

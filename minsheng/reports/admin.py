@@ -25,5 +25,12 @@ class EvaluationWeightAdmin(admin.ModelAdmin):
 
 @admin.register(ExportJob)
 class ExportJobAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "requested_by", "include_personal_data", "status", "total_rows", "created_at"]
+    list_display = [
+        "pk",
+        "requested_by",
+        "include_personal_data",
+        "status",
+        "total_rows",
+        "created_at",
+    ]
     list_filter = ["status", "include_personal_data"]

@@ -5,7 +5,12 @@ from typing import Any
 from django.http import HttpRequest
 
 from minsheng.accounts.models import User
-from minsheng.cases.access import can_register_matters, can_view_hot_topics
+from minsheng.cases.access import (
+    can_export_case_lists,
+    can_register_matters,
+    can_view_hot_topics,
+    can_view_statistics,
+)
 from minsheng.supervision.services import may_call_back
 
 
@@ -17,5 +22,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "may_register": can_register_matters(user),
         "may_see_hot_topics": can_view_hot_topics(user),
+        "may_view_statistics": can_view_statistics(user),
+        "may_export_cases": can_export_case_lists(user),
         "may_call_back": may_call_back(user),
     }

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,38 +14,107 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='EvaluationWeight',
+            name="EvaluationWeight",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('part', models.CharField(choices=[('timeliness', 'Timeliness (answered within the deadline)'), ('resolution', 'Resolution (as the complainant confirms)'), ('satisfaction', 'Satisfaction'), ('returns', 'Cases returned as not ours'), ('extensions', 'Cases extended'), ('notices', 'Cases urged or supervised'), ('circulations', 'Cases publicly circulated')], max_length=20, unique=True, verbose_name='part')),
-                ('weight', models.DecimalField(decimal_places=2, help_text='Rates: the share of the 100 points (weights are relative). Counts: the points deducted for each case.', max_digits=6, verbose_name='weight')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "part",
+                    models.CharField(
+                        choices=[
+                            ("timeliness", "Timeliness (answered within the deadline)"),
+                            ("resolution", "Resolution (as the complainant confirms)"),
+                            ("satisfaction", "Satisfaction"),
+                            ("returns", "Cases returned as not ours"),
+                            ("extensions", "Cases extended"),
+                            ("notices", "Cases urged or supervised"),
+                            ("circulations", "Cases publicly circulated"),
+                        ],
+                        max_length=20,
+                        unique=True,
+                        verbose_name="part",
+                    ),
+                ),
+                (
+                    "weight",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="Rates: the share of the 100 points (weights are relative). Counts: the points deducted for each case.",
+                        max_digits=6,
+                        verbose_name="weight",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'evaluation weight',
-                'verbose_name_plural': 'evaluation weights',
-                'ordering': ['part'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('weight__gte', 0)), name='evaluationweight_not_negative')],
+                "verbose_name": "evaluation weight",
+                "verbose_name_plural": "evaluation weights",
+                "ordering": ["part"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("weight__gte", 0)), name="evaluationweight_not_negative"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ExportJob',
+            name="ExportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('params', models.JSONField(blank=True, default=dict, verbose_name='filters')),
-                ('include_personal_data', models.BooleanField(default=False, verbose_name='with personal data')),
-                ('status', models.CharField(choices=[('queued', 'Waiting to run'), ('running', 'Exporting'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=20, verbose_name='status')),
-                ('total_rows', models.PositiveIntegerField(default=0, verbose_name='rows')),
-                ('rows_done', models.PositiveIntegerField(default=0, verbose_name='rows done')),
-                ('file', models.FileField(blank=True, max_length=300, upload_to='exports/%Y/%m/', verbose_name='file')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('created_at', models.DateTimeField(verbose_name='requested')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL, verbose_name='requested by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("params", models.JSONField(blank=True, default=dict, verbose_name="filters")),
+                (
+                    "include_personal_data",
+                    models.BooleanField(default=False, verbose_name="with personal data"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Waiting to run"),
+                            ("running", "Exporting"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("total_rows", models.PositiveIntegerField(default=0, verbose_name="rows")),
+                ("rows_done", models.PositiveIntegerField(default=0, verbose_name="rows done")),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True, max_length=300, upload_to="exports/%Y/%m/", verbose_name="file"
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                ("created_at", models.DateTimeField(verbose_name="requested")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="finished"),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="requested by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Excel export',
-                'verbose_name_plural': 'Excel exports',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "Excel export",
+                "verbose_name_plural": "Excel exports",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

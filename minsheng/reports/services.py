@@ -1,0 +1,405 @@
+"""Excel exports (openpyxl): a case list, the dashboard, the department evaluation.
+
+Every sheet has Chinese headers and says at its top which filters made it. A case list over
+EXPORT_INLINE_MAX rows becomes an `ExportJob` run in the background (`reports.jobs`).
+Complainants' personal data is in a case export only when asked for, and then case by case
+as `cases.access.complainant_for` decides; each unmasked look is logged there like any other.
+"""
+
+import io
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from minsheng.accounts.models import User
+from minsheng.cases.access import (
+    can_export_case_lists,
+    cases_visible_to,
+    complainant_for,
+    may_export_personal_data,
+)
+from minsheng.cases.filters import CaseFilterSet
+from minsheng.cases.models import Case
+from minsheng.lib.tasks import enqueue_on_commit
+from minsheng.reports.models import ExportJob
+from minsheng.reports.selectors import Dashboard, Evaluation
+
+logger = logging.getLogger(__name__)
+
+EXPORT_INLINE_MAX = 300  # rows; a larger case list is exported in the background
+EXPORT_LANGUAGE = "zh-hans"  # headers and labels are Chinese whoever asks
+PROGRESS_EVERY = 200  # rows between progress saves
+PERSONAL_DATA_PURPOSE = "Excel export"
+BOLD = Font(bold=True)
+
+
+# --- sheets ------------------------------------------------------------------------------
+
+
+def _filters_lines(filterset: CaseFilterSet) -> list[str]:
+    """The filters of a case list as "label: value" lines (in the active language)."""
+    lines: list[str] = []
+    form = filterset.form
+    if not form.is_valid():
+        return lines
+    for name, value in form.cleaned_data.items():
+        if value in (None, "", [], ()):
+            continue
+        field = form.fields[name]
+        if isinstance(value, list | tuple):
+            choices = dict(getattr(field, "choices", []))
+            shown = "、".join(str(choices.get(v, v)) for v in value)
+        elif hasattr(field, "choices") and not hasattr(value, "pk"):
+            shown = str(dict(field.choices).get(value, value))
+        else:
+            shown = str(value)
+        lines.append(f"{field.label}：{shown}")
+    return lines
+
+
+def _head(sheet: Worksheet, title: str, filters: Sequence[str]) -> None:
+    """The sheet's title, when it was made, and its filters, above the table."""
+    sheet.append([title])
+    sheet["A1"].font = Font(bold=True, size=14)
+    made = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    sheet.append([_("Exported at %(time)s") % {"time": made}])
+    sheet.append([_("Filters: %(filters)s") % {"filters": "；".join(filters) or _("none")}])
+    sheet.append([])
+
+
+def _table(sheet: Worksheet, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    sheet.append(list(headers))
+    for cell in sheet[sheet.max_row]:
+        cell.font = BOLD
+    for row in rows:
+        sheet.append(list(row))
+    for index, header in enumerate(headers, start=1):
+        width = max(10, min(40, len(str(header)) * 2 + 4))
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def _bytes(book: Workbook) -> bytes:
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _local(moment: datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+CASE_HEADERS = (
+    gettext_lazy("Case number"),
+    gettext_lazy("Submitted at"),
+    gettext_lazy("Kind"),
+    gettext_lazy("Severity"),
+    gettext_lazy("Channel"),
+    gettext_lazy("State"),
+    gettext_lazy("Subject"),
+    gettext_lazy("Category"),
+    gettext_lazy("Area"),
+    gettext_lazy("Lead department"),
+    gettext_lazy("Next due"),
+    gettext_lazy("Replied at"),
+    gettext_lazy("Closed at"),
+    gettext_lazy("Rating"),
+    gettext_lazy("Returns"),
+)
+PERSON_HEADERS = (
+    gettext_lazy("Complainant"),
+    gettext_lazy("Phone"),
+    gettext_lazy("E-mail"),
+    gettext_lazy("Address"),
+)
+
+
+def _case_row(case: Case) -> list[Any]:
+    return [
+        case.number,
+        _local(case.created_at),
+        case.get_kind_display(),
+        case.get_severity_display(),
+        case.get_channel_display(),
+        case.get_state_display(),
+        case.subject,
+        str(case.category or ""),
+        str(case.area or ""),
+        str(case.department or ""),
+        _local(case.next_due_at),
+        _local(case.replied_at),
+        _local(case.closed_at),
+        case.get_rating_display() if case.rating else "",
+        case.return_count,
+    ]
+
+
+def _person_cells(actor: User, case: Case) -> list[str]:
+    people = complainant_for(actor, case, purpose=PERSONAL_DATA_PURPOSE)
+    return [
+        "；".join(p.name for p in people),
+        "；".join(p.phone for p in people if p.phone),
+        "；".join(p.email for p in people if p.email),
+        "；".join(p.address for p in people if p.address),
+    ]
+
+
+def _case_filterset(*, actor: User, params: dict[str, Any]) -> CaseFilterSet:
+    query = QueryDict(mutable=True)
+    for name, value in params.items():
+        query.setlist(name, value if isinstance(value, list) else [value])
+    return CaseFilterSet(
+        query,
+        queryset=cases_visible_to(actor).select_related("department", "category", "area"),
+    )
+
+
+def case_workbook(
+    *,
+    actor: User,
+    params: dict[str, Any],
+    include_personal_data: bool,
+    progress: Any = None,
+) -> bytes:
+    """The case list of `params` (CaseFilterSet's filters, over the cases `actor` may
+    see) as an xlsx file. `progress(done, total)` is called every PROGRESS_EVERY rows."""
+    with translation.override(EXPORT_LANGUAGE):
+        filterset = _case_filterset(actor=actor, params=params)
+        cases: QuerySet[Case] = filterset.qs
+        total = cases.count()
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None  # noqa: S101 - a new workbook has one sheet
+        sheet.title = _("Cases")
+        _head(sheet, _("Case list"), _filters_lines(filterset))
+        headers = [str(h) for h in CASE_HEADERS]
+        if include_personal_data:
+            headers += [str(h) for h in PERSON_HEADERS]
+
+        def rows() -> Iterable[list[Any]]:
+            for done, case in enumerate(cases.iterator(chunk_size=500), start=1):
+                row = _case_row(case)
+                if include_personal_data:
+                    row += _person_cells(actor, case)
+                yield row
+                if progress is not None and done % PROGRESS_EVERY == 0:
+                    progress(done, total)
+
+        _table(sheet, headers, rows())
+        return _bytes(book)
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}%"
+
+
+def dashboard_workbook(*, dashboard: Dashboard) -> bytes:
+    """Every figure of the dashboard: the headline figures with their formulas, then one
+    sheet per breakdown; each beside the previous period."""
+    with translation.override(EXPORT_LANGUAGE):
+        period, previous = str(dashboard.period), str(dashboard.previous_period)
+        filters = [_("Period: %(period)s") % {"period": period}] + [
+            f"{name}：{value}" for name, value in dashboard.query.narrowing
+        ]
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None  # noqa: S101 - a new workbook has one sheet
+        sheet.title = _("Figures")
+        _head(sheet, _("Statistics"), filters)
+        headers = [_("Figure"), period, previous, _("Numerator"), _("Denominator"), _("Formula")]
+        rows: list[list[Any]] = [
+            [
+                str(dashboard.volume.label),
+                dashboard.volume.current.count,
+                dashboard.volume.previous.count,
+                "",
+                "",
+                str(dashboard.volume.formula),
+            ]
+        ]
+        for rate in dashboard.rates:
+            rows.append(
+                [
+                    str(rate.label),
+                    _percent(rate.current.percent),
+                    _percent(rate.previous.percent),
+                    rate.current.numerator.count,
+                    rate.current.denominator.count,
+                    str(rate.formula),
+                ]
+            )
+        handling = dashboard.handling
+        for name, now_value, before in (
+            (_("mean"), handling.current.mean, handling.previous.mean),
+            (_("90th percentile"), handling.current.p90, handling.previous.p90),
+        ):
+            label = f"{handling.label}（{name}）"
+            rows.append([label, now_value, before, "", "", str(handling.formula)])
+        for figure in dashboard.counts:
+            rows.append(
+                [
+                    str(figure.label),
+                    figure.current.count,
+                    figure.previous.count,
+                    "",
+                    "",
+                    str(figure.formula),
+                ]
+            )
+        _table(sheet, headers, rows)
+        for breakdown in dashboard.breakdowns:
+            part = book.create_sheet(str(breakdown.label)[:31])
+            _head(part, str(breakdown.label), filters)
+            _table(
+                part,
+                [str(breakdown.label), period, previous],
+                [[row.label, row.current.count, row.previous.count] for row in breakdown.rows],
+            )
+        return _bytes(book)
+
+
+def evaluation_workbook(*, evaluation: Evaluation) -> bytes:
+    """The department ranking with every part of each score and the weights used."""
+    with translation.override(EXPORT_LANGUAGE):
+        filters = [_("Period: %(period)s") % {"period": str(evaluation.period)}]
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None  # noqa: S101 - a new workbook has one sheet
+        sheet.title = _("Evaluation")
+        _head(sheet, _("Department evaluation"), filters)
+        first = evaluation.rows[0] if evaluation.rows else None
+        part_headers = [line.label for line in first.lines] if first else []
+        headers = [_("Rank"), _("Department"), _("Cases"), _("Score"), _("Rate points")]
+        headers += [_("Points deducted"), *part_headers]
+        rows = []
+        for row in evaluation.rows:
+            values: list[Any] = [
+                row.rank or "",
+                row.department.name,
+                row.cases.count,
+                "" if row.score is None else row.score,
+                "" if row.rate_points is None else row.rate_points,
+                row.deducted,
+            ]
+            for line in row.lines:
+                if line.ratio is not None:
+                    values.append(_percent(line.ratio.percent))
+                else:
+                    values.append(line.tally.count if line.tally else "")
+            rows.append(values)
+        _table(sheet, headers, rows)
+        weights = book.create_sheet(_("Weights"))
+        _table(
+            weights,
+            [_("Part"), _("Weight")],
+            [[line.label, line.weight] for line in (first.lines if first else [])],
+        )
+        return _bytes(book)
+
+
+# --- background case exports -----------------------------------------------------------
+
+
+def case_export_filters(*, actor: User, params: dict[str, Any]) -> list[str]:
+    """The filters of a case list export as "label: value" lines, for its page."""
+    return _filters_lines(_case_filterset(actor=actor, params=params))
+
+
+def case_export_count(*, actor: User, params: dict[str, Any]) -> int:
+    """How many rows an export of `params` would have, counted up to one past the inline
+    limit (enough to decide inline or background)."""
+    qs = _case_filterset(actor=actor, params=params).qs
+    return qs.order_by()[: EXPORT_INLINE_MAX + 1].count()
+
+
+def _check_export(*, actor: User, include_personal_data: bool) -> None:
+    if not can_export_case_lists(actor):
+        raise PermissionDenied(_("You may not export case lists."))
+    if include_personal_data and not may_export_personal_data(actor):
+        raise PermissionDenied(_("You may not export personal data."))
+
+
+def case_export_inline(
+    *, actor: User, params: dict[str, Any], include_personal_data: bool
+) -> bytes:
+    """A small case list exported at once (at most EXPORT_INLINE_MAX rows)."""
+    _check_export(actor=actor, include_personal_data=include_personal_data)
+    return case_workbook(actor=actor, params=params, include_personal_data=include_personal_data)
+
+
+@transaction.atomic
+def export_job_create(
+    *, actor: User, params: dict[str, Any], include_personal_data: bool
+) -> ExportJob:
+    """Queue a case list export; the worker runs `export_job_run` after commit."""
+    from minsheng.reports.jobs import export_run_job
+
+    _check_export(actor=actor, include_personal_data=include_personal_data)
+    job = ExportJob(
+        params=params,
+        include_personal_data=include_personal_data,
+        requested_by=actor,
+        created_at=timezone.now(),
+    )
+    job.full_clean()
+    job.save()
+    enqueue_on_commit(export_run_job, job_id=job.pk)
+    return job
+
+
+def export_job_run(*, job_id: int) -> ExportJob:
+    """Run a queued export: claim it, write the workbook with progress, store the file.
+    Safe to repeat: a job that is running or finished is left alone.
+
+    1. claim the job with a conditional update (queued → running);
+    2. build the workbook, saving the progress every PROGRESS_EVERY rows;
+    3. store the file and mark the job done (or failed, with the reason).
+    """
+    now = timezone.now()
+    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
+        status=ExportJob.Status.RUNNING
+    )
+    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+    if not claimed:
+        return job
+    actor = job.requested_by
+
+    def progress(done: int, total: int) -> None:
+        ExportJob.objects.filter(pk=job.pk).update(rows_done=done, total_rows=total)
+
+    try:
+        total = _case_filterset(actor=actor, params=job.params).qs.count()
+        ExportJob.objects.filter(pk=job.pk).update(total_rows=total)
+        content = case_workbook(
+            actor=actor,
+            params=job.params,
+            include_personal_data=job.include_personal_data,
+            progress=progress,
+        )
+    except Exception as error:  # a failed export is reported on its page, not lost
+        logger.exception("reports: export %s failed", job.pk)
+        job.status = ExportJob.Status.FAILED
+        job.reason = str(error)[:2000]
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "reason", "finished_at"])
+        return job
+    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M%S")
+    job.file.save(f"cases-{stamp}-{job.pk}.xlsx", ContentFile(content), save=False)
+    job.status = ExportJob.Status.DONE
+    job.total_rows = job.rows_done = total
+    job.finished_at = timezone.now()
+    job.save(update_fields=["file", "status", "total_rows", "rows_done", "finished_at"])
+    return job

@@ -1,0 +1,17 @@
+"""Statistics and export pages, mounted under /work/ beside the workbench."""
+
+from django.urls import path
+
+from minsheng.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("stats/", views.dashboard, name="dashboard"),
+    path("stats/export/", views.dashboard_export, name="dashboard-export"),
+    path("stats/evaluation/", views.evaluation, name="evaluation"),
+    path("stats/evaluation/export/", views.evaluation_export, name="evaluation-export"),
+    path("exports/cases/", views.case_export, name="case-export"),
+    path("exports/<int:pk>/", views.export_detail, name="export-detail"),
+    path("exports/<int:pk>/progress/", views.export_progress, name="export-progress"),
+    path("exports/<int:pk>/file/", views.export_download, name="export-download"),
+]

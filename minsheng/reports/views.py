@@ -1,0 +1,203 @@
+"""Staff pages of the statistics: the dashboard and the department evaluation at
+/work/stats/ (supervisors and leaders, `cases.access.can_view_statistics`), their Excel
+files, and Excel exports of case lists (any staff member, their own visible cases) with the
+progress of the large ones.
+
+Every view: access → parse (forms) → selector or service → render or file.
+"""
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from minsheng.accounts.models import User
+from minsheng.cases.access import (
+    can_export_case_lists,
+    can_view_statistics,
+    cases_visible_to,
+    may_export_personal_data,
+)
+from minsheng.reports import services
+from minsheng.reports.filters import StatsQuery, StatsQueryForm, month_period
+from minsheng.reports.models import ExportJob
+from minsheng.reports.selectors import Dashboard, dashboard_for, evaluation_for
+
+LOGIN_URL = "workbench:login"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
+def _statistician(request: HttpRequest) -> User:
+    user = _user(request)
+    if not can_view_statistics(user):
+        raise PermissionDenied
+    return user
+
+
+def _query(request: HttpRequest) -> tuple[StatsQueryForm, StatsQuery]:
+    """The page's query from its parameters; this month when they are missing or wrong."""
+    form = StatsQueryForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        return form, form.query()
+    return form, StatsQuery(period=month_period(timezone.localdate()))
+
+
+def _xlsx(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _charts(board: Dashboard, case_list: str) -> list[dict[str, Any]]:
+    """What the charts draw: per breakdown its labels, both periods' counts and each bar's
+    link to its cases."""
+    return [
+        {
+            "id": f"chart-{breakdown.key}",
+            "key": breakdown.key,
+            "is_period": breakdown.is_period,
+            "labels": [row.label for row in breakdown.rows],
+            "current": [row.current.count for row in breakdown.rows],
+            "previous": [row.previous.count for row in breakdown.rows],
+            "links": [f"{case_list}?{row.current.query}" for row in breakdown.rows],
+            "names": [str(board.period), str(board.previous_period)],
+        }
+        for breakdown in board.breakdowns
+    ]
+
+
+@login_required(login_url=LOGIN_URL)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The figures of a period beside the previous one, each linked to its cases."""
+    user = _statistician(request)
+    form, query = _query(request)
+    board = dashboard_for(base=cases_visible_to(user), query=query)
+    case_list = reverse("workbench:case-list")
+    context = {
+        "form": form,
+        "board": board,
+        "case_list": case_list,
+        "charts": _charts(board, case_list),
+        "page_query": urlencode(query.page_params()),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+@login_required(login_url=LOGIN_URL)
+def dashboard_export(request: HttpRequest) -> HttpResponse:
+    """The dashboard's figures as an Excel file."""
+    user = _statistician(request)
+    _form, query = _query(request)
+    board = dashboard_for(base=cases_visible_to(user), query=query)
+    content = services.dashboard_workbook(dashboard=board)
+    return _xlsx(content, f"statistics-{query.period.start}-{query.period.end}.xlsx")
+
+
+@login_required(login_url=LOGIN_URL)
+def evaluation(request: HttpRequest) -> HttpResponse:
+    """The departments ranked by their evaluation score, every part shown."""
+    user = _statistician(request)
+    form, query = _query(request)
+    result = evaluation_for(base=cases_visible_to(user), query=query)
+    context = {
+        "form": form,
+        "evaluation": result,
+        "case_list": reverse("workbench:case-list"),
+        "page_query": urlencode(query.page_params()),
+    }
+    return render(request, "reports/evaluation.html", context)
+
+
+@login_required(login_url=LOGIN_URL)
+def evaluation_export(request: HttpRequest) -> HttpResponse:
+    """The department evaluation as an Excel file."""
+    user = _statistician(request)
+    _form, query = _query(request)
+    result = evaluation_for(base=cases_visible_to(user), query=query)
+    content = services.evaluation_workbook(evaluation=result)
+    return _xlsx(content, f"evaluation-{query.period.start}-{query.period.end}.xlsx")
+
+
+def _list_params(request: HttpRequest) -> dict[str, list[str]]:
+    """The case list's filters from the query string (its page number left out)."""
+    return {k: request.GET.getlist(k) for k in request.GET if k not in {"page", "ordering"}}
+
+
+@login_required(login_url=LOGIN_URL)
+def case_export(request: HttpRequest) -> HttpResponse:
+    """Export the case list of the query string: a small one at once, a large one in the
+    background (then to its progress page). Personal data only when asked for and allowed.
+    """
+    user = _user(request)
+    if not can_export_case_lists(user):
+        raise PermissionDenied
+    params = _list_params(request)
+    offer_personal = may_export_personal_data(user)
+    if request.method == "POST":
+        personal = offer_personal and request.POST.get("personal_data") == "1"
+        if services.case_export_count(actor=user, params=params) > services.EXPORT_INLINE_MAX:
+            job = services.export_job_create(
+                actor=user, params=params, include_personal_data=personal
+            )
+            return redirect("reports:export-detail", pk=job.pk)
+        content = services.case_export_inline(
+            actor=user, params=params, include_personal_data=personal
+        )
+        return _xlsx(content, f"cases-{timezone.localtime():%Y%m%d-%H%M%S}.xlsx")
+    count = services.case_export_count(actor=user, params=params)
+    context = {
+        "count": count,
+        "is_large": count > services.EXPORT_INLINE_MAX,
+        "inline_max": services.EXPORT_INLINE_MAX,
+        "offer_personal": offer_personal,
+        "query": request.GET.urlencode(),
+        "filters": services.case_export_filters(actor=user, params=params),
+    }
+    return render(request, "reports/case_export.html", context)
+
+
+def _job(request: HttpRequest, pk: int) -> ExportJob:
+    """The user's own export (another's is "not found")."""
+    job = ExportJob.objects.filter(pk=pk, requested_by=_user(request)).first()
+    if job is None:
+        raise Http404("No such export.")
+    return job
+
+
+@never_cache
+@login_required(login_url=LOGIN_URL)
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A background export: its progress bar (htmx polling), then its download link."""
+    return render(request, "reports/export_detail.html", {"job": _job(request, pk)})
+
+
+@never_cache
+@login_required(login_url=LOGIN_URL)
+def export_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress bar alone, polled by htmx while the export runs."""
+    return render(request, "reports/_export_progress.html", {"job": _job(request, pk)})
+
+
+@never_cache
+@login_required(login_url=LOGIN_URL)
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The finished export's file, to the person who asked for it."""
+    job = _job(request, pk)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404("The export is not ready.")
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1]
+    )
