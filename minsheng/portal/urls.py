@@ -17,6 +17,7 @@ urlpatterns = [
     path("track/<str:number>/files/<int:pk>/", views.track_attachment, name="track-attachment"),
     path("track/<str:number>/<slug:action>/", views.track_action, name="track-action"),
     path("guide/", views.guide, name="guide"),
+    path("open/", views.open_figures, name="open"),  # public figures (信息公开)
     # The language switcher of every page (portal and workbench): a cookie, no URL prefix.
     path("language/", set_language, name="set-language"),
 ]

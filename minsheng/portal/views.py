@@ -29,6 +29,9 @@ from minsheng.intake.emergency import emergency_context, emergency_numbers
 from minsheng.intake.services import submission_register
 from minsheng.knowledge.selectors import policy_entries_search
 from minsheng.portal.forms import SubmissionForm
+from minsheng.reports.filters import PublicMonthForm, recent_months
+from minsheng.reports.selectors import public_figures
+from minsheng.routing import hot_topics
 
 RECEIPT_KEY = "portal_receipt"  # {"number", "code"}: shown once on the receipt page
 TRACKED_KEY = "portal_tracked"  # {number: code}: cases this browser has proven the code for
@@ -210,3 +213,14 @@ def guide(request: HttpRequest) -> HttpResponse:
     entries = policy_entries_search(query=query, public_only=True)
     context = {"limits": limits, "urgent": urgent, "query": query, "entries": entries}
     return render(request, "portal/guide.html", context)
+
+
+def open_figures(request: HttpRequest) -> HttpResponse:
+    """Public disclosure (信息公开): one month's figures (`reports.public_figures`, cached,
+    small counts suppressed, no personal data) with its hot topics in neutral words, which
+    this page hands in from `routing` (a feature does not import another)."""
+    form = PublicMonthForm(request.GET or {})
+    month = form.cleaned_data["month"] if form.is_valid() else recent_months(1)[0]
+    figures = public_figures(month=month, topics_source=hot_topics.period_topics)
+    context = {"form": form, "figures": figures, "months": recent_months()}
+    return render(request, "portal/open.html", context)

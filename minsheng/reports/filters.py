@@ -168,3 +168,30 @@ class StatsQuery:
             params["date_from"] = period.start.isoformat()
             params["date_to"] = period.end.isoformat()
         return params
+
+
+class PublicMonthForm(forms.Form):
+    """The month of the public figures (/open/, GET /api/v1/public/stats): a past or the
+    current month, by default the last whole one."""
+
+    month = forms.DateField(
+        label=_("Month"),
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+
+    def clean_month(self) -> date:
+        month: date | None = self.cleaned_data.get("month")
+        today = timezone.localdate()
+        if month is None:
+            return _add_months(today, -1)
+        if month.replace(day=1) > today:
+            raise forms.ValidationError(_("Figures are published for past months only."))
+        return month.replace(day=1)
+
+
+def recent_months(count: int = 12) -> list[date]:
+    """The first days of the last `count` whole months, newest first."""
+    today = timezone.localdate()
+    return [_add_months(today, -k) for k in range(1, count + 1)]

@@ -898,7 +898,8 @@ def _topics_public(topics: Sequence[Any], month: Period) -> list[dict[str, Any]]
     return public[:PUBLIC_TOPICS]
 
 
-TopicsSource = Callable[[datetime, datetime], Sequence[Any]]
+# Called as source(start=, end=): routing.hot_topics.period_topics, handed in by an interface.
+TopicsSource = Callable[..., Sequence[Any]]
 
 
 def public_figures(*, month: date, topics_source: TopicsSource | None = None) -> PublicFigures:
@@ -921,7 +922,7 @@ def public_figures(*, month: date, topics_source: TopicsSource | None = None) ->
             end = datetime.combine(
                 date.fromordinal(period.end.toordinal() + 1), datetime.min.time(), tzinfo=LOCAL_TZ
             )
-            numbers["topics"] = _topics_public(topics_source(start, end), period)
+            numbers["topics"] = _topics_public(topics_source(start=start, end=end), period)
         is_current = period.end >= timezone.localdate()
         cache.set(key, numbers, 600 if is_current else 86400)
     return _public_from(numbers, period, with_topics=topics_source is not None)

@@ -378,6 +378,13 @@ def _first_phone_hashes(case_ids: list[int]) -> dict[int, str]:
     return hashes
 
 
+def period_topics(*, start: datetime, end: datetime, limit: int = 20) -> list[Topic]:
+    """The hot topics of [start, end) over every case, hottest first (the public figures
+    take them through the interface layer and keep only neutral words)."""
+    items = case_items(Case.objects.all(), start=start, end=end)
+    return topics_find(items, start=start, end=end, limit=limit).topics
+
+
 def default_period(*, now: datetime, days: int) -> tuple[datetime, datetime]:
     """The last `days` days up to `now`."""
     return now - timedelta(days=days), now
