@@ -91,6 +91,10 @@ def main() -> None:
         from minsheng.cases import bench as case_list_bench
 
         rows += case_list_bench.run()
+        # The deadline watch over as many cases again, each open one with a running clock.
+        from minsheng.supervision import bench as watch_bench
+
+        rows += watch_bench.run()
     width = max(len(name) for name, _ in rows)
     print(f"{'benchmark':<{width}}  figure")
     print(f"{'-' * width}  ------")

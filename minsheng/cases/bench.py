@@ -82,6 +82,7 @@ COLUMNS = [
     "next_due_at",
     "created_at",
     "updated_at",
+    "version",
 ]
 
 
@@ -157,6 +158,7 @@ def _rows(
             due,
             created,
             created,
+            0,
         )
 
 

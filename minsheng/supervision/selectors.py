@@ -149,12 +149,17 @@ def local_start(day: date) -> datetime:
 
 
 def clocks_for_policy(*, policy: NoticePolicy, before: datetime, limit: int) -> list[CaseClock]:
-    """Running clocks of the policy's step due before `before` that the policy has not yet
-    acted on, oldest due first, with the case and its department joined in."""
+    """Running clocks of the policy's step due before `before`, on cases assigned to a
+    department, that the policy has not yet acted on, oldest due first, with the case and
+    its department joined in."""
     hit = PolicyHit.objects.filter(policy=policy, clock=OuterRef("pk"))
     return list(
         CaseClock.objects.filter(
-            stopped_at__isnull=True, step=policy.step, due_at__isnull=False, due_at__lt=before
+            stopped_at__isnull=True,
+            step=policy.step,
+            due_at__isnull=False,
+            due_at__lt=before,
+            case__department__isnull=False,  # a notice goes to a department
         )
         .filter(~Exists(hit))
         .select_related("case", "case__department", "case__handler")

@@ -83,35 +83,40 @@ def _recipient_for(policy: NoticePolicy, clock: CaseClock) -> User | None:
 
 
 def _policy_for_clock(policy: NoticePolicy, clock: CaseClock, now: datetime) -> bool:
-    """Issue the policy's notice about one overdue clock, once; False if done before or
-    impossible (no department to address)."""
+    """Issue the policy's notice about one overdue clock, once (a clock it cannot be issued
+    for, e.g. its case closed meanwhile, is marked done too, so no run tries it again)."""
     case = clock.case
-    if case.department_id is None or case.department is None:
-        return False
+    assert case.department is not None  # noqa: S101 - the selector only returns assigned cases
+    due = timezone.localtime(clock.due_at).strftime("%Y-%m-%d") if clock.due_at else ""
     try:
         with transaction.atomic():
             hit = PolicyHit.objects.create(policy=policy, clock=clock, created_at=now)
-            due = timezone.localtime(clock.due_at).strftime("%Y-%m-%d") if clock.due_at else ""
-            notice = notice_issue(
-                cases=[case],
-                department=case.department,
-                recipient=_recipient_for(policy, clock),
-                level=NoticeLevel(policy.level),
-                reason=_("The %(step)s step of this case was due on %(due)s and is overdue.")
-                % {"step": clock.get_step_display(), "due": due},
-                demand=_("Finish the step and answer this notice with the reason for the delay."),
-                due_days=policy.due_days,
-                actor=None,
-                policy=policy,
-            )
-            hit.notice = notice
+            try:
+                with transaction.atomic():
+                    hit.notice = notice_issue(
+                        cases=[case],
+                        department=case.department,
+                        recipient=_recipient_for(policy, clock),
+                        level=NoticeLevel(policy.level),
+                        reason=_(
+                            "The %(step)s step of this case was due on %(due)s and is overdue."
+                        )
+                        % {"step": clock.get_step_display(), "due": due},
+                        demand=_(
+                            "Finish the step and answer this notice with the reason for the delay."
+                        ),
+                        due_days=policy.due_days,
+                        actor=None,
+                        policy=policy,
+                    )
+            except ValidationError as refused:
+                logger.info(
+                    "supervision: policy %s skips clock %s: %s", policy.pk, clock.pk, refused
+                )
             hit.save(update_fields=["notice"])
     except IntegrityError:  # another run acted on this clock a moment ago
         return False
-    except ValidationError as refused:  # e.g. the case closed meanwhile
-        logger.info("supervision: policy %s skips clock %s: %s", policy.pk, clock.pk, refused)
-        return False
-    return True
+    return hit.notice is not None
 
 
 def _policy_for_notice(policy: NoticePolicy, notice: SupervisionNotice, now: datetime) -> bool:
