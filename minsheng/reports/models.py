@@ -96,3 +96,52 @@ class ExportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
+
+
+class CaseFact(models.Model):
+    """What the statistics count of one case, kept up to date from its timeline by
+    `services.facts_refresh` (every change of a case writes an event): the answer, the
+    rating, and the moments from which its steps count as late, so that a month's figures at
+    a million cases are one scan of this table. `cases.filters.outcome_q` reads the same
+    conditions straight from the clocks and events for the case list; tests hold the two
+    equal."""
+
+    case = models.OneToOneField(
+        "cases.Case", primary_key=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()  # copied from the case: the cohort's range
+    state = models.CharField(max_length=30)
+    is_merged = models.BooleanField(default=False)
+    is_answered = models.BooleanField(default=False)  # replied_at is set
+    rating = models.CharField(max_length=20, blank=True)
+    is_returned = models.BooleanField(default=False)
+    is_extended = models.BooleanField(default=False)
+    # The earliest due time of a clock that ran (or is running) past it; late from then on.
+    result_late_from = models.DateTimeField(null=True, blank=True)
+    late_from = models.DateTimeField(null=True, blank=True)
+    has_reminder = models.BooleanField(default=False)  # notice levels received
+    has_supervision = models.BooleanField(default=False)
+    has_leader = models.BooleanField(default=False)
+    has_circulation = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("case figures")
+        verbose_name_plural = _("case figures")
+        indexes = [models.Index(fields=["created_at"], name="casefact_created")]
+
+    def __str__(self) -> str:
+        return str(self.case_id)
+
+
+class FactCursor(models.Model):
+    """How far `services.facts_refresh` has read the timeline: the last event id (one row)."""
+
+    last_event_id = models.BigIntegerField(default=0)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("figures cursor")
+        verbose_name_plural = _("figures cursor")
+
+    def __str__(self) -> str:
+        return str(self.last_event_id)

@@ -15,17 +15,18 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.accounts.models import Department
 from minsheng.cases.filters import (
+    CONFIRMED_RATINGS,
+    FINISHED_STATES,
     NOTICE_LEVEL_CHOICES,
     CaseFilterSet,
     Outcome,
-    noticed_q,
     outcome_q,
 )
 from minsheng.cases.models import Area, Case, CaseEvent, Category, Channel, Rating
@@ -34,7 +35,13 @@ from minsheng.deadlines.calendar import LOCAL_TZ, WorkCalendar, working_days_bet
 from minsheng.deadlines.models import Kind
 from minsheng.deadlines.selectors import calendar_get
 from minsheng.reports.filters import Period, StatsQuery, month_period
-from minsheng.reports.models import COUNT_PARTS, RATE_PARTS, EvaluationWeight, ScorePart
+from minsheng.reports.models import (
+    COUNT_PARTS,
+    RATE_PARTS,
+    CaseFact,
+    EvaluationWeight,
+    ScorePart,
+)
 
 # --- shapes -----------------------------------------------------------------------------
 
@@ -170,13 +177,51 @@ HEADLINE_OUTCOMES = (
 )
 
 
+def fact_q(key: str, *, now: datetime) -> Q:
+    """`cases.filters.outcome_q(key)` on the per-case summary (`CaseFact`): the same
+    conditions, read from one row per case instead of the clocks and events (tests hold the
+    two equal). A late-from moment before `now` is a clock that ran past its due time."""
+    single = Q(is_merged=False)
+    result_late = Q(result_late_from__lt=now)
+    any_late = Q(late_from__lt=now)
+    answered = single & Q(is_answered=True)
+    finished = Q(state__in=FINISHED_STATES)
+    conditions = {
+        Outcome.ANSWERED_ON_TIME: answered & ~result_late,
+        Outcome.ANSWER_LATE: single & result_late,
+        Outcome.ANSWER_DUE: single & ((Q(is_answered=True) & ~result_late) | result_late),
+        Outcome.STEPS_ON_TIME: single & finished & ~any_late,
+        Outcome.STEPS_LATE: single & any_late,
+        Outcome.STEPS_DUE: single & ((finished & ~any_late) | any_late),
+        Outcome.ANSWERED: answered,
+        Outcome.RESOLVED: answered & Q(rating__in=CONFIRMED_RATINGS),
+        Outcome.RATED: single & ~Q(rating=""),
+        Outcome.SATISFIED: single & Q(rating__in=CONFIRMED_RATINGS),
+        Outcome.EXTENDED: Q(is_extended=True),
+        Outcome.RETURNED: Q(is_returned=True),
+        Outcome.SUPERVISED: Q(has_reminder=True)
+        | Q(has_supervision=True)
+        | Q(has_leader=True)
+        | Q(has_circulation=True),
+    }
+    return conditions[key]
+
+
+def _facts(cohort: QuerySet[Case]) -> QuerySet[CaseFact]:
+    return CaseFact.objects.filter(case__in=cohort.values("pk"))
+
+
 def _headline_counts(cohort: QuerySet[Case], now: datetime) -> dict[str, int]:
-    counts: dict[str, Any] = {"volume": Count("pk")}
-    for key in HEADLINE_OUTCOMES:
-        counts[key] = Count("pk", filter=outcome_q(key, now=now))
+    """The cohort's volume, and per outcome and notice level its cases (one query over the
+    per-case summary; `services.facts_refresh` brings it up to date first)."""
+    counts: dict[str, Any] = {
+        key: Count("pk", filter=fact_q(key, now=now)) for key in HEADLINE_OUTCOMES
+    }
     for level, _label in NOTICE_LEVEL_CHOICES:
-        counts[f"notice_{level}"] = Count("pk", filter=noticed_q(levels=[level]))
-    return {k: v or 0 for k, v in cohort.aggregate(**counts).items()}
+        counts[f"notice_{level}"] = Count("pk", filter=Q(**{f"has_{level}": True}))
+    found = {k: v or 0 for k, v in _facts(cohort).aggregate(**counts).items()}
+    found["volume"] = cohort.count()
+    return found
 
 
 def handling_days(
@@ -634,9 +679,14 @@ def _per_department(cohort: QuerySet[Case], now: datetime) -> dict[int, dict[str
         Outcome.EXTENDED,
     )
     counts: dict[str, Any] = {"cases": Count("pk")}
-    counts.update({key: Count("pk", filter=outcome_q(key, now=now)) for key in keys})
-    rows = cohort.filter(department__isnull=False).values("department_id").annotate(**counts)
-    return {row.pop("department_id"): row for row in rows}
+    counts.update({key: Count("pk", filter=fact_q(key, now=now)) for key in keys})
+    rows = (
+        _facts(cohort)
+        .filter(case__department__isnull=False)
+        .values("case__department_id")
+        .annotate(**counts)
+    )
+    return {row.pop("case__department_id"): row for row in rows}
 
 
 def _event_cases_per_department(

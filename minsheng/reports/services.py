@@ -33,9 +33,10 @@ from minsheng.cases.access import (
     may_export_personal_data,
 )
 from minsheng.cases.filters import CaseFilterSet
-from minsheng.cases.models import Case
+from minsheng.cases.models import Case, CaseClock, CaseEvent, ExtensionRequest
+from minsheng.cases.workflow import Act
 from minsheng.lib.tasks import enqueue_on_commit
-from minsheng.reports.models import ExportJob
+from minsheng.reports.models import CaseFact, ExportJob, FactCursor
 from minsheng.reports.selectors import Dashboard, Evaluation
 
 logger = logging.getLogger(__name__)
@@ -403,3 +404,101 @@ def export_job_run(*, job_id: int) -> ExportJob:
     job.finished_at = timezone.now()
     job.save(update_fields=["file", "status", "total_rows", "rows_done", "finished_at"])
     return job
+
+
+# --- the figures' per-case summary ------------------------------------------------------
+
+FACT_FIELDS = [f.name for f in CaseFact._meta.concrete_fields if f.name != "case"]
+REFRESH_BATCH = 5_000  # cases rebuilt per round
+EVENTS_READ = 50_000  # events read per round
+
+
+def _late_from(clocks: Iterable[tuple[datetime | None, datetime | None]]) -> datetime | None:
+    """The earliest due time of a clock that stopped after it or is still running: from
+    then on the step counts as late (`cases.filters` says the same of the clocks)."""
+    late = [
+        due for due, stopped in clocks if due is not None and (stopped is None or stopped > due)
+    ]
+    return min(late) if late else None
+
+
+def facts_rebuild(*, case_ids: Sequence[int]) -> int:
+    """Recompute the summary rows of these cases from their fields, clocks, extension
+    requests and notices; returns how many were written. Safe to repeat."""
+    ids = sorted(set(case_ids))
+    written = 0
+    for start in range(0, len(ids), REFRESH_BATCH):
+        chunk = ids[start : start + REFRESH_BATCH]
+        clocks: dict[int, list[tuple[str, Any, Any]]] = {}
+        for case_id, step, due, stopped in CaseClock.objects.filter(case_id__in=chunk).values_list(
+            "case_id", "step", "due_at", "stopped_at"
+        ):
+            clocks.setdefault(case_id, []).append((step, due, stopped))
+        extended = set(
+            ExtensionRequest.objects.filter(
+                case_id__in=chunk, status=ExtensionRequest.Status.APPROVED
+            ).values_list("case_id", flat=True)
+        )
+        levels: dict[int, set[str]] = {}
+        for case_id, level in CaseEvent.objects.filter(
+            case_id__in=chunk, action=Act.NOTICE_ISSUED
+        ).values_list("case_id", "data__level"):
+            levels.setdefault(case_id, set()).add(str(level))
+        rows = []
+        for case in Case.objects.filter(pk__in=chunk).values(
+            "pk", "created_at", "state", "merged_into_id", "replied_at", "rating", "return_count"
+        ):
+            own = clocks.get(case["pk"], [])
+            received = levels.get(case["pk"], set())
+            rows.append(
+                CaseFact(
+                    case_id=case["pk"],
+                    created_at=case["created_at"],
+                    state=case["state"],
+                    is_merged=case["merged_into_id"] is not None,
+                    is_answered=case["replied_at"] is not None,
+                    rating=case["rating"],
+                    is_returned=case["return_count"] > 0,
+                    is_extended=case["pk"] in extended,
+                    result_late_from=_late_from((d, s) for step, d, s in own if step == "result"),
+                    late_from=_late_from((d, s) for _step, d, s in own),
+                    has_reminder="reminder" in received,
+                    has_supervision="supervision" in received,
+                    has_leader="leader" in received,
+                    has_circulation="circulation" in received,
+                )
+            )
+        CaseFact.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["case"], update_fields=FACT_FIELDS
+        )
+        written += len(rows)
+    return written
+
+
+def facts_refresh(*, rescan: int = 0) -> int:
+    """Bring the figures' summary up to date with the timeline; returns the cases rebuilt.
+
+    1. read the cursor (the last event id read; `rescan` steps back that many ids, for an
+       event whose transaction committed after a later one's);
+    2. read the newer events' case ids, a round of EVENTS_READ at a time, and rebuild them;
+    3. move the cursor forward (never back: two refreshes at once do the same work twice).
+    """
+    cursor, _created = FactCursor.objects.get_or_create(pk=1)
+    after = max(0, cursor.last_event_id - rescan)
+    rebuilt = 0
+    while True:
+        events = list(
+            CaseEvent.objects.filter(pk__gt=after)
+            .order_by("pk")
+            .values_list("pk", "case_id")[:EVENTS_READ]
+        )
+        if not events:
+            break
+        rebuilt += facts_rebuild(case_ids=[case_id for _pk, case_id in events])
+        after = events[-1][0]
+        FactCursor.objects.filter(pk=1, last_event_id__lt=after).update(
+            last_event_id=after, refreshed_at=timezone.now()
+        )
+        if len(events) < EVENTS_READ:
+            break
+    return rebuilt

@@ -84,6 +84,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The figures of a period beside the previous one, each linked to its cases."""
     user = _statistician(request)
     form, query = _query(request)
+    services.facts_refresh()  # today's figures are live
     board = dashboard_for(base=cases_visible_to(user), query=query)
     case_list = reverse("workbench:case-list")
     context = {
@@ -101,6 +102,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     """The dashboard's figures as an Excel file."""
     user = _statistician(request)
     _form, query = _query(request)
+    services.facts_refresh()  # today's figures are live
     board = dashboard_for(base=cases_visible_to(user), query=query)
     content = services.dashboard_workbook(dashboard=board)
     return _xlsx(content, f"statistics-{query.period.start}-{query.period.end}.xlsx")
@@ -111,6 +113,7 @@ def evaluation(request: HttpRequest) -> HttpResponse:
     """The departments ranked by their evaluation score, every part shown."""
     user = _statistician(request)
     form, query = _query(request)
+    services.facts_refresh()
     result = evaluation_for(base=cases_visible_to(user), query=query)
     context = {
         "form": form,
@@ -126,6 +129,7 @@ def evaluation_export(request: HttpRequest) -> HttpResponse:
     """The department evaluation as an Excel file."""
     user = _statistician(request)
     _form, query = _query(request)
+    services.facts_refresh()
     result = evaluation_for(base=cases_visible_to(user), query=query)
     content = services.evaluation_workbook(evaluation=result)
     return _xlsx(content, f"evaluation-{query.period.start}-{query.period.end}.xlsx")

@@ -9,6 +9,7 @@ from minsheng.cases.filters import CaseFilterSet
 from minsheng.cases.models import Case
 from minsheng.reports.filters import Period, StatsQuery
 from minsheng.reports.selectors import dashboard_for, percentile_90
+from minsheng.reports.services import facts_refresh
 from minsheng.reports.tests.fixtures import NOW, at, month_build
 
 NOVEMBER = StatsQuery(period=Period(date(2026, 11, 1), date(2026, 11, 30)))
@@ -16,7 +17,9 @@ NOVEMBER = StatsQuery(period=Period(date(2026, 11, 1), date(2026, 11, 30)))
 
 @pytest.fixture
 def month(cast):
-    return month_build(cast)
+    built = month_build(cast)
+    facts_refresh()
+    return built
 
 
 def listed(tally):
@@ -126,3 +129,23 @@ def test_90th_percentile_is_the_nearest_rank():
     assert percentile_90([3]) == 3
     assert percentile_90(list(range(1, 11))) == 9
     assert percentile_90(list(range(1, 12))) == 10
+
+
+@pytest.mark.parametrize("moment", [NOW, "2026-12-21 10:00 +08:00"])
+def test_the_per_case_summary_counts_what_the_case_list_filters(month, moment):
+    """`fact_q` (the figures, one row per case) and `outcome_q` (the case list, from the
+    clocks and events) agree on every outcome, whenever it is asked."""
+    from django.utils import timezone
+
+    from minsheng.cases.filters import OUTCOME_CHOICES, outcome_q
+    from minsheng.reports.models import CaseFact
+    from minsheng.reports.selectors import fact_q
+
+    with at(moment):
+        now = timezone.now()
+        for key, _label in OUTCOME_CHOICES:
+            by_list = set(Case.objects.filter(outcome_q(key, now=now)).values_list("pk", flat=True))
+            by_facts = set(
+                CaseFact.objects.filter(fact_q(key, now=now)).values_list("case_id", flat=True)
+            )
+            assert by_list == by_facts, key
