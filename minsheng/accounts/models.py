@@ -22,6 +22,8 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("Auditor")
     # Not held by any user account: the complainant, proven by the case's query code.
     PUBLIC = "public", _("Complainant")
+    # Not held by any user account: Minsheng itself, acting by a policy (archiving).
+    SYSTEM = "system", _("The system")
 
 
 DEPARTMENT_ROLES = frozenset({Role.HANDLER, Role.HEAD})

@@ -44,7 +44,17 @@ class Citizen:
         return False
 
 
-Actor = User | Citizen
+@dataclass(frozen=True)
+class System:
+    """Minsheng itself, acting on a case by a policy (archiving closed cases). Holds no
+    account; its only role is `Role.SYSTEM`, which the lifecycle table grants sparingly."""
+
+    @property
+    def is_authenticated(self) -> bool:
+        return False
+
+
+Actor = User | Citizen | System
 
 
 def citizen_for(case: Case, query_code: str) -> Citizen | None:
@@ -63,6 +73,8 @@ def roles_on_case(actor: Actor, case: Case, *, co_department: bool = False) -> f
     """
     if isinstance(actor, Citizen):
         return frozenset({Role.PUBLIC}) if actor.case_id == case.pk else frozenset()
+    if isinstance(actor, System):
+        return frozenset({Role.SYSTEM})
     facts = role_facts_for(actor)
     if co_department:
         department_ids = {d.pk for d in case.co_departments.all()}
@@ -75,6 +87,8 @@ def can_view(actor: Actor, case: Case) -> bool:
     """Whether `actor` may open the case at all."""
     if isinstance(actor, Citizen):
         return actor.case_id == case.pk
+    if isinstance(actor, System):
+        return False
     facts = role_facts_for(actor)
     if facts.global_roles & CENTRE_ROLES:
         return True
@@ -152,6 +166,8 @@ def can_see_personal_data(actor: Actor, case: Case) -> bool:
     """Whether `actor` may see who complained. Never the unit complained about."""
     if isinstance(actor, Citizen):
         return actor.case_id == case.pk
+    if isinstance(actor, System):
+        return False
     facts = role_facts_for(actor)
     if case.respondent_department_id and case.respondent_department_id in facts.department_ids:
         return False
@@ -277,6 +293,7 @@ def may_export_personal_data(user: User) -> bool:
     facts = role_facts_for(user)
     held = facts.global_roles | facts.roles_for_departments(set(facts.department_ids))
     return bool(held & PERSONAL_DATA_ROLES)
+
 
 # Who brings old hotline records in from spreadsheets (intake.views): intake agents and admins.
 IMPORT_ROLES = frozenset({Role.INTAKE, Role.ADMIN})

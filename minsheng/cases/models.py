@@ -278,6 +278,8 @@ class Complainant(models.Model):
     contact_by = models.CharField(
         _("notify by"), max_length=10, choices=Contact.choices, default=Contact.SMS
     )
+    # Set when the retention policy removed the personal data (`complainants_anonymise`).
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("complainant")

@@ -299,3 +299,26 @@ def case_flag_collective(
         data={"cases": cases, "people": people},
         now=timezone.now(),
     )
+
+
+ANONYMISED_NAME = "（已匿名）"  # what stays of a complainant's name after the retention period
+
+
+@transaction.atomic
+def complainants_anonymise(*, closed_before: datetime, limit: int) -> int:
+    """Remove the personal data of the complainants of archived cases closed before
+    `closed_before` (the retention policy): name, phone (and its hash), e-mail, ID number and
+    address. The case and its figures stay as they were. Returns how many were anonymised."""
+    people = Complainant.objects.filter(
+        anonymised_at__isnull=True, case__state=State.ARCHIVED, case__closed_at__lt=closed_before
+    ).values_list("pk", flat=True)[:limit]
+    return Complainant.objects.filter(pk__in=list(people)).update(
+        name=ANONYMISED_NAME,
+        phone="",
+        phone_hash="",
+        email="",
+        id_number="",
+        address="",
+        contact_by=Complainant.Contact.NONE,
+        anonymised_at=timezone.now(),
+    )

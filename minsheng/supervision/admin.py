@@ -5,12 +5,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from minsheng.lib.admin import ReadOnlyAdmin
 from minsheng.supervision.models import (
     NoticeLevel,
     NoticePolicy,
+    RetentionPolicy,
     ReturnVisit,
     SupervisionNotice,
 )
@@ -55,6 +57,19 @@ class NoticePolicyAdmin(admin.ModelAdmin):
     form = NoticePolicyForm
     list_display = ["name", "is_active", "trigger", "step", "from_level", "overdue_days", "level"]
     list_filter = ["is_active", "trigger", "level"]
+
+
+@admin.register(RetentionPolicy)
+class RetentionPolicyAdmin(admin.ModelAdmin):
+    """The one row: no second policy, and it is never deleted."""
+
+    list_display = ["__str__", "archive_after_days", "anonymise_after_years"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not RetentionPolicy.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(SupervisionNotice)

@@ -245,6 +245,27 @@ class NoticeWarning(models.Model):
         return f"{self.notice_id} {self.kind}"
 
 
+class RetentionPolicy(models.Model):
+    """How long closed cases stay in the working lists and how long complainants' personal
+    data is kept (one row, edited in the admin; the deadline watch applies it)."""
+
+    archive_after_days = models.PositiveSmallIntegerField(
+        _("archive closed cases after (days)"), default=30
+    )
+    anonymise_after_years = models.PositiveSmallIntegerField(
+        _("anonymise complainants after (years)"),
+        default=5,
+        help_text=_("Counted from the case's closing; only archived cases are anonymised."),
+    )
+
+    class Meta:
+        verbose_name = _("retention policy")
+        verbose_name_plural = _("retention policy")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+
 class ReturnVisit(models.Model):
     """A call-back (回访) to a complainant who is not told by message, after the answer: its
     attempts, and once reached the satisfaction and whether the answer was explained."""

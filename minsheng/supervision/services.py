@@ -19,8 +19,10 @@ from django.utils.translation import gettext as _
 
 from minsheng.accounts.models import Role, User
 from minsheng.accounts.selectors import role_facts_for
+from minsheng.cases.access import System
 from minsheng.cases.models import Case, CaseClock, Complainant, Rating, State
-from minsheng.cases.workflow import Act, event_record, perform
+from minsheng.cases.services import complainants_anonymise
+from minsheng.cases.workflow import Act, TransitionNotAllowed, event_record, perform
 from minsheng.deadlines.selectors import calendar_get
 from minsheng.supervision import selectors
 from minsheng.supervision.models import (
@@ -28,6 +30,7 @@ from minsheng.supervision.models import (
     NoticePolicy,
     NoticeWarning,
     PolicyHit,
+    RetentionPolicy,
     ReturnVisit,
     SupervisionNotice,
     VisitAttempt,
@@ -57,14 +60,11 @@ class WatchResult:
     escalated: int = 0
     warned: int = 0
     visits: int = 0
+    archived: int = 0
+    anonymised: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        return {
-            "issued": self.issued,
-            "escalated": self.escalated,
-            "warned": self.warned,
-            "visits": self.visits,
-        }
+        return dict(vars(self))
 
 
 def _threshold(policy: NoticePolicy, now: datetime) -> datetime:
@@ -186,7 +186,9 @@ def watch_run(*, now: datetime) -> WatchResult:
     2. each active notice policy escalates every open notice of its level that is overdue,
        once per notice;
     3. open notices due within a day, and overdue ones, are warned about once each;
-    4. answered cases whose complainants are called back get a return visit.
+    4. answered cases whose complainants are called back get a return visit;
+    5. the retention policy: closed cases archived after its days, the personal data of
+       archived cases' complainants anonymised after its years.
     """
     result = WatchResult()
     policies = list(NoticePolicy.objects.filter(is_active=True))
@@ -211,7 +213,46 @@ def watch_run(*, now: datetime) -> WatchResult:
     for notice in soon:
         result.warned += _warn(notice, NoticeWarning.Kind.DUE_SOON, now)
     result.visits = return_visits_open(now=now)
+    result.archived, result.anonymised = retention_apply(now=now)
     return result
+
+
+# --- archive and retention -------------------------------------------------------------
+
+ARCHIVABLE = (State.CLOSED, State.REJECTED, State.TRANSFERRED, State.MERGED)
+
+
+def retention_apply(*, now: datetime) -> tuple[int, int]:
+    """Archive the cases closed (rejected, transferred, merged) more than the policy's days
+    ago, as the system through the lifecycle's `archive`; then anonymise the complainants
+    of archived cases closed more than the policy's years ago. Returns both counts."""
+    policy = RetentionPolicy.objects.filter(pk=1).first() or RetentionPolicy()
+    cut = now - timedelta(days=policy.archive_after_days)
+    due = (
+        Case.objects.filter(state__in=ARCHIVABLE)
+        .filter(Q(closed_at__lt=cut) | Q(closed_at__isnull=True, updated_at__lt=cut))
+        .order_by("pk")[:BATCH]
+    )
+    archived = 0
+    for case in due:
+        try:
+            perform(
+                case=case,
+                action=Act.ARCHIVE,
+                actor=System(),
+                note=_("Archived %(days)s days after closing (retention policy).")
+                % {"days": policy.archive_after_days},
+            )
+        except TransitionNotAllowed:  # someone archived it a moment ago
+            continue
+        archived += 1
+    local = timezone.localtime(now)
+    try:
+        closed_before = local.replace(year=local.year - policy.anonymise_after_years)
+    except ValueError:  # 29 February
+        closed_before = local.replace(year=local.year - policy.anonymise_after_years, day=28)
+    anonymised = complainants_anonymise(closed_before=closed_before, limit=BATCH)
+    return archived, anonymised
 
 
 # --- return visits ---------------------------------------------------------------------

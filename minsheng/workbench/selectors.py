@@ -18,7 +18,7 @@ from minsheng.cases.selectors import case_list_for_user
 # How close a due time must be to count as "due soon" on the My work page. A display
 # threshold only: the supervision sweep decides its own warnings.
 DUE_SOON = timedelta(hours=24)
-EVERY_STAFF_ROLE = frozenset(set(Role) - {Role.PUBLIC})
+EVERY_STAFF_ROLE = frozenset(set(Role) - {Role.PUBLIC, Role.SYSTEM})
 
 
 @dataclass(frozen=True)

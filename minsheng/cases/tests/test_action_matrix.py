@@ -67,6 +67,8 @@ EXPECTED: dict[str, tuple[set[State], set[str]]] = {
         {"intake", "dispatcher", "supervisor"},
     ),
     "link": (ALL_BUT_ARCHIVED, {"intake", "dispatcher", "supervisor"}),
+    # An archived case is read-only but for the auditor's notes (who reads everything).
+    "audit_note": (set(State), {"auditor"}),
 }
 
 
@@ -90,6 +92,7 @@ def sample_inputs(action: str, cast: Any, other: Case) -> dict[str, Any]:
         "plan": {"note": "现场核查"},
         "progress": {"note": "已联系施工单位"},
         "note": {"note": "内部备注"},
+        "audit_note": {"note": "审计意见"},
         "co_report": {"note": "协办意见"},
         "extension_request": {"amount": 3, "note": "需要检测"},
         "mediate": {"outcome": "agreement", "note": "双方达成协议"},

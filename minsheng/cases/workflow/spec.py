@@ -54,6 +54,7 @@ class Act(StrEnum):
     ARCHIVE = "archive"
     MERGE = "merge"
     LINK = "link"
+    AUDIT_NOTE = "audit_note"
     # Events beside the actions (cases.services, the merge effect, notify's delivery log).
     REGISTER = "register"
     MERGED_IN = "merged_in"
@@ -182,6 +183,9 @@ class Event:
     """One kind of timeline line and what its satellites need to know of it."""
 
     label: Any  # lazy translated string
+    # What the complainant reads for it, in their words and never naming the department
+    # (the tracking page and the public API); staff words (`label`) when not set.
+    public_label: Any = None
     # Shown on the complainant's timeline. None: decided when it is written (files added
     # by staff are public when the files are).
     is_public: bool | None = False

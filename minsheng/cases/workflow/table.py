@@ -42,6 +42,7 @@ RESULT_TOLD = (N.RESULT, N.SURVEY)
 ACTIONS: dict[Act, Action] = {
     Act.REQUEST_INFO: Action(
         label=_("Request missing material"),
+        public_label=_("We asked you for missing material"),
         sources=frozenset({S.SUBMITTED}),
         target=S.NEEDS_INFO,
         roles=frozenset({R.INTAKE}),
@@ -57,6 +58,7 @@ ACTIONS: dict[Act, Action] = {
     ),
     Act.SUPPLEMENT: Action(
         label=_("Supply material"),
+        public_label=_("Material supplied"),
         sources=frozenset({S.NEEDS_INFO}),
         target=S.SUBMITTED,
         roles=frozenset({R.PUBLIC, R.INTAKE}),
@@ -68,6 +70,7 @@ ACTIONS: dict[Act, Action] = {
     ),
     Act.ACCEPT: Action(
         label=_("Accept"),
+        public_label=_("Your matter was accepted"),
         sources=frozenset({S.SUBMITTED}),
         target=S.ACCEPTED,
         roles=frozenset({R.INTAKE}),
@@ -85,6 +88,7 @@ ACTIONS: dict[Act, Action] = {
     ),
     Act.REJECT: Action(
         label=_("Reject"),
+        public_label=_("Your matter cannot be taken up"),
         sources=frozenset({S.SUBMITTED}),
         target=S.REJECTED,
         roles=frozenset({R.INTAKE}),
@@ -98,6 +102,7 @@ ACTIONS: dict[Act, Action] = {
     ),
     Act.TRANSFER: Action(
         label=_("Transfer to the competent body"),
+        public_label=_("Passed on to the body that can act on it"),
         sources=frozenset({S.SUBMITTED}),
         target=S.TRANSFERRED,
         roles=frozenset({R.INTAKE}),
@@ -114,6 +119,7 @@ ACTIONS: dict[Act, Action] = {
     ),
     Act.ANSWER: Action(
         label=_("Answer at intake"),
+        public_label=_("We answered you"),
         sources=frozenset({S.SUBMITTED}),
         target=S.REPLIED,
         roles=frozenset({R.INTAKE}),
@@ -130,6 +136,7 @@ ACTIONS: dict[Act, Action] = {
     ),
     Act.ASSIGN: Action(
         label=_("Assign to a department"),
+        public_label=_("Passed to the office responsible"),
         sources=frozenset({S.ACCEPTED}),
         target=S.ASSIGNED,
         roles=frozenset({R.DISPATCHER}),
@@ -152,6 +159,7 @@ ACTIONS: dict[Act, Action] = {
     ),
     Act.SIGN: Action(
         label=_("Sign for the case"),
+        public_label=_("The office responsible has taken it up"),
         sources=frozenset({S.ASSIGNED}),
         target=S.IN_PROGRESS,
         roles=frozenset({R.HANDLER, R.HEAD}),
@@ -186,6 +194,7 @@ ACTIONS: dict[Act, Action] = {
     ),
     Act.PROGRESS: Action(
         label=_("Send a progress message"),
+        public_label=_("News on the progress"),
         sources=frozenset({S.IN_PROGRESS}),
         target=None,
         roles=frozenset({R.HANDLER, R.HEAD}),
@@ -228,6 +237,7 @@ ACTIONS: dict[Act, Action] = {
     ),
     Act.EXTENSION_APPROVE: Action(
         label=_("Approve the extension"),
+        public_label=_("The time limit was extended"),
         sources=frozenset({S.IN_PROGRESS}),
         target=None,
         roles=frozenset({R.SUPERVISOR}),
@@ -251,6 +261,7 @@ ACTIONS: dict[Act, Action] = {
     ),
     Act.MEDIATE: Action(
         label=_("Record a mediation"),
+        public_label=_("Mediation"),
         sources=frozenset({S.IN_PROGRESS}),
         target=None,
         roles=frozenset({R.HANDLER, R.HEAD}),
@@ -284,6 +295,7 @@ ACTIONS: dict[Act, Action] = {
     ),
     Act.APPROVE: Action(
         label=_("Approve the result"),
+        public_label=_("The answer was approved"),
         sources=frozenset({S.PENDING_APPROVAL}),
         target=None,
         roles=frozenset({R.HEAD}),
@@ -307,6 +319,7 @@ ACTIONS: dict[Act, Action] = {
     ),
     Act.LEADER_APPROVE: Action(
         label=_("Approve as leader"),
+        public_label=_("The answer was approved by the leadership"),
         sources=frozenset({S.PENDING_LEADER_APPROVAL}),
         target=S.REPLIED,
         roles=frozenset({R.LEADER}),
@@ -328,6 +341,7 @@ ACTIONS: dict[Act, Action] = {
     ),
     Act.RATE: Action(
         label=_("Rate the answer"),
+        public_label=_("The answer was rated"),
         sources=frozenset({S.REPLIED}),
         target=None,
         roles=frozenset({R.PUBLIC, R.INTAKE}),
@@ -341,6 +355,7 @@ ACTIONS: dict[Act, Action] = {
     ),
     Act.APPEAL: Action(
         label=_("Appeal"),
+        public_label=_("A review was asked for"),
         sources=frozenset({S.REPLIED}),
         target=S.UNDER_REVIEW,
         roles=frozenset({R.PUBLIC, R.INTAKE}),
@@ -353,6 +368,7 @@ ACTIONS: dict[Act, Action] = {
     ),
     Act.REVIEW_REDO: Action(
         label=_("Order the case redone"),
+        public_label=_("Review decided: the matter is handled again"),
         sources=frozenset({S.UNDER_REVIEW}),
         target=S.IN_PROGRESS,
         roles=frozenset({R.SUPERVISOR, R.LEADER}),
@@ -367,6 +383,7 @@ ACTIONS: dict[Act, Action] = {
     ),
     Act.REVIEW_UPHOLD: Action(
         label=_("Uphold the answer"),
+        public_label=_("Review decided: the answer stands"),
         sources=frozenset({S.UNDER_REVIEW}),
         target=S.CLOSED,
         roles=frozenset({R.SUPERVISOR, R.LEADER}),
@@ -380,6 +397,7 @@ ACTIONS: dict[Act, Action] = {
     ),
     Act.CLOSE: Action(
         label=_("Close"),
+        public_label=_("Case closed"),
         sources=frozenset({S.REPLIED}),
         target=S.CLOSED,
         roles=frozenset({R.INTAKE, R.SUPERVISOR}),
@@ -392,11 +410,22 @@ ACTIONS: dict[Act, Action] = {
         label=_("Archive"),
         sources=frozenset({S.CLOSED, S.REJECTED, S.TRANSFERRED, S.MERGED}),
         target=S.ARCHIVED,
-        roles=frozenset({R.SUPERVISOR, R.ADMIN}),
+        # The system archives closed cases after the retention policy's days.
+        roles=frozenset({R.SUPERVISOR, R.ADMIN, R.SYSTEM}),
         inputs=(OPTIONAL_NOTE,),
+    ),
+    # An archived case is read-only but for the auditor's notes.
+    Act.AUDIT_NOTE: Action(
+        label=_("Add an audit note"),
+        sources=ALL_STATES,
+        target=None,
+        roles=frozenset({R.AUDITOR}),
+        inputs=(NOTE,),
+        note_label=_("Audit note"),
     ),
     Act.MERGE: Action(
         label=_("Merge into another case"),
+        public_label=_("Handled together with the same matter"),
         sources=MERGEABLE,
         target=S.MERGED,
         roles=frozenset({R.INTAKE, R.DISPATCHER, R.SUPERVISOR}),
@@ -422,13 +451,23 @@ ACTIONS: dict[Act, Action] = {
 # Timeline events that are not lifecycle actions: written by `cases.services` (and, for
 # `merged_in`, by the merge action on the other case) through `events.event_record`.
 EVENTS: dict[Act, Event] = {
-    Act.REGISTER: Event(label=_("Matter received"), is_public=True, notices=(N.RECEIPT,)),
+    Act.REGISTER: Event(
+        label=_("Matter received"),
+        public_label=_("We received your matter"),
+        is_public=True,
+        notices=(N.RECEIPT,),
+    ),
     Act.MERGED_IN: Event(label=_("Another case was merged into this one")),
     Act.COLLECTIVE_FLAGGED: Event(label=_("Flagged as a collective complaint")),
     Act.COMPLAINANT_MESSAGE: Event(
-        label=_("Message from the complainant"), is_public=True, note_for_complainant=True
+        label=_("Message from the complainant"),
+        public_label=_("Your message"),
+        is_public=True,
+        note_for_complainant=True,
     ),
-    Act.FILES_ADDED: Event(label=_("Files added"), is_public=None),
+    Act.FILES_ADDED: Event(
+        label=_("Files added"), public_label=_("Files were added"), is_public=None
+    ),
     Act.NOTIFIED: Event(label=_("Message delivered"), is_announced=False),
     Act.NOTIFY_FAILED: Event(label=_("Message could not be delivered"), is_announced=False),
     # data: notice (id), number, level, department (id), notify (user ids to tell, on the
@@ -467,6 +506,14 @@ def event_label(name: str) -> str:
     return str(spec.label) if spec is not None else name
 
 
+def public_event_label(name: str) -> str:
+    """The translated name of a timeline event as the complainant reads it."""
+    spec = spec_for(name)
+    if spec is None:
+        return name
+    return str(spec.public_label if spec.public_label is not None else spec.label)
+
+
 def notices_for(name: str, to_state: str) -> tuple[NoticeKind, ...]:
     """The messages an event of this name causes when it leaves the case in `to_state`."""
     spec = spec_for(name)
@@ -497,6 +544,14 @@ def queue_roles(queue: Queue) -> frozenset[Role]:
 def queue_states(queue: Queue) -> frozenset[State]:
     """Which cases a queue holds: those in a state one of its actions starts from."""
     return frozenset(state for name in queue_actions(queue) for state in ACTIONS[name].sources)
+
+
+def takes_reply_templates(name: str) -> bool:
+    """Whether reply templates (答复模板, text written for the complainant) fit the text
+    boxes of an action: its note reaches the complainant, or it writes the answer. An
+    assignment's or a plan's note is an internal instruction that no template fits."""
+    spec = ACTIONS.get(Act(name)) if name in ACTIONS else None
+    return spec is not None and (spec.note_for_complainant or spec.takes_knowledge_entry)
 
 
 def knowledge_entry_actions() -> tuple[Act, ...]:
