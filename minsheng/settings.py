@@ -205,6 +205,7 @@ RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 WATCH_JOBS = [
     "minsheng.supervision.jobs.watch_job",  # notices by policy, notice warnings, return visits
     "minsheng.notify.jobs.notify_sweep_job",  # due-soon/overdue reminders, outbox catch-up
+    "minsheng.reports.jobs.facts_refresh_job",  # the figures' per-case summary
 ]
 WATCH_SECONDS = env.int("WATCH_SECONDS", default=60)
 

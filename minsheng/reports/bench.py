@@ -304,6 +304,18 @@ def run(n: int | None = None, rounds: int | None = None, echo: Any = None) -> li
     ]
     if echo is not None:
         echo(*rows[-1], flush=True)
+    from minsheng.reports.services import facts_refresh
+
+    started = time.perf_counter()
+    rebuilt = facts_refresh()
+    rows.append(
+        (
+            f"statistics: first stats_refresh ({rebuilt:,} case summaries), s",
+            f"{time.perf_counter() - started:.1f}",
+        )
+    )
+    if echo is not None:
+        echo(*rows[-1], flush=True)
     today = timezone.localdate()
     last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     client = Client()
