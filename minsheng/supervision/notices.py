@@ -28,7 +28,7 @@ from minsheng.accounts.models import Department, Role, User
 from minsheng.accounts.selectors import role_facts_for
 from minsheng.cases.clocks import due_in
 from minsheng.cases.models import Case
-from minsheng.cases.workflow import OPEN_STATES, Act, event_record
+from minsheng.cases.workflow import OPEN_STATES, Act, TransitionNotAllowed, event_record
 from minsheng.supervision.models import (
     LEVEL_ORDER,
     NoticeFile,
@@ -48,8 +48,9 @@ MAX_DUE_DAYS = 30
 TEXT_MAX = 5000
 
 
-class NoticeTransitionNotAllowed(Exception):  # noqa: N818 - as cases.workflow.TransitionNotAllowed
-    """The notice action cannot be taken in the notice's state (or someone got there first)."""
+class NoticeTransitionNotAllowed(TransitionNotAllowed):
+    """The notice action cannot be taken in the notice's state (or someone got there first);
+    the same kind of refusal as a case action's (pages show it, the API answers 409)."""
 
 
 @dataclass

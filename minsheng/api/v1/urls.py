@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 
 from minsheng.api.schema import schema_view
-from minsheng.api.v1.views import public, staff
+from minsheng.api.v1.views import public, staff, supervision
 
 app_name = "api-v1"
 
@@ -37,6 +37,13 @@ urlpatterns = [
         "cases/<str:number>/attachments/<int:attachment_id>",
         staff.CaseAttachmentDownloadView.as_view(),
         name="case-attachment",
+    ),
+    path("notices", supervision.NoticeListView.as_view(), name="notice-list"),
+    path("notices/<int:notice_id>", supervision.NoticeDetailView.as_view(), name="notice-detail"),
+    path(
+        "notices/<int:notice_id>/actions/<str:action>",
+        supervision.NoticeActionView.as_view(),
+        name="notice-action",
     ),
     re_path(r"^.*$", staff.NotFoundView.as_view(), name="not-found"),
 ]
