@@ -69,3 +69,120 @@ document.addEventListener("click", (event) => {
     window.htmx.ajax("GET", link.href, { target: "#action-form", swap: "innerHTML" });
   }
 });
+
+// A text box with a limit: count as the person types and say plainly when it is too long
+// (the browser's maxlength would drop pasted text without a word). The texts come from the
+// page, in its language: {count}, {limit}, {left}, {over}.
+function fill(template, values) {
+  return template.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? values[name] : whole));
+}
+function updateCounter(counter) {
+  const box = document.getElementById(counter.dataset.counterFor);
+  if (!box) return;
+  const limit = Number(counter.dataset.limit);
+  const count = [...box.value].length;  // characters, as the server counts them
+  const values = { count, limit, left: limit - count, over: count - limit };
+  const state = count > limit ? "over" : count >= limit * 0.9 ? "near" : "";
+  const template = { over: counter.dataset.textOver, near: counter.dataset.textNear }[state];
+  counter.textContent = fill(template || counter.dataset.textCount, values);
+  counter.classList.toggle("near", state === "near");
+  counter.classList.toggle("over", state === "over");
+  box.classList.toggle("over", state === "over");
+  // Screen readers hear it only when the state changes, not at every key.
+  if (counter.dataset.state !== state) {
+    counter.dataset.state = state;
+    counter.setAttribute("aria-live", state ? "polite" : "off");
+  }
+}
+function setUpCounters(root) {
+  for (const counter of root.querySelectorAll("[data-counter-for]")) {
+    const box = document.getElementById(counter.dataset.counterFor);
+    if (!box || box.dataset.counted) continue;
+    box.dataset.counted = "1";
+    const described = (box.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    box.setAttribute("aria-describedby", [...described, counter.id].join(" "));
+    updateCounter(counter);
+  }
+}
+document.addEventListener("DOMContentLoaded", () => setUpCounters(document));
+// Each set-up is idempotent, and an outerHTML swap leaves `event.target` detached: scan all.
+document.addEventListener("htmx:afterSwap", () => setUpCounters(document));
+document.addEventListener("input", (event) => {
+  const box = event.target;
+  if (box instanceof HTMLTextAreaElement && box.dataset.counted) {
+    const counter = document.querySelector(`[data-counter-for="${box.id}"]`);
+    if (counter) updateCounter(counter);
+  }
+});
+
+// The error summary: focus it when the page comes back with errors; its links focus the
+// field (a plain link would only scroll to it).
+document.addEventListener("DOMContentLoaded", () => {
+  const summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
+});
+document.addEventListener("click", (event) => {
+  const link = event.target instanceof Element && event.target.closest("[data-error-summary] a[href^='#']");
+  if (!link) return;
+  const field = document.getElementById(link.getAttribute("href").slice(1));
+  if (!field) return;
+  event.preventDefault();
+  const label = field.closest(".field");
+  (label || field).scrollIntoView({ block: "start" });
+  field.focus({ preventScroll: true });
+});
+
+// A long grouped choice (the category tree): a search box in front narrows the list as one
+// types; Enter takes the first match. Without JavaScript the grouped list works as it is.
+function setUpSearchableSelects(root) {
+  for (const select of root.querySelectorAll("select[data-searchable]")) {
+    if (select.dataset.searchReady) continue;
+    select.dataset.searchReady = "1";
+    const search = document.createElement("input");
+    search.type = "search";
+    search.className = "select-search";
+    search.id = `${select.id}_search`;
+    search.setAttribute("aria-label", select.dataset.searchLabel || "");
+    search.placeholder = select.dataset.searchLabel || "";
+    search.setAttribute("aria-controls", select.id);
+    select.before(search);
+    const matching = () => [...select.options].filter((o) => o.value && !o.hidden);
+    search.addEventListener("input", () => {
+      const words = search.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+      for (const group of select.querySelectorAll("optgroup")) {
+        let shown = 0;
+        for (const option of group.querySelectorAll("option")) {
+          const text = `${group.label} ${option.textContent}`.toLowerCase();
+          option.hidden = !words.every((word) => text.includes(word));
+          if (!option.hidden) shown += 1;
+        }
+        group.hidden = shown === 0;
+      }
+      // While searching, show the matches as an open list instead of a closed drop-down.
+      const rows = matching().length + select.querySelectorAll("optgroup:not([hidden])").length;
+      if (words.length) select.size = Math.max(2, Math.min(8, rows));
+      else select.removeAttribute("size");
+    });
+    search.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter") return;
+      event.preventDefault();  // Enter here chooses, it does not send the form
+      const first = matching()[0];
+      if (first) {
+        select.value = first.value;
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+        select.focus();
+      }
+    });
+  }
+}
+document.addEventListener("DOMContentLoaded", () => setUpSearchableSelects(document));
+document.addEventListener("htmx:afterSwap", () => setUpSearchableSelects(document));
+
+// "Go back" on an error page: the browser's own back keeps what was typed in the form.
+document.addEventListener("click", (event) => {
+  const link = event.target instanceof Element && event.target.closest("[data-history-back]");
+  if (link && window.history.length > 1) {
+    event.preventDefault();
+    window.history.back();
+  }
+});

@@ -20,7 +20,7 @@ from django.core.exceptions import (
 )
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, UnreadablePostError
+from django.http import Http404, HttpRequest, JsonResponse, UnreadablePostError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
@@ -177,3 +177,30 @@ class ProblemSerializer(serializers.Serializer):
         required=False,
         help_text='Field name to messages, e.g. {"people[0].phone": ["..."]}.',
     )
+
+
+def problem_page(
+    request: HttpRequest, *, status: int, exception: BaseException | None = None
+) -> JsonResponse:
+    """The problem answer for a request under /api/ or /open311/ that no API view answered:
+    no such endpoint (404), a body Django refused to read (400; too large: 413, as
+    `problem_exception_handler` says), or a crash (500). The root URLconf's error handlers
+    call it, so API clients never get an HTML page."""
+    details = {
+        400: _("The request could not be read."),
+        403: _("You may not do this."),
+        404: _("Not found."),
+        500: _("Something went wrong on our side. It has been logged; try again later."),
+    }
+    if isinstance(exception, RequestDataTooBig):
+        status, detail = 413, _("The request is too large.")
+    else:
+        detail = details.get(status, HTTPStatus(status).phrase)
+    body = {
+        "type": BLANK,
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+    }
+    return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.accounts.models import Department
+from minsheng.cases.forms import CategoryGroups, searchable
 from minsheng.cases.models import (
     Area,
     Case,
@@ -189,6 +190,47 @@ def _with_descendants(model: type[Area] | type[Category], root_id: int) -> set[i
     return ids
 
 
+class _CategoryGroupsAndNone(django_filters.fields.ModelChoiceIterator, CategoryGroups):
+    """The category tree's groups, after the empty choice and the "no category" one."""
+
+
+class CategoryFilterField(django_filters.fields.ModelChoiceField):
+    """The category filter's field: grouped by the category tree and searchable, like the
+    category of the action forms."""
+
+    iterator = _CategoryGroupsAndNone
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        searchable(self.widget)
+
+
+class CategoryFilter(django_filters.ModelChoiceFilter):
+    field_class = CategoryFilterField
+
+
+class OverdueSelect(django_filters.widgets.BooleanWidget):
+    """The overdue filter's choices in words: any, overdue only, not overdue."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.choices = [
+            ("", _("Any")),
+            ("true", _("Overdue only")),
+            ("false", _("Not overdue")),
+        ]
+
+
+# The sort menu: each ordering named for what it puts first (the parameters stay `due`,
+# `-due`, `submitted`, `-submitted` for the API).
+ORDERING_CHOICES = [
+    ("due", _("Due time, soonest first")),
+    ("-due", _("Due time, latest first")),
+    ("-submitted", _("Submitted, newest first")),
+    ("submitted", _("Submitted, oldest first")),
+]
+
+
 class CaseFilterSet(django_filters.FilterSet):
     """Filters a user's visible cases by state, kind, severity, channel, department,
     category, date range, overdue and a keyword; sorts by due time or submission."""
@@ -212,13 +254,15 @@ class CaseFilterSet(django_filters.FilterSet):
         queryset=Department.objects.all(),
         to_field_name="code",
         label=_("Department"),
+        empty_label=_("All departments"),
         null_label=_("No department"),
         null_value=NONE,
     )
-    category = django_filters.ModelChoiceFilter(
+    category = CategoryFilter(
         queryset=Category.objects.all(),
         method="filter_category",
         label=_("Category"),
+        empty_label=_("All categories"),
         null_label=_("No category"),
         null_value=NONE,
     )
@@ -227,6 +271,7 @@ class CaseFilterSet(django_filters.FilterSet):
         to_field_name="code",
         method="filter_area",
         label=_("Area"),
+        empty_label=_("All areas"),
         null_label=_("No area"),
         null_value=NONE,
     )
@@ -236,11 +281,16 @@ class CaseFilterSet(django_filters.FilterSet):
     submitted_to = django_filters.DateFilter(
         method="filter_submitted_to", label=_("Submitted until")
     )
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue", label=_("Overdue"), widget=OverdueSelect
+    )
     q = django_filters.CharFilter(method="filter_keyword", label=_("Keyword"))
     # What the statistics count (reports); each figure links here with these.
     outcome = django_filters.ChoiceFilter(
-        choices=OUTCOME_CHOICES, method="filter_outcome", label=_("Counted in the statistics as")
+        choices=OUTCOME_CHOICES,
+        method="filter_outcome",
+        label=_("Counted in the statistics as"),
+        empty_label=_("Any outcome"),
     )
     rating = django_filters.MultipleChoiceFilter(
         choices=Rating.choices, label=_("Rating"), distinct=False
@@ -250,6 +300,7 @@ class CaseFilterSet(django_filters.FilterSet):
         to_field_name="code",
         method="filter_returned_by",
         label=_("Returned by"),
+        empty_label=_("Any department"),
     )
     notice_level = django_filters.MultipleChoiceFilter(
         choices=NOTICE_LEVEL_CHOICES, method="filter_notices", label=_("Supervision notice")
@@ -259,10 +310,13 @@ class CaseFilterSet(django_filters.FilterSet):
         to_field_name="code",
         method="filter_notices",
         label=_("Notice addressed to"),
+        empty_label=_("Any department"),
     )
     ordering = django_filters.OrderingFilter(
         fields=(("next_due_at", "due"), ("created_at", "submitted")),
+        choices=ORDERING_CHOICES,
         label=_("Sort by"),
+        empty_label=_("Newest first (default)"),
     )
 
     class Meta:

@@ -4,6 +4,8 @@ bodies with them, so both parse an action's fields the same way. Also the one fi
 files sent with a case (`EvidenceField`: which types and sizes are accepted).
 """
 
+from collections import defaultdict
+from collections.abc import Iterator
 from functools import cache
 from pathlib import PurePath
 from typing import Any
@@ -11,12 +13,18 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.forms.models import ModelChoiceIterator
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.accounts.models import Department
 from minsheng.cases.models import Case, Category
 from minsheng.cases.workflow import ACTIONS, Act, Action, Input, InputKind
 from minsheng.cases.workflow.engine import TEXT_MAX
+from minsheng.lib.plain_forms import PlainForm
+
+# The empty choice of a select: what it means, never a bare "---------".
+UNCHANGED = _("Unchanged")
 
 
 class CaseNumberField(forms.Field):
@@ -30,6 +38,48 @@ class CaseNumberField(forms.Field):
         if case is None:
             raise ValidationError(_("No case has this number."), code="invalid")
         return case
+
+
+class CategoryGroups(ModelChoiceIterator):
+    """The categories grouped by their first-level topic (one <optgroup> each): the topic
+    itself first, then its sub-topics, the third level written "sub-topic › topic"."""
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        children: dict[int | None, list[Category]] = defaultdict(list)
+        for category in self.queryset:  # one query, ordered by level and name
+            children[category.parent_id].append(category)
+        for top in children[None]:
+            options = [self._labelled(top, format_lazy(_("{topic} (whole topic)"), topic=top))]
+            for child in children[top.pk]:
+                options.append(self._labelled(child, child.name))
+                options += [
+                    self._labelled(leaf, f"{child.name} › {leaf.name}")
+                    for leaf in children[child.pk]
+                ]
+            yield (top.name, options)
+
+    def _labelled(self, category: Category, label: Any) -> tuple[Any, Any]:
+        value, _label = self.choice(category)
+        return (value, label)
+
+
+def searchable(widget: forms.Widget) -> None:
+    """Mark a long select for minsheng.js, which adds a search box that narrows the list as
+    one types (the plain grouped list works without it)."""
+    widget.attrs.update({"data-searchable": "", "data-search-label": _("Search the categories")})
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    """A topic category, offered grouped by the category tree, searchable."""
+
+    iterator = CategoryGroups
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("empty_label", _("Choose a category"))
+        super().__init__(Category.objects.all(), **kwargs)
+        searchable(self.widget)
 
 
 def _field(action: Action, spec: Input) -> forms.Field:
@@ -46,16 +96,19 @@ def _field(action: Action, spec: Input) -> forms.Field:
         assert spec.choices is not None  # noqa: S101 - every choice input names its choices
         choices: list[tuple[str, Any]] = list(spec.choices.choices)
         if not spec.required:
-            choices = [("", "---------"), *choices]
+            choices = [("", UNCHANGED), *choices]
         return forms.ChoiceField(choices=choices, **common)
     if spec.kind == InputKind.DEPARTMENT:
         departments = Department.objects.filter(is_active=True)
-        return forms.ModelChoiceField(departments, to_field_name="code", **common)
+        return forms.ModelChoiceField(
+            departments, to_field_name="code", empty_label=_("Choose a department"), **common
+        )
     if spec.kind == InputKind.DEPARTMENTS:
         departments = Department.objects.filter(is_active=True)
         return forms.ModelMultipleChoiceField(departments, to_field_name="code", **common)
     if spec.kind == InputKind.CATEGORY:
-        return forms.ModelChoiceField(Category.objects.all(), **common)
+        empty = _("Choose a category") if spec.required else UNCHANGED
+        return CategoryChoiceField(empty_label=empty, **common)
     return CaseNumberField(**common)
 
 
@@ -64,7 +117,7 @@ def action_form_class(action: str) -> type[forms.Form]:
     """The form for `action`'s inputs; its cleaned_data goes straight to `perform`."""
     spec = ACTIONS[Act(action)]
     fields = {each.name: _field(spec, each) for each in spec.inputs}
-    return type(f"{action.title().replace('_', '')}Form", (forms.Form,), fields)
+    return type(f"{action.title().replace('_', '')}Form", (PlainForm,), fields)
 
 
 def action_inputs(form: forms.Form) -> dict[str, Any]:
@@ -90,10 +143,15 @@ class EvidenceField(forms.FileField):
         accept = ",".join(f".{ext}" for ext in ALLOWED_EXTENSIONS)
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
         kwargs.setdefault("required", False)
+        # format_lazy: the text is made when the page is shown, in that page's language.
         kwargs.setdefault(
             "help_text",
-            _("Up to %(count)s files, %(size)s MB each. Allowed types: %(types)s.")
-            % {"count": MAX_FILES, "size": MAX_FILE_MB, "types": ", ".join(ALLOWED_EXTENSIONS)},
+            format_lazy(
+                _("Up to {count} files, {size} MB each. Allowed types: {types}."),
+                count=MAX_FILES,
+                size=MAX_FILE_MB,
+                types=", ".join(ALLOWED_EXTENSIONS),
+            ),
         )
         super().__init__(**kwargs)
 

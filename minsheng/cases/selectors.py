@@ -23,6 +23,7 @@ from minsheng.cases.models import (
 )
 from minsheng.cases.workflow import Act
 from minsheng.deadlines.calendar import Due
+from minsheng.deadlines.models import Step, Unit
 from minsheng.deadlines.selectors import calendar_get
 
 
@@ -119,7 +120,7 @@ class PublicEvent:
 def _public_event(event: CaseEvent) -> PublicEvent:
     return PublicEvent(
         action=event.action,
-        label=workflow.event_label(event.action),
+        label=workflow.public_event_label(event.action),
         state=event.to_state,
         state_label=str(State(event.to_state).label) if event.to_state else "",
         note=public_note(event),
@@ -199,10 +200,25 @@ class CaseForStaff:
     def pending_extensions(self) -> list[ExtensionRequest]:
         return [r for r in self.extension_requests if r.status == ExtensionRequest.Status.PENDING]
 
+    @property
+    def extension_unit(self) -> str:
+        """What an extension is counted in: the result clock's unit (hours for urgent cases)."""
+        units = [clock.unit for clock, _due in self.clocks if clock.step == Step.RESULT]
+        return str(Unit(units[0]).label if units else Unit.WORKING_DAYS.label)
+
+    @property
+    def appeal_until(self) -> datetime | None:
+        """Until when the complainant may still appeal: while the answer stands, unrated or
+        rated neutral or poor (the case stays replied); None once rated satisfied (closed),
+        appealed, or closed after the window."""
+        return self.case.appeal_until if self.case.state == State.REPLIED else None
+
     def as_context(self) -> dict[str, Any]:
         """The fields as a template context."""
         return {f.name: getattr(self, f.name) for f in fields(self)} | {
-            "pending_extensions": self.pending_extensions
+            "pending_extensions": self.pending_extensions,
+            "extension_unit": self.extension_unit,
+            "appeal_until": self.appeal_until,
         }
 
 

@@ -14,12 +14,14 @@ from minsheng.cases.services import PersonInput, Submission
 from minsheng.deadlines.models import Kind
 from minsheng.intake.emergency import emergency_numbers
 from minsheng.lib.phones import phone_normalise
+from minsheng.lib.plain_forms import PlainForm
 
 ANONYMOUS = "anonymous"
+BODY_MAX_CHARS = 5000  # the description of a matter; the error page for too long a text says it
 NAMED = "named"
 
 
-class SubmissionForm(forms.Form):
+class SubmissionForm(PlainForm):
     """A matter from a member of the public: what happened, who they are (or that they stay
     anonymous), their consent, and evidence."""
 
@@ -30,7 +32,7 @@ class SubmissionForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=200)
     body = forms.CharField(
         label=_("What happened"),
-        max_length=5000,
+        max_length=BODY_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Describe the matter: what, who, and what you have already tried."),
     )
@@ -54,7 +56,7 @@ class SubmissionForm(forms.Form):
         help_text=_("The company, office or unit the matter concerns, if any."),
     )
     identity = forms.ChoiceField(
-        label=_("Contact details"),
+        label=_("Named or anonymous"),
         choices=[
             (NAMED, _("I give my name and how to reach me")),
             (ANONYMOUS, _("I stay anonymous")),
@@ -64,7 +66,7 @@ class SubmissionForm(forms.Form):
         help_text=_(
             "Anonymous: you still get a case number and a query code to follow the case here, "
             "but nobody can call you back or ask you for details, you receive no messages, "
-            "and an anonymous complaint is handled as a report (匿名投诉视为举报)."
+            "and an anonymous complaint is handled as a report."
         ),
     )
     name = forms.CharField(label=_("Your name"), required=False, max_length=100)

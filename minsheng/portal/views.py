@@ -3,15 +3,17 @@
 the complainant (`cases.access.access_case_public`).
 """
 
+import logging
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -25,10 +27,11 @@ from minsheng.cases.services import material_supply
 from minsheng.cases.workflow import Act, TransitionNotAllowed, perform, public_actions
 from minsheng.deadlines.models import Kind, Severity
 from minsheng.deadlines.selectors import policy_for
-from minsheng.intake.emergency import emergency_context, emergency_numbers
+from minsheng.intake.emergency import EMERGENCY_SERVICES, emergency_context, emergency_numbers
 from minsheng.intake.services import submission_register
 from minsheng.knowledge.selectors import policy_entries_search
-from minsheng.portal.forms import SubmissionForm
+from minsheng.lib.plain_forms import PlainForm
+from minsheng.portal.forms import BODY_MAX_CHARS, SubmissionForm
 from minsheng.reports.filters import PublicMonthForm, recent_months
 from minsheng.reports.selectors import public_figures
 from minsheng.reports.services import facts_refresh
@@ -39,7 +42,7 @@ TRACKED_KEY = "portal_tracked"  # {number: code}: cases this browser has proven 
 TRACKED_LINK_KEY = "portal_tracked_link"  # {number: token}: the same, by a tracking link
 
 
-class TrackForm(forms.Form):
+class TrackForm(PlainForm):
     number = forms.CharField(label=gettext_lazy("Case number"), max_length=24)
     code = forms.CharField(label=gettext_lazy("Query code"), max_length=16)
 
@@ -214,6 +217,80 @@ def guide(request: HttpRequest) -> HttpResponse:
     entries = policy_entries_search(query=query, public_only=True)
     context = {"limits": limits, "urgent": urgent, "query": query, "entries": entries}
     return render(request, "portal/guide.html", context)
+
+
+# --- error pages (the root URLconf's handlers; API paths answer problem JSON instead) ----
+
+logger = logging.getLogger(__name__)
+
+ERROR_TEXTS = {
+    400: (
+        gettext_lazy("We could not read what was sent"),
+        gettext_lazy("The request was incomplete or damaged. Please go back and try again."),
+    ),
+    403: (
+        gettext_lazy("You may not open this page"),
+        gettext_lazy(
+            "Your account does not allow this. If you need it for your work, ask an administrator."
+        ),
+    ),
+    404: (
+        gettext_lazy("We cannot find this page"),
+        gettext_lazy(
+            "The address may be mistyped, or the page has moved. A case is followed with "
+            "its number and query code on the page “Follow a case”."
+        ),
+    ),
+    500: (
+        gettext_lazy("Something went wrong on our side"),
+        gettext_lazy(
+            "The error has been logged and will be looked at. Please try again in a few "
+            "minutes. If you were sending a matter, check with the number on your receipt "
+            "before sending it again."
+        ),
+    ),
+}
+TOO_LONG_TITLE = gettext_lazy("What you sent is too long")
+TOO_LONG = gettext_lazy(
+    "What you sent is too long for us to receive: a description may have up to "
+    "%(limit)s characters. Go back, shorten the text (your browser usually keeps what you "
+    "typed) and send it again."
+)
+
+
+def error_page(
+    request: HttpRequest, *, status: int, exception: BaseException | None = None
+) -> HttpResponse:
+    """The page for 400, 403, 404 and 500, in the site's language and look (the workbench's
+    under /work/): what happened, a way back, and the emergency numbers."""
+    title, explanation = (str(text) for text in ERROR_TEXTS[status])
+    if isinstance(exception, RequestDataTooBig | TooManyFieldsSent):
+        title, explanation = str(TOO_LONG_TITLE), TOO_LONG % {"limit": BODY_MAX_CHARS}
+    referer = request.headers.get("referer", "")
+    back = referer if url_has_allowed_host_and_scheme(referer, {request.get_host()}) else ""
+    is_staff_page = request.path.startswith("/work/")
+    context = {
+        "status": status,
+        "title": title,
+        "explanation": explanation,
+        "back": back,
+        "base": "workbench/base.html" if is_staff_page else "portal/base.html",
+        "home": reverse("workbench:my-work" if is_staff_page else "portal:home"),
+        "emergency_services": [(number, label) for number, label, _w in EMERGENCY_SERVICES],
+    }
+    try:
+        return render(request, "error.html", context, status=status)
+    except Exception:  # the page must not fail: a broken database may be why we are here
+        logger.exception("error page %s could not be rendered", status)
+        return HttpResponse(PLAIN_ERROR, status=status)
+
+
+PLAIN_ERROR = (
+    '<!doctype html><html lang="zh-hans"><meta charset="utf-8"><title>民声 12345</title>'
+    "<h1>出错了 · Something went wrong</h1><p>请稍后再试。Please try again later.</p>"
+    "<p>紧急情况请拨打 110（报警）、119（火警）、120（急救）。"
+    "Emergencies: 110, 119, 120. 便民热线 Hotline 12345.</p>"
+)
 
 
 def open_figures(request: HttpRequest) -> HttpResponse:

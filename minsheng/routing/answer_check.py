@@ -184,7 +184,10 @@ def result_warnings(
             AnswerWarning(
                 "basis",
                 str(
-                    _("The basis cites no law, regulation or policy (《…》, article, 规定, 办法).")
+                    _(
+                        "The basis cites no law, regulation or policy (a title in book-title "
+                        "marks, an article, a regulation or measures)."
+                    )
                 ),
             )
         )
@@ -192,7 +195,12 @@ def result_warnings(
         warnings.append(
             AnswerWarning(
                 "remedy",
-                str(_("The remedy names no path (复查, 复核, 行政复议, 诉讼 …).")),
+                str(
+                    _(
+                        "The remedy names no path (review, re-examination, administrative "
+                        "reconsideration or litigation)."
+                    )
+                ),
             )
         )
     if not remedy_days and not DEADLINE.search(remedy):

@@ -2,19 +2,25 @@
 the reply templates beside an action form's text boxes. Lifecycle action forms come from
 `cases.forms.action_form_class`."""
 
+from dataclasses import replace
 from typing import Any
 
 from django import forms
 from django.forms import BoundField
 from django.http import QueryDict
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from minsheng.cases.forms import EvidenceField
+from minsheng.cases import workflow
+from minsheng.cases.forms import CategoryChoiceField, EvidenceField
 from minsheng.cases.models import Channel
+from minsheng.cases.services import Submission
 from minsheng.knowledge.models import PolicyEntry, ReplyTemplate
 from minsheng.knowledge.selectors import reply_template_get, reply_templates_for
+from minsheng.lib.plain_forms import PlainForm
 from minsheng.portal.forms import SubmissionForm
 from minsheng.routing.selectors import Matter
+from minsheng.routing.services import Choice, Suggestion
 
 STAFF_CHANNELS = [
     (Channel.PHONE, Channel.PHONE.label),
@@ -26,9 +32,11 @@ STAFF_CHANNELS = [
 
 class StaffRegistrationForm(SubmissionForm):
     """The public submission form with its validation, plus the channel the matter came
-    through; a letter needs its scan attached."""
+    through and its topic category (the routing model's suggestion preselected); a letter
+    needs its scan attached."""
 
     channel = forms.ChoiceField(label=_("Received by"), choices=STAFF_CHANNELS)
+    category = CategoryChoiceField(label=_("Category"), required=False)
     evidence = EvidenceField(label=_("Scanned letter and evidence"))
     consent = forms.BooleanField(
         label=_("The person was told how their details are used and agreed."),
@@ -43,8 +51,54 @@ class StaffRegistrationForm(SubmissionForm):
             self.add_error("evidence", _("Attach the scanned letter."))
         return data
 
+    def submission(self) -> Submission:
+        return replace(super().submission(), category=self.cleaned_data.get("category"))
 
-class CaseFilesForm(forms.Form):
+
+# Further choices below this confidence say nothing an agent can use.
+NEXT_CHOICE_FROM = 0.01
+
+
+def _percent(choice: Choice) -> str:
+    return f"{round(choice.confidence * 100)}%"
+
+
+def suggestion_text(choices: list[Choice]) -> str:
+    """The routing model's suggestion in words: the first choice and how sure the model is
+    of it, then the others."""
+    first, *rest = choices
+    others = [c for c in rest if c.confidence >= NEXT_CHOICE_FROM]
+    text = gettext("Suggested by the routing model: %(topic)s (%(confidence)s sure).") % {
+        "topic": first.label,
+        "confidence": _percent(first),
+    }
+    if others:
+        text += " " + gettext("Next: %(others)s.") % {
+            "others": gettext(", ").join(f"{c.label} {_percent(c)}" for c in others)
+        }
+    return text
+
+
+def category_suggest(
+    form: forms.Form, suggestion: Suggestion | None, *, previous: str = ""
+) -> int | None:
+    """Show the routing model's suggestion beside the form's category, and preselect it
+    unless the person has chosen another category (`previous`: the one suggested before,
+    which they have not changed). A submitted form keeps what was submitted. Returns the
+    suggested category's id."""
+    field = form.fields.get("category")
+    choices = [c for c in suggestion.choices if c.category is not None] if suggestion else []
+    if field is None or not choices or choices[0].category is None:
+        return None
+    suggested = choices[0].category.pk
+    field.help_text = suggestion_text(choices)
+    chosen = str(form.initial.get("category") or "")
+    if not form.is_bound and (not chosen or chosen == previous):
+        form.initial["category"] = suggested
+    return suggested
+
+
+class CaseFilesForm(PlainForm):
     """Files a staff member adds to an existing case; same types and sizes as the portal."""
 
     evidence = EvidenceField(label=_("Files"), required=True)
@@ -56,11 +110,18 @@ class CaseFilesForm(forms.Form):
 TEMPLATE_FIELDS = frozenset({"note", "facts", "basis", "measures", "outcome", "remedy"})
 
 
-def fields_with_templates(form: forms.Form) -> list[tuple[BoundField, list[ReplyTemplate]]]:
-    """Each field of an action form with the reply templates that fit it (none for fields
-    that take no free text)."""
+def fields_with_templates(
+    form: forms.Form, action: str
+) -> list[tuple[BoundField, list[ReplyTemplate]]]:
+    """Each field of an action form with the reply templates that fit it: none for fields
+    that take no free text, nor for actions whose text is not for the complainant
+    (`workflow.takes_reply_templates`)."""
+    fits = workflow.takes_reply_templates(action)
     return [
-        (bound, list(reply_templates_for(bound.name)) if bound.name in TEMPLATE_FIELDS else [])
+        (
+            bound,
+            list(reply_templates_for(bound.name)) if fits and bound.name in TEMPLATE_FIELDS else [],
+        )
         for bound in form
     ]
 

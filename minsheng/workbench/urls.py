@@ -23,6 +23,7 @@ urlpatterns = [
     path("cases/assign/", views.bulk_assign, name="bulk-assign"),
     path("register/", views.register, name="register"),
     path("register/similar/", views.register_similar, name="register-similar"),
+    path("register/category/", views.register_category, name="register-category"),
     path("hot-topics/", views.hot_topics_view, name="hot-topics"),
     path("knowledge/", views.knowledge_search, name="knowledge"),
     path("cases/<str:number>/", views.case_detail, name="case-detail"),

@@ -37,10 +37,12 @@ from minsheng.cases.workflow.table import (
     knowledge_entry_actions,
     notices_for,
     public_actions,
+    public_event_label,
     queue_actions,
     queue_roles,
     queue_states,
     spec_for,
+    takes_reply_templates,
 )
 
 __all__ = [
@@ -66,9 +68,11 @@ __all__ = [
     "notices_for",
     "perform",
     "public_actions",
+    "public_event_label",
     "queue_actions",
     "queue_roles",
     "queue_states",
     "spec_for",
+    "takes_reply_templates",
     "why_not",
 ]

@@ -15,7 +15,7 @@ from minsheng.accounts.models import User
 from minsheng.cases.services import Registered, Submission, case_create
 from minsheng.deadlines.models import Severity
 from minsheng.intake.emergency import emergency_numbers
-from minsheng.routing.services import collective_check_schedule
+from minsheng.routing.services import Suggestion, collective_check_schedule, feedback_record
 
 
 def submission_prepare(submission: Submission) -> Submission:
@@ -33,14 +33,24 @@ def submission_register(
     submission: Submission,
     actor: User | None,
     files: list[UploadedFile] | None = None,
+    suggestion: Suggestion | None = None,
 ) -> Registered:
     """Register a matter that came in through any channel as a new case.
 
     1. apply the rules common to every channel (`submission_prepare`);
     2. create the case through `cases.services.case_create` (number, query code, clock);
-    3. once committed, check it for a collective complaint in the background (routing).
+    3. when staff chose its category with the routing model's `suggestion` in front of
+       them, keep what they chose against it (routing feedback, to retrain from);
+    4. once committed, check it for a collective complaint in the background (routing).
     The caller tells the complainant the number only after this transaction commits.
     """
     registered = case_create(submission=submission_prepare(submission), actor=actor, files=files)
+    if suggestion is not None and submission.category is not None:
+        feedback_record(
+            case=registered.case,
+            suggestion=suggestion,
+            chosen_category=submission.category,
+            actor=actor,
+        )
     collective_check_schedule(case=registered.case)
     return registered

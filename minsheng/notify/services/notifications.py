@@ -73,7 +73,8 @@ class Recipient:
                 return f"{name} · {person.email[:1]}***@{person.email.rpartition('@')[2]}"
             return f"{name} · {phone_mask(person.phone)}"
         assert self.user is not None  # noqa: S101
-        return f"{self.user.username} · {self.channel}"
+        # Staff by name: the timeline line already says by which channel.
+        return self.user.get_full_name() or self.user.username
 
 
 def _complainant_channel(person: Complainant) -> NoticeChannel | None:

@@ -140,7 +140,7 @@ def test_flag_shows_on_the_case_page_and_in_the_list(cast, client):
     call_command("collective_sweep", stdout=StringIO())
     client.login(username="supervisor", password=PASSWORD)
     listing = client.get(reverse("workbench:case-list")).content.decode()
-    assert listing.count('class="state collective"') == 5
+    assert listing.count('class="badge collective"') == 5
     number = Case.objects.order_by("pk")[0].number
     page = client.get(reverse("workbench:case-detail", args=[number])).content.decode()
     assert 'id="collective-flag"' in page
