@@ -10,12 +10,13 @@ carries the case-list parameters that list exactly those cases. Formulas: README
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case as DjangoCase
+from django.db.models import Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,10 +28,8 @@ from minsheng.cases.filters import (
     NOTICE_LEVEL_CHOICES,
     CaseFilterSet,
     Outcome,
-    outcome_q,
 )
-from minsheng.cases.models import Area, Case, CaseEvent, Category, Channel, Rating
-from minsheng.cases.workflow import Act
+from minsheng.cases.models import Area, Case, Category, Channel, Rating
 from minsheng.deadlines.calendar import LOCAL_TZ, WorkCalendar, working_days_between
 from minsheng.deadlines.models import Kind
 from minsheng.deadlines.selectors import calendar_get
@@ -207,21 +206,80 @@ def fact_q(key: str, *, now: datetime) -> Q:
     return conditions[key]
 
 
-def _facts(cohort: QuerySet[Case]) -> QuerySet[CaseFact]:
-    return CaseFact.objects.filter(case__in=cohort.values("pk"))
+def _day_start(day: date) -> datetime:
+    """Midnight at the start of `day` in Beijing time (the case list's day boundary)."""
+    return datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
 
 
-def _headline_counts(cohort: QuerySet[Case], now: datetime) -> dict[str, int]:
-    """The cohort's volume, and per outcome and notice level its cases (one query over the
-    per-case summary; `services.facts_refresh` brings it up to date first)."""
-    counts: dict[str, Any] = {
-        key: Count("pk", filter=fact_q(key, now=now)) for key in HEADLINE_OUTCOMES
-    }
+class _Cohorts:
+    """The summary rows of the cases submitted in a period and in the previous one, read
+    together: each row knows which of the two it belongs to (`w`)."""
+
+    def __init__(self, *, query: StatsQuery, periods: Sequence[Period]) -> None:
+        first, last = min(p.start for p in periods), max(p.end for p in periods)
+        facts = CaseFact.objects.filter(
+            created_at__gte=_day_start(first),
+            created_at__lt=_day_start(date.fromordinal(last.toordinal() + 1)),
+        )
+        if query.narrowing:
+            # The narrowing filters are the case list's (categories and areas with what is
+            # under them): the same FilterSet picks the cases.
+            cases = _cohort(Case.objects.all(), query.case_params(Period(first, last)))
+            facts = facts.filter(case__in=cases.values("pk"))
+        self.facts = facts
+        self.periods = list(periods)
+        whens = [
+            When(
+                created_at__gte=_day_start(p.start),
+                created_at__lt=_day_start(date.fromordinal(p.end.toordinal() + 1)),
+                then=Value(index),
+            )
+            for index, p in enumerate(self.periods)
+        ]
+        self.which = DjangoCase(*whens, default=Value(-1))
+
+    def by_period(self, **aggregates: Any) -> list[dict[str, int]]:
+        """`aggregates` for each period, in the order of the periods."""
+        rows = self.facts.annotate(w=self.which).values("w").annotate(**aggregates)
+        found = {row.pop("w"): row for row in rows}
+        return [
+            {k: found.get(i, {}).get(k) or 0 for k in aggregates} for i in range(len(self.periods))
+        ]
+
+    def groups(self, column: Any) -> list[dict[Any, int]]:
+        """Cases per value of `column` (a field name or an expression), per period."""
+        facts = self.facts.annotate(
+            w=self.which, g=column if not isinstance(column, str) else F(column)
+        )
+        rows = facts.values("w", "g").annotate(n=Count("pk")).values_list("w", "g", "n")
+        found: list[dict[Any, int]] = [{} for _p in self.periods]
+        for index, value, n in rows:
+            if 0 <= index < len(found):
+                found[index][value] = n
+        return found
+
+    def handling(self, now: datetime) -> list[list[tuple[datetime, datetime | None]]]:
+        """(submitted, answered) of the answered cases, per period."""
+        pairs: list[list[tuple[datetime, datetime | None]]] = [[] for _p in self.periods]
+        rows = (
+            self.facts.filter(fact_q(Outcome.ANSWERED, now=now))
+            .annotate(w=self.which)
+            .values_list("w", "created_at", "replied_at")
+        )
+        for index, created, replied in rows:
+            if 0 <= index < len(pairs):
+                pairs[index].append((created, replied))
+        return pairs
+
+
+def _headline_counts(cohorts: _Cohorts, now: datetime) -> list[dict[str, int]]:
+    """Per period: the volume, and per outcome and notice level its cases (one query over
+    the per-case summary; `services.facts_refresh` brings it up to date first)."""
+    counts: dict[str, Any] = {"volume": Count("pk")}
+    counts.update({key: Count("pk", filter=fact_q(key, now=now)) for key in HEADLINE_OUTCOMES})
     for level, _label in NOTICE_LEVEL_CHOICES:
         counts[f"notice_{level}"] = Count("pk", filter=Q(**{f"has_{level}": True}))
-    found = {k: v or 0 for k, v in _facts(cohort).aggregate(**counts).items()}
-    found["volume"] = cohort.count()
-    return found
+    return cohorts.by_period(**counts)
 
 
 def handling_days(
@@ -253,11 +311,8 @@ def percentile_90(values: Sequence[int]) -> int | None:
 
 
 def _duration(
-    cohort: QuerySet[Case], now: datetime, tally: Tally, calendar: WorkCalendar
+    pairs: list[tuple[datetime, datetime | None]], tally: Tally, calendar: WorkCalendar
 ) -> Duration:
-    pairs = cohort.filter(outcome_q(Outcome.ANSWERED, now=now)).values_list(
-        "created_at", "replied_at"
-    )
     days = handling_days(pairs, calendar)
     mean = round(sum(days) / len(days), 2) if days else None
     return Duration(mean=mean, p90=percentile_90(days), over=tally)
@@ -280,15 +335,6 @@ def _roots(model: type[Category] | type[Area]) -> dict[int, Any]:
     return {pk: root(node) for pk, node in nodes.items()}
 
 
-def _group(cohort: QuerySet[Case], column: Any) -> dict[Any, int]:
-    """Cases per value of `column` (a field name or an expression)."""
-    if isinstance(column, str):
-        rows = cohort.values(column).annotate(n=Count("pk")).values_list(column, "n")
-    else:
-        rows = cohort.annotate(g=column).values("g").annotate(n=Count("pk")).values_list("g", "n")
-    return dict(rows)
-
-
 def split(period: Period) -> list[Period]:
     """The period's days (up to 62 of them), else its months (clipped to the period)."""
     if period.days <= 62:
@@ -308,14 +354,13 @@ def split(period: Period) -> list[Period]:
 class _Figures:
     """Counts of the current and the previous period, and their case-list parameters."""
 
-    def __init__(self, *, base: QuerySet[Case], query: StatsQuery, now: datetime) -> None:
+    def __init__(self, *, query: StatsQuery, now: datetime) -> None:
         self.query = query
         self.now = now
         self.periods = {"current": query.period, "previous": query.period.previous}
-        self.cohorts = {
-            which: _cohort(base, query.case_params(period))
-            for which, period in self.periods.items()
-        }
+        self.cohorts = _Cohorts(
+            query=query, periods=[self.periods["current"], self.periods["previous"]]
+        )
 
     def tallies(self, counts: tuple[int, int], **more: Any) -> tuple[Tally, Tally]:
         current, previous = counts
@@ -325,7 +370,8 @@ class _Figures:
         )
 
     def groups(self, column: Any) -> tuple[dict[Any, int], dict[Any, int]]:
-        return _group(self.cohorts["current"], column), _group(self.cohorts["previous"], column)
+        current, previous = self.cohorts.groups(column)
+        return current, previous
 
     def choices(self, key: str, label: Any, choices: Sequence[tuple[str, Any]]) -> Breakdown:
         current, previous = self.groups(key)
@@ -399,8 +445,7 @@ class _Figures:
             else TruncDate("created_at", tzinfo=LOCAL_TZ)
         )
         counts = {}
-        for which, cohort in self.cohorts.items():
-            found = _group(cohort, trunc)
+        for which, found in zip(("current", "previous"), self.cohorts.groups(trunc), strict=True):
             counts[which] = {
                 (k.date() if isinstance(k, datetime) else k).replace(day=1) if by_month else k: n
                 for k, n in found.items()
@@ -530,18 +575,19 @@ COUNTS = (
 )
 
 
-def dashboard_for(*, base: QuerySet[Case], query: StatsQuery) -> Dashboard:
-    """The dashboard of `query` over the cases of `base` (the reader's visible cases).
+def dashboard_for(*, query: StatsQuery) -> Dashboard:
+    """The dashboard of `query`. Its readers (`cases.access.can_view_statistics`) see every
+    case, so it counts every case; `services.facts_refresh` runs first.
 
-    1. the cohorts: cases submitted in the period and in the previous one, narrowed;
-    2. one aggregate query per cohort for the volume, the rates' parts and the counts;
+    1. the cohorts: the summary rows of the cases submitted in the period and in the
+       previous one, narrowed, both read by each query;
+    2. one aggregate query for the volume, the rates' parts and the counts;
     3. the answered cases' submission and answer times, for the handling time;
-    4. one grouped query per breakdown and cohort.
+    4. one grouped query per breakdown.
     """
     now = timezone.now()
-    figures = _Figures(base=base, query=query, now=now)
-    current = _headline_counts(figures.cohorts["current"], now)
-    previous = _headline_counts(figures.cohorts["previous"], now)
+    figures = _Figures(query=query, now=now)
+    current, previous = _headline_counts(figures.cohorts, now)
 
     def tallies(key: str, **more: Any) -> tuple[Tally, Tally]:
         return figures.tallies((current[key], previous[key]), **more)
@@ -579,8 +625,10 @@ def dashboard_for(*, base: QuerySet[Case], query: StatsQuery) -> Dashboard:
             "the submission date up to the answer date. Mean and 90th percentile (nearest "
             "rank) over the answered cases."
         ),
-        _duration(figures.cohorts["current"], now, answered[0], calendar),
-        _duration(figures.cohorts["previous"], now, answered[1], calendar),
+        *(
+            _duration(pairs, tally, calendar)
+            for pairs, tally in zip(figures.cohorts.handling(now), answered, strict=True)
+        ),
     )
     counts = [
         CountFigure(key, label, formula, *tallies(outcome, outcome=outcome))
@@ -667,7 +715,7 @@ def weights_get() -> dict[str, float]:
     return weights
 
 
-def _per_department(cohort: QuerySet[Case], now: datetime) -> dict[int, dict[str, int]]:
+def _per_department(cohorts: _Cohorts, now: datetime) -> dict[int, dict[str, int]]:
     """Per lead department: its cases and the rate parts' counts, in one grouped query."""
     keys = (
         Outcome.ANSWER_DUE,
@@ -681,47 +729,46 @@ def _per_department(cohort: QuerySet[Case], now: datetime) -> dict[int, dict[str
     counts: dict[str, Any] = {"cases": Count("pk")}
     counts.update({key: Count("pk", filter=fact_q(key, now=now)) for key in keys})
     rows = (
-        _facts(cohort)
-        .filter(case__department__isnull=False)
-        .values("case__department_id")
-        .annotate(**counts)
+        cohorts.facts.filter(department_id__isnull=False).values("department_id").annotate(**counts)
     )
-    return {row.pop("case__department_id"): row for row in rows}
+    return {row.pop("department_id"): row for row in rows}
 
 
-def _event_cases_per_department(
-    cohort: QuerySet[Case], act: Act, levels: Sequence[str] = ()
-) -> dict[int, int]:
-    """Per department named in the events' data: the cohort's cases with such an event."""
-    events = CaseEvent.objects.filter(action=act, case__in=cohort.values("pk"))
-    if levels:
-        events = events.filter(data__level__in=list(levels))
-    rows = events.values("data__department").annotate(n=Count("case_id", distinct=True))
-    found: dict[int, int] = {}
-    for row in rows:
-        department = row["data__department"]
-        if department is not None:
-            found[int(department)] = found.get(int(department), 0) + row["n"]
-    return found
+def _concerned(cohorts: _Cohorts) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
+    """Per department: the cohort's cases it returned, those with a 催办/督办/领导督办
+    addressed to it, and those with a 通报 addressed to it (each case once)."""
+    returns: dict[int, int] = {}
+    notices: dict[int, int] = {}
+    circulations: dict[int, int] = {}
+    rows = cohorts.facts.filter(~Q(returned_by="") | ~Q(notices="")).values_list(
+        "returned_by", "notices"
+    )
+    for returned_by, received in rows:
+        for department in {int(d) for d in returned_by.split() if d.isdigit()}:
+            returns[department] = returns.get(department, 0) + 1
+        pairs = [pair.split(":", 1) for pair in received.split() if ":" in pair]
+        for found, levels in ((notices, NOTICE_LEVELS), (circulations, CIRCULATION)):
+            for department in {int(d) for level, d in pairs if level in levels and d.isdigit()}:
+                found[department] = found.get(department, 0) + 1
+    return returns, notices, circulations
 
 
-def evaluation_for(*, base: QuerySet[Case], query: StatsQuery) -> Evaluation:
+def evaluation_for(*, query: StatsQuery) -> Evaluation:
     """The departments ranked for the period by their score (README: "Department
     evaluation").
 
-    1. the cohort (cases submitted in the period, narrowed), grouped by lead department:
-       cases, and the counts behind timeliness, resolution, satisfaction and extensions;
-    2. the cohort's returns and notices, grouped by the department their event names;
+    1. the cohort (the summary rows of the cases submitted in the period, narrowed),
+       grouped by lead department: cases, and the counts behind timeliness, resolution,
+       satisfaction and extensions;
+    2. the cohort's returns and notices, per department their event names;
     3. per department: rate points = Σ weightᵢ × rateᵢ ÷ Σ weightᵢ × 100 over the rates it
        has (a rate with nothing to count is left out), minus Σ weightⱼ × casesⱼ over the
        counts; ranked by score, departments without any rate last.
     """
     now = timezone.now()
-    cohort = _cohort(base, query.case_params())
-    per = _per_department(cohort, now)
-    returns = _event_cases_per_department(cohort, Act.RETURN)
-    notices = _event_cases_per_department(cohort, Act.NOTICE_ISSUED, NOTICE_LEVELS)
-    circulations = _event_cases_per_department(cohort, Act.NOTICE_ISSUED, CIRCULATION)
+    cohorts = _Cohorts(query=query, periods=[query.period])
+    per = _per_department(cohorts, now)
+    returns, notices, circulations = _concerned(cohorts)
     weights = weights_get()
     ids = set(per) | set(returns) | set(notices) | set(circulations)
     departments = Department.objects.in_bulk(ids)
@@ -897,20 +944,18 @@ def suppressed(counts: Sequence[int]) -> list[int | None]:
 
 def _public_numbers(month: Period, now: datetime) -> dict[str, Any]:
     """The raw numbers of one month's public figures (cached by `public_figures`)."""
-    cohort = _cohort(Case.objects.all(), StatsQuery(period=month).case_params())
-    counts = _headline_counts(cohort, now)
-    kinds = _group(cohort, "kind")
+    cohorts = _Cohorts(query=StatsQuery(period=month), periods=[month])
+    (counts,) = _headline_counts(cohorts, now)
+    (kinds,) = cohorts.groups("kind")
+    (by_category,) = cohorts.groups("category_id")
     roots = _roots(Category)
     categories: dict[Any, int] = {}
-    for pk, n in _group(cohort, "category_id").items():
+    for pk, n in by_category.items():
         top = roots.get(pk)
         key = top.pk if top is not None else None
         categories[key] = categories.get(key, 0) + n
     names = {pk: node.name for pk, node in roots.items() if node.pk == pk}
-    days = handling_days(
-        cohort.filter(outcome_q(Outcome.ANSWERED, now=now)).values_list("created_at", "replied_at"),
-        calendar_get(),
-    )
+    (pairs,) = cohorts.handling(now)
     return {
         "counts": counts,
         "kinds": kinds,
@@ -918,7 +963,7 @@ def _public_numbers(month: Period, now: datetime) -> dict[str, Any]:
             (key, names.get(key, ""), n)
             for key, n in sorted(categories.items(), key=lambda kv: (kv[0] is None, -kv[1]))
         ],
-        "days": days,
+        "days": handling_days(pairs, calendar_get()),
     }
 
 

@@ -422,6 +422,11 @@ def _late_from(clocks: Iterable[tuple[datetime | None, datetime | None]]) -> dat
     return min(late) if late else None
 
 
+def _spaced(values: set[str]) -> str:
+    """Values between spaces (" a b "), so that a LIKE or `in` finds " a " exactly."""
+    return f" {' '.join(sorted(values))} " if values else ""
+
+
 def facts_rebuild(*, case_ids: Sequence[int]) -> int:
     """Recompute the summary rows of these cases from their fields, clocks, extension
     requests and notices; returns how many were written. Safe to repeat."""
@@ -440,13 +445,30 @@ def facts_rebuild(*, case_ids: Sequence[int]) -> int:
             ).values_list("case_id", flat=True)
         )
         levels: dict[int, set[str]] = {}
-        for case_id, level in CaseEvent.objects.filter(
-            case_id__in=chunk, action=Act.NOTICE_ISSUED
-        ).values_list("case_id", "data__level"):
+        notices: dict[int, set[str]] = {}
+        returned: dict[int, set[str]] = {}
+        for case_id, action, level, department in CaseEvent.objects.filter(
+            case_id__in=chunk, action__in=[Act.NOTICE_ISSUED, Act.RETURN]
+        ).values_list("case_id", "action", "data__level", "data__department"):
+            if action == Act.RETURN:
+                returned.setdefault(case_id, set()).add(str(department))
+                continue
             levels.setdefault(case_id, set()).add(str(level))
+            notices.setdefault(case_id, set()).add(f"{level}:{department}")
         rows = []
         for case in Case.objects.filter(pk__in=chunk).values(
-            "pk", "created_at", "state", "merged_into_id", "replied_at", "rating", "return_count"
+            "pk",
+            "created_at",
+            "state",
+            "merged_into_id",
+            "replied_at",
+            "rating",
+            "return_count",
+            "kind",
+            "channel",
+            "category_id",
+            "department_id",
+            "area_id",
         ):
             own = clocks.get(case["pk"], [])
             received = levels.get(case["pk"], set())
@@ -457,6 +479,14 @@ def facts_rebuild(*, case_ids: Sequence[int]) -> int:
                     state=case["state"],
                     is_merged=case["merged_into_id"] is not None,
                     is_answered=case["replied_at"] is not None,
+                    replied_at=case["replied_at"],
+                    kind=case["kind"],
+                    channel=case["channel"],
+                    category_id=case["category_id"],
+                    department_id=case["department_id"],
+                    area_id=case["area_id"],
+                    returned_by=_spaced(returned.get(case["pk"], set()))[:200],
+                    notices=_spaced(notices.get(case["pk"], set()))[:500],
                     rating=case["rating"],
                     is_returned=case["return_count"] > 0,
                     is_extended=case["pk"] in extended,

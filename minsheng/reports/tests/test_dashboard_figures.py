@@ -29,7 +29,7 @@ def listed(tally):
 
 def test_every_figure_equals_the_hand_count_and_lists_its_cases(month):
     with at(NOW):
-        board = dashboard_for(base=Case.objects.all(), query=NOVEMBER)
+        board = dashboard_for(query=NOVEMBER)
         rates = {rate.key: rate for rate in board.rates}
         counts = {figure.key: figure for figure in board.counts}
         expected_rates = {
@@ -83,7 +83,7 @@ def test_every_figure_equals_the_hand_count_and_lists_its_cases(month):
 
 def test_breakdowns_add_up_and_each_row_lists_its_cases(month):
     with at(NOW):
-        board = dashboard_for(base=Case.objects.all(), query=NOVEMBER)
+        board = dashboard_for(query=NOVEMBER)
         by = {b.key: {row.key: row for row in b.rows} for b in board.breakdowns}
         assert by["kind"]["complaint"].current.count == 7
         assert listed(by["kind"]["inquiry"].current) == month.numbers("F")
@@ -109,7 +109,7 @@ def test_breakdowns_add_up_and_each_row_lists_its_cases(month):
 def test_narrowing_by_department_narrows_every_figure_and_link(month):
     with at(NOW):
         query = StatsQuery(period=NOVEMBER.period, narrowing=(("department", "housing"),))
-        board = dashboard_for(base=Case.objects.all(), query=query)
+        board = dashboard_for(query=query)
         assert listed(board.volume.current) == month.numbers("A", "B", "C", "H")
         response = next(r for r in board.rates if r.key == "response")
         assert listed(response.current.numerator) == month.numbers("A")
@@ -149,3 +149,30 @@ def test_the_per_case_summary_counts_what_the_case_list_filters(month, moment):
                 CaseFact.objects.filter(fact_q(key, now=now)).values_list("case_id", flat=True)
             )
             assert by_list == by_facts, key
+
+
+def test_evaluation_parts_equal_hand_counts_and_list_their_cases(month, cast):
+    from minsheng.reports.models import ScorePart
+    from minsheng.reports.selectors import evaluation_for
+
+    with at(NOW):
+        evaluation = evaluation_for(query=NOVEMBER)
+        rows = {row.department.code: row for row in evaluation.rows}
+        housing = {line.part: line for line in rows["housing"].lines}
+        assert listed(rows["housing"].cases) == month.numbers("A", "B", "C", "H")
+        assert listed(housing[ScorePart.RETURNS].tally) == month.numbers("E")  # housing returned E
+        assert listed(housing[ScorePart.EXTENSIONS].tally) == month.numbers("C")
+        assert listed(housing[ScorePart.NOTICES].tally) == month.numbers("H")  # the 督办
+        assert listed(housing[ScorePart.CIRCULATIONS].tally) == month.numbers("H")  # the 通报
+        timeliness = housing[ScorePart.TIMELINESS].ratio
+        assert listed(timeliness.numerator) == month.numbers("A")
+        assert listed(timeliness.denominator) == month.numbers("A", "B", "C", "H")
+        # Rates: T 1/4, R 1/2 (A of A, B), S 1/2 → (40·0.25 + 30·0.5 + 30·0.5) ÷ 100 × 100 = 40;
+        # deducted: 0.5 (return) + 0.2 (extension) + 1 (notice) + 5 (circulation) = 6.7.
+        assert rows["housing"].rate_points == 40.0
+        assert rows["housing"].score == pytest.approx(33.3)
+        environment = {line.part: line for line in rows["environment"].lines}
+        assert listed(rows["environment"].cases) == month.numbers("E")
+        assert environment[ScorePart.RETURNS].tally.count == 0
+        assert rows["environment"].score is None  # nothing answered or due yet: no rate
+        assert [r.department.code for r in evaluation.rows] == ["housing", "environment"]
