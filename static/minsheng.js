@@ -159,7 +159,7 @@ function setUpSearchableSelects(root) {
         group.hidden = shown === 0;
       }
       // While searching, show the matches as an open list instead of a closed drop-down.
-      const rows = matching().length + select.querySelectorAll("optgroup:not([hidden])").length;
+      const rows = select.querySelectorAll("option:not([hidden]), optgroup:not([hidden])").length;
       if (words.length) select.size = Math.max(2, Math.min(8, rows));
       else select.removeAttribute("size");
     });

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.cases.models import Channel
@@ -42,8 +43,10 @@ class UploadForm(DefaultsForm):
 
     file = forms.FileField(
         label=_("Spreadsheet (.xlsx or .csv)"),
-        help_text=_("One header row, then one record per row. Up to %(size)s MB.")
-        % {"size": MAX_UPLOAD_MB},
+        # format_lazy: the text is made when the page is shown, in that page's language.
+        help_text=format_lazy(
+            _("One header row, then one record per row. Up to {size} MB."), size=MAX_UPLOAD_MB
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(SUFFIXES)}),
     )
 
