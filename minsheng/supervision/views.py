@@ -6,12 +6,15 @@ Who may do what is asked of `supervision.notices` (notices) and `services.may_ca
 (visits); every notice is reached through `selectors.notice_get_for` (404 if not theirs).
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -70,16 +73,18 @@ def notice_issue_view(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
     if not is_supervising(user):
         raise PermissionDenied
-    # From a case page (?numbers=) or the case list's selection (POSTed with
-    # select_for_notice): the form starts with those cases, unchecked.
-    selecting = request.method == "POST" and "select_for_notice" in request.POST
-    source = request.POST if selecting else request.GET
-    numbers = list(dict.fromkeys(source.getlist("numbers")))
+    # The case list's selection is POSTed (with select_for_notice): redirect to the form
+    # started with those cases (?numbers=, as from a case page), so the form is a GET page.
+    if request.method == "POST" and "select_for_notice" in request.POST:
+        numbers = list(dict.fromkeys(request.POST.getlist("numbers")))
+        return redirect(
+            f"{reverse('supervision:notice-issue')}?{urlencode({'numbers': numbers}, doseq=True)}"
+        )
+    numbers = list(dict.fromkeys(request.GET.getlist("numbers")))
     for number in numbers:
         access_case(user, number)
     initial = {"cases": "\n".join(numbers), "level": NoticeLevel.SUPERVISION, "due_days": 2}
-    bound = request.POST if request.method == "POST" and not selecting else None
-    form = NoticeIssueForm(bound, initial=initial)
+    form = NoticeIssueForm(request.POST or None, initial=initial)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:

@@ -97,9 +97,9 @@ def test_a_selection_from_the_case_list_starts_a_notice(client, cast):
     listing = client.get("/work/cases/")
     assert 'name="select_for_notice"' in listing.text
     started = client.post(
-        ISSUE, {"select_for_notice": "1", "numbers": [first.number, second.number]}
+        ISSUE, {"select_for_notice": "1", "numbers": [first.number, second.number]}, follow=True
     )
-    assert started.status_code == 200
+    assert started.redirect_chain[0][0] == f"{ISSUE}?numbers={first.number}&numbers={second.number}"
     assert not started.context["form"].is_bound
     assert started.context["form"].initial["cases"] == f"{first.number}\n{second.number}"
     client.force_login(cast.dispatcher)
