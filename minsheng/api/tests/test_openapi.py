@@ -23,6 +23,8 @@ from minsheng.cases.tests.factories import drive_to
 
 EXPECTED_OPERATIONS = {
     ("post", "/api/v1/auth/token"),
+    ("get", "/api/v1/stats"),
+    ("get", "/api/v1/public/stats"),
     ("post", "/api/v1/public/cases"),
     ("get", "/api/v1/public/cases/{number}"),
     ("post", "/api/v1/public/cases/{number}/actions/{action}"),

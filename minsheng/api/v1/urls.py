@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 
 from minsheng.api.schema import schema_view
-from minsheng.api.v1.views import public, staff, supervision
+from minsheng.api.v1.views import public, staff, stats, supervision
 
 app_name = "api-v1"
 
@@ -45,5 +45,7 @@ urlpatterns = [
         supervision.NoticeActionView.as_view(),
         name="notice-action",
     ),
+    path("stats", stats.StatsView.as_view(), name="stats"),
+    path("public/stats", stats.PublicStatsView.as_view(), name="public-stats"),
     re_path(r"^.*$", staff.NotFoundView.as_view(), name="not-found"),
 ]
