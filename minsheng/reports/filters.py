@@ -88,21 +88,31 @@ class StatsQueryForm(forms.Form):
     date_to = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", "—"), *Kind.choices])
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *Kind.choices]
+    )
     channel = forms.ChoiceField(
-        label=_("Channel"), required=False, choices=[("", "—"), *Channel.choices]
+        label=_("Channel"), required=False, choices=[("", _("All channels")), *Channel.choices]
     )
     department = forms.ModelChoiceField(
         label=_("Department"),
         required=False,
         queryset=Department.objects.all(),
         to_field_name="code",
+        empty_label=_("All departments"),
     )
     category = forms.ModelChoiceField(
-        label=_("Category"), required=False, queryset=Category.objects.filter(level=1)
+        label=_("Category"),
+        required=False,
+        queryset=Category.objects.filter(level=1),
+        empty_label=_("All categories"),
     )
     area = forms.ModelChoiceField(
-        label=_("Area"), required=False, queryset=Area.objects.all(), to_field_name="code"
+        label=_("Area"),
+        required=False,
+        queryset=Area.objects.all(),
+        to_field_name="code",
+        empty_label=_("All areas"),
     )
 
     MAX_DAYS = 3 * 366

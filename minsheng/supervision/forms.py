@@ -30,6 +30,13 @@ class CaseNumbersField(forms.CharField):
         return [found[n] for n in numbers]
 
 
+class StaffChoiceField(forms.ModelChoiceField):
+    """A staff member, offered by name (the login name is for logging in)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.get_full_name() or obj.username)
+
+
 class NoticeIssueForm(forms.Form):
     """A supervision notice issued by hand, about one case or a selection."""
 
@@ -45,13 +52,15 @@ class NoticeIssueForm(forms.Form):
         to_field_name="code",
         help_text=_("Empty: the lead department of the cases."),
         required=False,
+        empty_label=_("The lead department of the cases"),
     )
-    recipient = forms.ModelChoiceField(
+    recipient = StaffChoiceField(
         User.objects.filter(is_active=True, memberships__department__isnull=False).distinct(),
         label=_("Addressed to"),
         to_field_name="username",
         help_text=_("Empty: the department's head."),
         required=False,
+        empty_label=_("The department's head"),
     )
     reason = forms.CharField(
         label=_("Reason"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})

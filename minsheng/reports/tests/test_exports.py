@@ -28,7 +28,7 @@ def test_large_export_runs_in_the_background_and_only_its_owner_downloads_it(
     month = month_build(cast)
     client.force_login(cast.supervisor)
     url = reverse("reports:case-export") + "?submitted_from=2026-11-01&submitted_to=2026-11-30"
-    assert "background" in client.get(url).content.decode()
+    assert "后台生成" in client.get(url).content.decode()  # "made in the background"
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"personal_data": "1"})
     job = ExportJob.objects.get()
