@@ -9,6 +9,7 @@ of its steps is a line on the timeline of every case it names.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.accounts.models import Department
@@ -103,8 +104,8 @@ class SupervisionNotice(models.Model):
 
     @property
     def number(self) -> str:
-        """A number people can say: DB-<issue date>-<id>."""
-        return f"DB-{self.issued_at:%Y%m%d}-{self.pk:05d}"
+        """A number people can say: DB-<issue date, local>-<id>."""
+        return f"DB-{timezone.localtime(self.issued_at):%Y%m%d}-{self.pk:05d}"
 
     @property
     def is_open(self) -> bool:

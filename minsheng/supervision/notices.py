@@ -233,7 +233,8 @@ def _file_add(*, notice: SupervisionNotice, upload: UploadedFile, now: datetime)
 
 
 def _note_for_timeline(notice: SupervisionNotice, text: str) -> str:
-    return f"{notice.number} · {NoticeLevel(notice.level).label}: {text}".strip()
+    head = f"{notice.number} · {NoticeLevel(notice.level).label}"
+    return f"{head}: {text}" if text else head
 
 
 def _record(
