@@ -114,6 +114,8 @@ class CaseFact(models.Model):
     is_merged = models.BooleanField(default=False)
     is_answered = models.BooleanField(default=False)  # replied_at is set
     replied_at = models.DateTimeField(null=True, blank=True)
+    # Working days from submission to the answer (`services.facts_rebuild`).
+    handling_days = models.PositiveIntegerField(null=True, blank=True)
     # The dimensions the figures are broken down by, copied from the case (ids, no joins).
     kind = models.CharField(max_length=20, blank=True)
     channel = models.CharField(max_length=20, blank=True)
@@ -146,7 +148,7 @@ class CaseFact(models.Model):
                 include=[
                     "state", "is_merged", "is_answered", "rating", "is_returned", "is_extended",
                     "result_late_from", "late_from", "has_reminder", "has_supervision",
-                    "has_leader", "has_circulation", "replied_at", "kind", "channel",
+                    "has_leader", "has_circulation", "handling_days", "kind", "channel",
                     "category_id", "department_id", "area_id",
                 ],
                 name="casefact_month",

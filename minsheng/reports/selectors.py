@@ -8,7 +8,7 @@ carries the case-list parameters that list exactly those cases. Formulas: README
 """
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -30,9 +30,8 @@ from minsheng.cases.filters import (
     Outcome,
 )
 from minsheng.cases.models import Area, Case, Category, Channel, Rating
-from minsheng.deadlines.calendar import LOCAL_TZ, WorkCalendar, working_days_between
+from minsheng.deadlines.calendar import LOCAL_TZ
 from minsheng.deadlines.models import Kind
-from minsheng.deadlines.selectors import calendar_get
 from minsheng.reports.filters import Period, StatsQuery, month_period
 from minsheng.reports.models import (
     COUNT_PARTS,
@@ -258,18 +257,20 @@ class _Cohorts:
                 found[index][value] = n
         return found
 
-    def handling(self, now: datetime) -> list[list[tuple[datetime, datetime | None]]]:
-        """(submitted, answered) of the answered cases, per period."""
-        pairs: list[list[tuple[datetime, datetime | None]]] = [[] for _p in self.periods]
+    def handling(self, now: datetime) -> list[dict[int, int]]:
+        """How many answered cases took each number of working days, per period."""
+        found: list[dict[int, int]] = [{} for _p in self.periods]
         rows = (
-            self.facts.filter(fact_q(Outcome.ANSWERED, now=now))
+            self.facts.filter(fact_q(Outcome.ANSWERED, now=now), handling_days__isnull=False)
             .annotate(w=self.which)
-            .values_list("w", "created_at", "replied_at")
+            .values("w", "handling_days")
+            .annotate(n=Count("pk"))
+            .values_list("w", "handling_days", "n")
         )
-        for index, created, replied in rows:
-            if 0 <= index < len(pairs):
-                pairs[index].append((created, replied))
-        return pairs
+        for index, days, n in rows:
+            if 0 <= index < len(found):
+                found[index][days] = n
+        return found
 
 
 def _headline_counts(cohorts: _Cohorts, now: datetime) -> list[dict[str, int]]:
@@ -282,40 +283,30 @@ def _headline_counts(cohorts: _Cohorts, now: datetime) -> list[dict[str, int]]:
     return cohorts.by_period(**counts)
 
 
-def handling_days(
-    pairs: Iterable[tuple[datetime, datetime | None]], calendar: WorkCalendar
-) -> list[int]:
-    """Working days from submission to answer for each (submitted, answered) pair: the
-    working days after the local submission date up to and including the local answer date
-    (`deadlines.calendar.working_days_between`; 0 = answered on the day or before the next
-    working day)."""
-    known: dict[tuple[date, date], int] = {}  # a month has few distinct pairs of dates
-    days = []
-    for submitted, answered in pairs:
-        if answered is None:
-            continue
-        span = (submitted.astimezone(LOCAL_TZ).date(), answered.astimezone(LOCAL_TZ).date())
-        if span not in known:
-            known[span] = working_days_between(*span, calendar)
-        days.append(known[span])
-    return days
-
-
-def percentile_90(values: Sequence[int]) -> int | None:
-    """The nearest-rank 90th percentile: the smallest value that at least 90 % of the
-    values are at or below."""
-    if not values:
+def percentile_90(histogram: Mapping[int, int]) -> int | None:
+    """The nearest-rank 90th percentile of values given as {value: how many}: the smallest
+    value that at least 90 % of them are at or below."""
+    total = sum(histogram.values())
+    if not total:
         return None
-    ordered = sorted(values)
-    return ordered[math.ceil(0.9 * len(ordered)) - 1]
+    rank = math.ceil(0.9 * total)
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if seen >= rank:
+            return value
+    return None  # not reached: the counts add up to the total
 
 
-def _duration(
-    pairs: list[tuple[datetime, datetime | None]], tally: Tally, calendar: WorkCalendar
-) -> Duration:
-    days = handling_days(pairs, calendar)
-    mean = round(sum(days) / len(days), 2) if days else None
-    return Duration(mean=mean, p90=percentile_90(days), over=tally)
+def mean_of(histogram: Mapping[int, int], digits: int = 2) -> float | None:
+    total = sum(histogram.values())
+    return round(sum(v * n for v, n in histogram.items()) / total, digits) if total else None
+
+
+def _duration(histogram: dict[int, int], tally: Tally) -> Duration:
+    """Handling time (working days from submission to answer, kept per case by
+    `services.facts_rebuild`): mean and 90th percentile."""
+    return Duration(mean=mean_of(histogram), p90=percentile_90(histogram), over=tally)
 
 
 # --- breakdowns -------------------------------------------------------------------------
@@ -614,7 +605,6 @@ def dashboard_for(*, query: StatsQuery) -> Dashboard:
                 shortfall=tallies(short, outcome=short)[0] if short else None,
             )
         )
-    calendar = calendar_get()
     answered = tallies(Outcome.ANSWERED, outcome=Outcome.ANSWERED)
     handling = DurationFigure(
         "handling",
@@ -626,8 +616,8 @@ def dashboard_for(*, query: StatsQuery) -> Dashboard:
             "rank) over the answered cases."
         ),
         *(
-            _duration(pairs, tally, calendar)
-            for pairs, tally in zip(figures.cohorts.handling(now), answered, strict=True)
+            _duration(histogram, tally)
+            for histogram, tally in zip(figures.cohorts.handling(now), answered, strict=True)
         ),
     )
     counts = [
@@ -955,7 +945,7 @@ def _public_numbers(month: Period, now: datetime) -> dict[str, Any]:
         key = top.pk if top is not None else None
         categories[key] = categories.get(key, 0) + n
     names = {pk: node.name for pk, node in roots.items() if node.pk == pk}
-    (pairs,) = cohorts.handling(now)
+    (histogram,) = cohorts.handling(now)
     return {
         "counts": counts,
         "kinds": kinds,
@@ -963,7 +953,7 @@ def _public_numbers(month: Period, now: datetime) -> dict[str, Any]:
             (key, names.get(key, ""), n)
             for key, n in sorted(categories.items(), key=lambda kv: (kv[0] is None, -kv[1]))
         ],
-        "days": handling_days(pairs, calendar_get()),
+        "handling": {str(k): v for k, v in histogram.items()},
     }
 
 
@@ -1036,7 +1026,7 @@ def _public_from(numbers: dict[str, Any], period: Period, *, with_topics: bool) 
             return PublicRate(key, str(label), None)
         return PublicRate(key, str(label), round(100 * counts[top] / counts[bottom], 1))
 
-    days = numbers["days"]
+    handling = {int(k): v for k, v in numbers["handling"].items()}
     return PublicFigures(
         month=period,
         total=PublicCell("total", str(_("All cases")), total if total >= SMALL else None),
@@ -1053,7 +1043,7 @@ def _public_from(numbers: dict[str, Any], period: Period, *, with_topics: bool) 
             rate("resolution", _("Resolution rate"), Outcome.RESOLVED, Outcome.ANSWERED),
             rate("satisfaction", _("Satisfaction rate"), Outcome.SATISFIED, Outcome.RATED),
         ],
-        mean_handling_days=round(sum(days) / len(days), 1) if len(days) >= SMALL else None,
+        mean_handling_days=mean_of(handling, 1) if sum(handling.values()) >= SMALL else None,
         topics=[PublicTopic(**t) for t in numbers.get("topics", [])] if with_topics else None,
         generated_at=numbers["generated_at"],
     )

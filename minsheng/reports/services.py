@@ -9,7 +9,7 @@ as `cases.access.complainant_for` decides; each unmasked look is logged there li
 import io
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -35,6 +35,8 @@ from minsheng.cases.access import (
 from minsheng.cases.filters import CaseFilterSet
 from minsheng.cases.models import Case, CaseClock, CaseEvent, ExtensionRequest
 from minsheng.cases.workflow import Act
+from minsheng.deadlines.calendar import LOCAL_TZ, WorkCalendar, working_days_between
+from minsheng.deadlines.selectors import calendar_get
 from minsheng.lib.tasks import enqueue_on_commit
 from minsheng.reports.models import CaseFact, ExportJob, FactCursor
 from minsheng.reports.selectors import Dashboard, Evaluation
@@ -422,6 +424,22 @@ def _late_from(clocks: Iterable[tuple[datetime | None, datetime | None]]) -> dat
     return min(late) if late else None
 
 
+def _handling_days(
+    submitted: datetime,
+    answered: datetime | None,
+    calendar: WorkCalendar,
+    known: dict[tuple[date, date], int],
+) -> int | None:
+    """Working days from submission to answer: those after the local submission date up
+    to and including the local answer date, on the official calendar (0: the same day)."""
+    if answered is None:
+        return None
+    span = (submitted.astimezone(LOCAL_TZ).date(), answered.astimezone(LOCAL_TZ).date())
+    if span not in known:
+        known[span] = working_days_between(*span, calendar)
+    return known[span]
+
+
 def _spaced(values: set[str]) -> str:
     """Values between spaces (" a b "), so that a LIKE or `in` finds " a " exactly."""
     return f" {' '.join(sorted(values))} " if values else ""
@@ -432,6 +450,7 @@ def facts_rebuild(*, case_ids: Sequence[int]) -> int:
     requests and notices; returns how many were written. Safe to repeat."""
     ids = sorted(set(case_ids))
     written = 0
+    calendar = calendar_get()
     for start in range(0, len(ids), REFRESH_BATCH):
         chunk = ids[start : start + REFRESH_BATCH]
         clocks: dict[int, list[tuple[str, Any, Any]]] = {}
@@ -456,6 +475,7 @@ def facts_rebuild(*, case_ids: Sequence[int]) -> int:
             levels.setdefault(case_id, set()).add(str(level))
             notices.setdefault(case_id, set()).add(f"{level}:{department}")
         rows = []
+        spans: dict[tuple[date, date], int] = {}
         for case in Case.objects.filter(pk__in=chunk).values(
             "pk",
             "created_at",
@@ -480,6 +500,9 @@ def facts_rebuild(*, case_ids: Sequence[int]) -> int:
                     is_merged=case["merged_into_id"] is not None,
                     is_answered=case["replied_at"] is not None,
                     replied_at=case["replied_at"],
+                    handling_days=_handling_days(
+                        case["created_at"], case["replied_at"], calendar, spans
+                    ),
                     kind=case["kind"],
                     channel=case["channel"],
                     category_id=case["category_id"],
