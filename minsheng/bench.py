@@ -95,6 +95,11 @@ def main() -> None:
         from minsheng.supervision import bench as watch_bench
 
         rows += watch_bench.run()
+        # One month's statistics dashboard over as many cases again, with clocks and events;
+        # a million: see the README, "Statistics".
+        from minsheng.reports import bench as stats_bench
+
+        rows += stats_bench.run()
     width = max(len(name) for name, _ in rows)
     print(f"{'benchmark':<{width}}  figure")
     print(f"{'-' * width}  ------")
