@@ -555,3 +555,9 @@ def facts_refresh(*, rescan: int = 0) -> int:
         if len(events) < EVENTS_READ:
             break
     return rebuilt
+
+
+def facts_reread() -> None:
+    """Make the next `facts_refresh` read every event again (the handling times count on
+    the holiday calendar: after an administrator changes past days of it)."""
+    FactCursor.objects.update_or_create(pk=1, defaults={"last_event_id": 0})

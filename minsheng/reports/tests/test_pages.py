@@ -113,3 +113,23 @@ def test_roles_without_personal_data_are_not_offered_it_and_cannot_force_it(clie
     response = client.post(url, {"personal_data": "1"})
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     assert "张伟" not in [c.value for row in sheet.iter_rows() for c in row]
+
+
+def test_case_export_refuses_an_account_without_a_role(client, cast):
+    from minsheng.accounts.services import user_create
+
+    nobody = user_create(username="nobody", password="test-password-1", roles=[])
+    client.force_login(nobody)
+    assert client.get(reverse("reports:case-export")).status_code == 403
+    assert client.post(reverse("reports:case-export")).status_code == 403
+    client.logout()
+    assert client.get(reverse("reports:case-export")).status_code == 302  # to the login page
+
+
+def test_evaluation_weights_are_edited_in_the_admin(client, cast):
+    from minsheng.reports.models import EvaluationWeight
+
+    assert EvaluationWeight.objects.count() == 7  # seeded by the data migration
+    client.force_login(cast.admin)
+    response = client.get(reverse("admin:reports_evaluationweight_changelist"))
+    assert response.status_code == 200
