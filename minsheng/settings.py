@@ -72,6 +72,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "minsheng.urls"
+# A form sent from an expired page gets the site's own 403 page (minsheng.urls has the others).
+CSRF_FAILURE_VIEW = "minsheng.portal.views.csrf_failure"
 WSGI_APPLICATION = "minsheng.wsgi.application"
 
 TEMPLATES = [

@@ -250,6 +250,13 @@ ERROR_TEXTS = {
         ),
     ),
 }
+EXPIRED = (
+    gettext_lazy("This page has expired"),
+    gettext_lazy(
+        "For your safety a form can be sent only for a while after it was opened, and only "
+        "with cookies allowed. Go back, reload the page and send it again."
+    ),
+)
 TOO_LONG_TITLE = gettext_lazy("What you sent is too long")
 TOO_LONG = gettext_lazy(
     "What you sent is too long for us to receive: a description may have up to "
@@ -259,11 +266,15 @@ TOO_LONG = gettext_lazy(
 
 
 def error_page(
-    request: HttpRequest, *, status: int, exception: BaseException | None = None
+    request: HttpRequest,
+    *,
+    status: int,
+    exception: BaseException | None = None,
+    is_expired: bool = False,
 ) -> HttpResponse:
     """The page for 400, 403, 404 and 500, in the site's language and look (the workbench's
     under /work/): what happened, a way back, and the emergency numbers."""
-    title, explanation = (str(text) for text in ERROR_TEXTS[status])
+    title, explanation = (str(text) for text in (EXPIRED if is_expired else ERROR_TEXTS[status]))
     if isinstance(exception, RequestDataTooBig | TooManyFieldsSent):
         title, explanation = str(TOO_LONG_TITLE), TOO_LONG % {"limit": BODY_MAX_CHARS}
     referer = request.headers.get("referer", "")
@@ -283,6 +294,12 @@ def error_page(
     except Exception:  # the page must not fail: a broken database may be why we are here
         logger.exception("error page %s could not be rendered", status)
         return HttpResponse(PLAIN_ERROR, status=status)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Django's CSRF_FAILURE_VIEW: a form sent from a page that expired (or without cookies)
+    gets the 403 page, saying so."""
+    return error_page(request, status=403, is_expired=True)
 
 
 PLAIN_ERROR = (

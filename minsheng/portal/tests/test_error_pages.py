@@ -2,7 +2,7 @@
 numbers on the portal and the workbench, problem JSON under the API."""
 
 import pytest
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
 from minsheng.portal.tests.test_pages import FORM
 from minsheng.urls import handler500
@@ -93,3 +93,11 @@ def test_every_page_links_the_icon_and_the_browsers_guess_finds_it(client, db):
     icon = client.get("/favicon.ico")
     assert icon.status_code == 301
     assert icon["Location"].endswith("favicon.svg")
+
+
+def test_a_form_sent_from_an_expired_page_gets_the_styled_403_saying_so(db):
+    strict = Client(enforce_csrf_checks=True)
+    page = strict.post("/track/", {"number": "MS-20260101-000001", "code": "X"})
+    assert page.status_code == 403
+    assert "此页面已过期" in page.content.decode()
+    assert 'href="tel:110"' in page.content.decode()
