@@ -13,7 +13,7 @@ def overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
-def test_supervisor_clicks_a_figure_and_sees_its_cases(site, cast, staff, shot):
+def test_supervisor_clicks_a_figure_and_sees_its_cases(site, cast, staff, new_page, shot):
     month = month_build(cast)
     extended, others = month.cases["C"].number, month.numbers(*"ABDEFGH")
 
@@ -30,6 +30,9 @@ def test_supervisor_clicks_a_figure_and_sees_its_cases(site, cast, staff, shot):
     for number in others:
         expect(desk.locator("table.cases")).not_to_contain_text(number)
     shot(desk, "extended-cases-1366-zh")
+    desk.goto(f"{site}/work/stats/evaluation/?month=2026-11")
+    expect(desk.locator("#ranking tbody tr").first).to_contain_text("市住房和城乡建设局")
+    shot(desk, "evaluation-1366-zh")
 
     phone = staff("supervisor", viewport=PHONE, is_mobile=True, has_touch=True)
     phone.select_option("#language-choice", "en")  # changes at once with JavaScript
@@ -50,6 +53,12 @@ def test_supervisor_clicks_a_figure_and_sees_its_cases(site, cast, staff, shot):
     expect(phone.locator("table.cases")).not_to_contain_text(month.cases["A"].number)
     assert overflow(phone) <= 0
     shot(phone, "inquiry-cases-390-en")
+
+    public = new_page(viewport=PHONE)
+    public.goto(f"{site}/open/?month=2026-11")
+    expect(public.locator("#open-total")).to_have_text("8")
+    assert overflow(public) <= 0
+    shot(public, "open-figures-390-zh")
 
     handler = staff("handler", viewport=DESKTOP)
     response = handler.goto(f"{site}/work/stats/")
