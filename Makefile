@@ -18,7 +18,7 @@ STAMP := $(VENV)/.installed
 VAR := $(or $(MINSHENG_VAR_DIR),var)
 ADDR := 127.0.0.1:8000
 
-.PHONY: chromium redis help venv run test test-sqlite test-postgres bench lint fmt clean distclean
+.PHONY: chromium redis fonts help venv run test test-sqlite test-postgres bench lint fmt clean distclean
 
 help:
 	@echo "make run        install, migrate, load the demo data, serve on http://$(ADDR)/"
@@ -40,7 +40,7 @@ $(STAMP): pyproject.toml
 		|| { cat $(VENV)/pip.log >&2; echo "pip install failed (log: $(VENV)/pip.log)" >&2; exit 1; }
 	@touch $@
 
-run: venv
+run: venv fonts
 	@mkdir -p $(VAR)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
@@ -58,7 +58,7 @@ run: venv
 		$(MANAGE) runserver $(ADDR)
 
 # pytest exits 5 when it collects no tests; make treats that as a failure like any other.
-test: lint chromium redis
+test: lint chromium redis fonts
 	@mkdir -p $(VAR)
 	$(MANAGE) makemigrations --check --dry-run
 	@$(MAKE) test-sqlite
@@ -76,6 +76,14 @@ redis:
 		--no-install-recommends -o DPkg::Lock::Timeout=300 redis-server >/dev/null 2>&1 \
 		|| { apt-get update -qq && apt-get install -y -qq --no-install-recommends redis-server \
 		>/dev/null; }; }; } || echo "redis-server not installed (not root?): Redis tests will skip"
+
+# The PDF documents (WeasyPrint) need Debian's Pango, and for Chinese the Noto CJK fonts.
+fonts:
+	@dpkg -s fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] \
+		&& { apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 fonts-noto-cjk \
+		libpango-1.0-0 libpangoft2-1.0-0 >/dev/null 2>&1 || { apt-get update -qq && apt-get install \
+		-y -qq --no-install-recommends fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; }; }; } \
+		|| echo "fonts-noto-cjk or Pango not installed (not root?): PDF documents will lack Chinese fonts"
 
 test-sqlite: venv
 	env -u DATABASE_URL $(PYTEST)

@@ -1,4 +1,4 @@
-"""Statistics and export pages, mounted under /work/ beside the workbench."""
+"""Statistics, export and document (PDF) pages, mounted under /work/ beside the workbench."""
 
 from django.urls import path
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("exports/<int:pk>/", views.export_detail, name="export-detail"),
     path("exports/<int:pk>/progress/", views.export_progress, name="export-progress"),
     path("exports/<int:pk>/file/", views.export_download, name="export-download"),
+    path("cases/<str:number>/case-file.pdf", views.case_file, name="case-file"),
+    path("cases/<str:number>/reply-letter.pdf", views.reply_letter, name="reply-letter"),
 ]

@@ -1,7 +1,8 @@
 """Staff pages of the statistics: the dashboard and the department evaluation at
 /work/stats/ (supervisors and leaders, `cases.access.can_view_statistics`), their Excel
 files, and Excel exports of case lists (any staff member, their own visible cases) with the
-progress of the large ones.
+progress of the large ones; the case file and the reply letter of one case as PDF (staff
+who may see the case, `cases.access.access_case`).
 
 Every view: access → parse (forms) → selector or service → render or file.
 """
@@ -19,11 +20,12 @@ from django.views.decorators.cache import never_cache
 
 from minsheng.accounts.models import User
 from minsheng.cases.access import (
+    access_case,
     can_export_case_lists,
     can_view_statistics,
     may_export_personal_data,
 )
-from minsheng.reports import services
+from minsheng.reports import documents, services
 from minsheng.reports.filters import StatsQuery, StatsQueryForm, month_period
 from minsheng.reports.models import ExportJob
 from minsheng.reports.selectors import Dashboard, dashboard_for, evaluation_for
@@ -204,3 +206,32 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
     return FileResponse(
         job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1]
     )
+
+
+def _pdf(content: bytes, name: str) -> HttpResponse:
+    """A PDF the browser shows (and prints or saves) under `name`."""
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@never_cache
+@login_required(login_url=LOGIN_URL)
+def case_file(request: HttpRequest, number: str) -> HttpResponse:
+    """The case file (案卷) of one case as a PDF; personal data as the reader may see it."""
+    user = _user(request)
+    case = access_case(user, number)
+    content = documents.case_file_pdf(documents.case_file_for(case, user, purpose="case file PDF"))
+    return _pdf(content, f"case-file-{case.number}.pdf")
+
+
+@never_cache
+@login_required(login_url=LOGIN_URL)
+def reply_letter(request: HttpRequest, number: str) -> HttpResponse:
+    """The reply letter (答复意见书) of one case as a PDF, once the answer has gone out."""
+    user = _user(request)
+    case = access_case(user, number)
+    letter = documents.reply_letter_for(case, user, purpose="reply letter PDF")
+    if letter is None:
+        raise Http404("No answer has gone out yet.")
+    return _pdf(documents.reply_letter_pdf(letter), f"reply-letter-{case.number}.pdf")
