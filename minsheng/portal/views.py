@@ -34,7 +34,7 @@ from minsheng.lib.plain_forms import PlainForm
 from minsheng.portal.forms import BODY_MAX_CHARS, SubmissionForm
 from minsheng.reports.filters import PublicMonthForm, recent_months
 from minsheng.reports.selectors import public_figures
-from minsheng.reports.services import facts_refresh
+from minsheng.reports.services import PAGE_REFRESH_EVENTS, facts_refresh
 from minsheng.routing import hot_topics
 
 RECEIPT_KEY = "portal_receipt"  # {"number", "code"}: shown once on the receipt page
@@ -316,7 +316,7 @@ def open_figures(request: HttpRequest) -> HttpResponse:
     this page hands in from `routing` (a feature does not import another)."""
     form = PublicMonthForm(request.GET or {})
     month = form.cleaned_data["month"] if form.is_valid() else recent_months(1)[0]
-    facts_refresh()  # cheap when nothing changed; the figures themselves are cached
+    facts_refresh(max_events=PAGE_REFRESH_EVENTS)  # cheap when nothing changed
     figures = public_figures(month=month, topics_source=hot_topics.period_topics)
     context = {"form": form, "figures": figures, "months": recent_months()}
     return render(request, "portal/open.html", context)

@@ -528,18 +528,25 @@ def facts_rebuild(*, case_ids: Sequence[int]) -> int:
     return written
 
 
-def facts_refresh(*, rescan: int = 0) -> int:
+# A page refreshes at most this many events before it counts; the watch's job and
+# `stats_refresh` read on (after an upgrade that reads every event again, the first page
+# must not do a million cases' work).
+PAGE_REFRESH_EVENTS = 2 * EVENTS_READ
+
+
+def facts_refresh(*, rescan: int = 0, max_events: int | None = None) -> int:
     """Bring the figures' summary up to date with the timeline; returns the cases rebuilt.
 
     1. read the cursor (the last event id read; `rescan` steps back that many ids, for an
        event whose transaction committed after a later one's);
-    2. read the newer events' case ids, a round of EVENTS_READ at a time, and rebuild them;
+    2. read the newer events' case ids, a round of EVENTS_READ at a time (up to
+       `max_events`), and rebuild them;
     3. move the cursor forward (never back: two refreshes at once do the same work twice).
     """
     cursor, _created = FactCursor.objects.get_or_create(pk=1)
     after = max(0, cursor.last_event_id - rescan)
-    rebuilt = 0
-    while True:
+    rebuilt = read = 0
+    while max_events is None or read < max_events:
         events = list(
             CaseEvent.objects.filter(pk__gt=after)
             .order_by("pk")
@@ -548,6 +555,7 @@ def facts_refresh(*, rescan: int = 0) -> int:
         if not events:
             break
         rebuilt += facts_rebuild(case_ids=[case_id for _pk, case_id in events])
+        read += len(events)
         after = events[-1][0]
         FactCursor.objects.filter(pk=1, last_event_id__lt=after).update(
             last_event_id=after, refreshed_at=timezone.now()

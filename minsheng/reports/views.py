@@ -85,7 +85,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The figures of a period beside the previous one, each linked to its cases."""
     _statistician(request)
     form, query = _query(request)
-    services.facts_refresh()  # today's figures are live
+    services.facts_refresh(max_events=services.PAGE_REFRESH_EVENTS)  # live
     board = dashboard_for(query=query)
     case_list = reverse("workbench:case-list")
     context = {
@@ -103,7 +103,7 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     """The dashboard's figures as an Excel file."""
     _statistician(request)
     _form, query = _query(request)
-    services.facts_refresh()  # today's figures are live
+    services.facts_refresh(max_events=services.PAGE_REFRESH_EVENTS)  # live
     board = dashboard_for(query=query)
     content = services.dashboard_workbook(dashboard=board)
     return _xlsx(content, f"statistics-{query.period.start}-{query.period.end}.xlsx")
@@ -114,7 +114,7 @@ def evaluation(request: HttpRequest) -> HttpResponse:
     """The departments ranked by their evaluation score, every part shown."""
     _statistician(request)
     form, query = _query(request)
-    services.facts_refresh()
+    services.facts_refresh(max_events=services.PAGE_REFRESH_EVENTS)
     result = evaluation_for(query=query)
     context = {
         "form": form,
@@ -130,7 +130,7 @@ def evaluation_export(request: HttpRequest) -> HttpResponse:
     """The department evaluation as an Excel file."""
     _statistician(request)
     _form, query = _query(request)
-    services.facts_refresh()
+    services.facts_refresh(max_events=services.PAGE_REFRESH_EVENTS)
     result = evaluation_for(query=query)
     content = services.evaluation_workbook(evaluation=result)
     return _xlsx(content, f"evaluation-{query.period.start}-{query.period.end}.xlsx")

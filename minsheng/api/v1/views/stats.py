@@ -23,7 +23,7 @@ from minsheng.reports.selectors import (
     dashboard_for,
     public_figures,
 )
-from minsheng.reports.services import facts_refresh
+from minsheng.reports.services import PAGE_REFRESH_EVENTS, facts_refresh
 from minsheng.routing import hot_topics
 
 # --- output shapes ------------------------------------------------------------------------
@@ -252,7 +252,7 @@ class StatsView(ApiView):
         form = StatsQueryForm(request.query_params)
         if not form.is_valid():
             raise ValidationError({k: list(v) for k, v in form.errors.items()})
-        facts_refresh()  # today's figures are live
+        facts_refresh(max_events=PAGE_REFRESH_EVENTS)  # today's figures are live
         board = dashboard_for(query=form.query())
         return Response(DashboardSerializer(dashboard_data(board)).data)
 
@@ -269,7 +269,7 @@ class PublicStatsView(PublicApiView):
         form = PublicMonthForm(request.query_params)
         if not form.is_valid():
             raise ValidationError({k: list(v) for k, v in form.errors.items()})
-        facts_refresh()
+        facts_refresh(max_events=PAGE_REFRESH_EVENTS)
         figures = public_figures(
             month=form.cleaned_data["month"], topics_source=hot_topics.period_topics
         )
