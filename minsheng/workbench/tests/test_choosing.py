@@ -105,6 +105,10 @@ def test_intake_registers_with_the_suggested_category_preselected_and_its_confid
     assert top.category == tree["城乡建设"]  # the shipped model, on a housing complaint
     client.force_login(cast.intake)
 
+    client.force_login(cast.handler)  # registers nothing, so asks for no suggestion
+    assert client.post("/work/register/category/", HOUSING).status_code == 403
+    client.force_login(cast.intake)
+
     # As the agent types (htmx), the choice comes back with the suggestion selected.
     typed = client.post("/work/register/category/", {**HOUSING, "category": ""}).text
     assert f'<option value="{top.category.pk}" selected>' in typed
