@@ -34,6 +34,7 @@ EXPECTED_OPERATIONS = {
     ("post", "/api/v1/cases/{number}/actions/{action}"),
     ("post", "/api/v1/cases/{number}/attachments"),
     ("get", "/api/v1/cases/{number}/attachments/{attachment_id}"),
+    ("get", "/api/v1/cases/{number}/case-file.pdf"),
 }
 
 

@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 
 from minsheng.api.schema import schema_view
-from minsheng.api.v1.views import public, staff, stats, supervision
+from minsheng.api.v1.views import documents, public, staff, stats, supervision
 
 app_name = "api-v1"
 
@@ -47,5 +47,6 @@ urlpatterns = [
     ),
     path("stats", stats.StatsView.as_view(), name="stats"),
     path("public/stats", stats.PublicStatsView.as_view(), name="public-stats"),
+    path("cases/<str:number>/case-file.pdf", documents.CaseFileView.as_view(), name="case-file"),
     re_path(r"^.*$", staff.NotFoundView.as_view(), name="not-found"),
 ]
