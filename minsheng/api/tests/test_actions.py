@@ -74,6 +74,30 @@ def test_action_fields_are_checked_and_named(cast, as_user):
     assert Case.objects.get(pk=case.pk).state == State.ACCEPTED
 
 
+def test_each_action_takes_only_its_own_fields_in_their_documented_types(cast, as_user):
+    case = drive_to(cast, State.IN_PROGRESS)
+    head = as_user(cast.head)
+    url = f"/api/v1/cases/{case.number}/actions/extension_request"
+
+    as_text = act(head, case, "extension_request", {"amount": "5", "note": "现场复杂"})
+    too_many = act(head, case, "extension_request", {"amount": 366, "note": "现场复杂"})
+    blank = act(head, case, "extension_request", {"amount": 5, "note": "   "})
+    other_fields = act(head, case, "extension_request", {"amount": 5, "note": "x", "into": "y"})
+    files = head.post(url, {"amount": "5", "note": "x", "attachments": [b"x"]}, format="multipart")
+    generic = head.post(f"/api/v1/cases/{case.number}/actions/{{action}}", {}, format="json")
+
+    assert set(as_text.json()["errors"]) == {"amount"}
+    assert set(too_many.json()["errors"]) == {"amount"}
+    assert set(blank.json()["errors"]) == {"note"}
+    assert set(other_fields.json()["errors"]) == {"into"}
+    assert set(files.json()["errors"]) == {"attachments"}
+    for response in (as_text, too_many, blank, other_fields, files):
+        assert response.status_code == 400
+    assert generic.status_code == 404
+    as_form = head.post(url, {"amount": "5", "note": "现场复杂"}, format="multipart")
+    assert as_form.status_code == 200, as_form.content
+
+
 def test_workflow_input_rules_come_back_as_field_errors(cast, as_user):
     case = cast.submit().case
     response = act(as_user(cast.intake), case, "transfer", {"body": "市公安局", "consent": False})

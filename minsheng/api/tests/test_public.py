@@ -78,6 +78,33 @@ def test_public_submission_problems_name_the_fields(db, api):
     assert Case.objects.count() == 0
 
 
+def test_public_submission_reads_values_as_the_document_types_them(db, api):
+    person = {"name": "李娜", "phone": "13900001111"}
+    lax_boolean = api.post(
+        "/api/v1/public/cases",
+        {**SUBMISSION, "people": [{**person, "is_representative": 0}]},
+        format="json",
+    )
+    number_as_text = api.post("/api/v1/public/cases", {**SUBMISSION, "subject": 5}, format="json")
+    assert set(lax_boolean.json()["errors"]) == {"people[0].is_representative"}
+    assert set(number_as_text.json()["errors"]) == {"subject"}
+
+    precise = api.post(
+        "/api/v1/public/cases",
+        {**SUBMISSION, "latitude": 31.230416123456, "longitude": 121.473701987654},
+        format="json",
+    )
+    assert precise.status_code == 201, "coordinates are rounded, not refused"
+    case = Case.objects.get(number=precise.json()["number"])
+    assert (str(case.latitude), str(case.longitude)) == ("31.230416", "121.473702")
+
+    flat = {k: v for k, v in SUBMISSION.items() if k != "people"}
+    form = {**flat, **person, "occurred_at": "null", "is_anonymous": "false"}
+    as_form = api.post("/api/v1/public/cases", form, format="multipart")
+    assert as_form.status_code == 201, as_form.content
+    assert Case.objects.get(number=as_form.json()["number"]).occurred_at is None
+
+
 def test_anonymous_complaint_is_registered_as_a_report(db, api):
     response = api.post(
         "/api/v1/public/cases", {**SUBMISSION, "people": [], "is_anonymous": True}, format="json"

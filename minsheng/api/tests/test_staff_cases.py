@@ -66,6 +66,26 @@ def test_case_list_rejects_bad_filters_by_name(cast, as_user):
     assert as_user(cast.intake).get("/api/v1/cases", {"page": 99}).status_code == 404
 
 
+def test_case_list_takes_paging_and_yes_or_no_only_as_documented(cast, as_user):
+    cast.submit()
+    client = as_user(cast.intake)
+
+    def status(**params):
+        return client.get("/api/v1/cases", params).status_code
+
+    assert status(page_size=1) == 200
+    assert status(page_size=1000) == 200, "above the maximum it is the maximum"
+    for bad in ("null", "0", "-3", "1.5", ""):
+        response = client.get("/api/v1/cases", {"page_size": bad})
+        assert response.status_code == 400, bad
+        assert set(response.json()["errors"]) == {"page_size"}
+    assert status(page="") == 404
+    assert status(overdue="true") == status(overdue="false") == 200
+    overdue = client.get("/api/v1/cases", {"overdue": "sometimes"})
+    assert overdue.status_code == 400
+    assert set(overdue.json()["errors"]) == {"overdue"}
+
+
 def test_case_list_query_count_does_not_grow_with_cases(
     cast, as_user, django_assert_max_num_queries
 ):

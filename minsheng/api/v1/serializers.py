@@ -5,60 +5,32 @@ services and the workflow. Output serializers describe what the views hand them 
 the access layer's `ComplainantView`s, and small dicts built from selectors).
 """
 
-from decimal import ROUND_HALF_UP
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib.auth import authenticate
-from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from minsheng.accounts.models import Department
+from minsheng.api.v1.inputs import BLANK, NOT_BLANK, FilesField, StrictInput
 from minsheng.cases.models import Area, Category, Channel, Complainant, State
 from minsheng.cases.services import PersonInput, Submission
 from minsheng.cases.workflow import event_label
 from minsheng.deadlines.models import Kind, Severity, Step, Unit
 
-MAX_FILES = 10
-MAX_FILE_BYTES = 20 * 1024 * 1024
 TEXT_MAX = 20000
 MAX_PEOPLE = 100
 STAFF_CHANNELS = (Channel.PHONE, Channel.LETTER, Channel.WALK_IN, Channel.EMAIL)
 STAFF_CHANNEL_CHOICES = [(c.value, c.label) for c in STAFF_CHANNELS]
 
 
-def check_files(files: list[UploadedFile]) -> list[UploadedFile]:
-    """At most MAX_FILES files of at most MAX_FILE_BYTES each."""
-    if len(files) > MAX_FILES:
-        raise serializers.ValidationError(_("Send at most %(count)s files.") % {"count": MAX_FILES})
-    for upload in files:
-        if (upload.size or 0) > MAX_FILE_BYTES:
-            raise serializers.ValidationError(
-                _("%(name)s is larger than %(mb)s MB.")
-                % {"name": upload.name, "mb": MAX_FILE_BYTES // (1024 * 1024)}
-            )
-    return files
-
-
-class FilesField(serializers.ListField):
-    """Zero or more uploaded files under one multipart field name."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("child", serializers.FileField(max_length=200))
-        kwargs.setdefault("max_length", MAX_FILES)
-        kwargs.setdefault("default", list)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data: Any) -> list[UploadedFile]:
-        return check_files(super().to_internal_value(data))
-
-
 # --- auth ------------------------------------------------------------------------------
 
 
-class TokenInputSerializer(serializers.Serializer):
+class TokenInputSerializer(StrictInput):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
@@ -82,9 +54,29 @@ class TokenOutputSerializer(serializers.Serializer):
 
 # --- registering a case ----------------------------------------------------------------
 
+# Who must be named on a submission (`cases.services.case_create` checks it), for the
+# OpenAPI document: an anonymous matter names nobody; any other names at least one person,
+# each with a name and a phone number, e-mail or address.
+PERSON_FIELDS = ("name", "phone", "email", "id_number", "address")
 
-class PersonInputSerializer(serializers.Serializer):
-    """One complainant."""
+
+def _given(*names: str) -> dict[str, Any]:
+    """A schema: these fields are sent and hold more than whitespace."""
+    return {"required": list(names), "properties": dict.fromkeys(names, NOT_BLANK)}
+
+
+CONTACT_GIVEN = {"anyOf": [_given("phone"), _given("email"), _given("address")]}
+ANONYMOUS: dict[str, Any] = {
+    "required": ["is_anonymous"],
+    "properties": {"is_anonymous": {"type": "boolean", "enum": [True]}},
+}
+NAMED: dict[str, Any] = {"properties": {"is_anonymous": {"type": "boolean", "enum": [False]}}}
+
+
+class PersonInputSerializer(StrictInput):
+    """One complainant: a name, and a phone number, e-mail or address."""
+
+    openapi_rules = CONTACT_GIVEN
 
     name = serializers.CharField(max_length=100)
     phone = serializers.CharField(max_length=30, default="", allow_blank=True)
@@ -97,8 +89,21 @@ class PersonInputSerializer(serializers.Serializer):
     )
 
 
+class CoordinateField(serializers.DecimalField):
+    """A decimal rounded to its places before its digits are counted (DRF counts them
+    first, refusing 7.4332959 although it would round it)."""
+
+    def validate_precision(self, value: Decimal) -> Decimal:
+        assert self.max_digits is not None  # noqa: S101 - set by _coordinate
+        assert self.decimal_places is not None  # noqa: S101 - set by _coordinate
+        whole = self.max_digits - self.decimal_places
+        if abs(value) >= 10**whole:
+            self.fail("max_whole_digits", max_whole_digits=whole)
+        return super().validate_precision(self.quantize(value))
+
+
 def _coordinate(limit: int) -> serializers.DecimalField:
-    return serializers.DecimalField(
+    return CoordinateField(
         max_digits=9,
         decimal_places=6,
         min_value=-limit,
@@ -110,8 +115,19 @@ def _coordinate(limit: int) -> serializers.DecimalField:
     )
 
 
-class SubmissionInputSerializer(serializers.Serializer):
-    """What the public may say about a matter (JSON: complainants in `people`)."""
+class SubmissionInputSerializer(StrictInput):
+    """What the public may say about a matter (JSON: complainants in `people`). An
+    anonymous matter names nobody (`people` empty); any other names at least one."""
+
+    openapi_rules: dict[str, Any] = {
+        "anyOf": [
+            {**ANONYMOUS, "properties": {**ANONYMOUS["properties"], "people": {"maxItems": 0}}},
+            {
+                "required": ["people"],
+                "properties": {**NAMED["properties"], "people": {"minItems": 1}},
+            },
+        ]
+    }
 
     kind = serializers.ChoiceField(choices=Kind.choices)
     subject = serializers.CharField(max_length=200)
@@ -154,7 +170,22 @@ class SubmissionInputSerializer(serializers.Serializer):
 
 class SubmissionFormInputSerializer(SubmissionInputSerializer):
     """The same as multipart form data: one complainant in flat fields, files in
-    `attachments`. Errors about that complainant are named `people[0].<field>`."""
+    `attachments`. Errors about that complainant are named `people[0].<field>`. An
+    anonymous matter leaves the complainant's fields blank; any other gives a name, and a
+    phone number, e-mail or address."""
+
+    openapi_rules = {
+        "anyOf": [
+            {
+                **ANONYMOUS,
+                "properties": {
+                    **ANONYMOUS["properties"],
+                    **{name: {"pattern": BLANK} for name in PERSON_FIELDS},
+                },
+            },
+            {"allOf": [NAMED, _given("name"), CONTACT_GIVEN]},
+        ]
+    }
 
     people = None  # type: ignore[assignment]
     name = serializers.CharField(max_length=100, default="", allow_blank=True)
@@ -168,15 +199,14 @@ class SubmissionFormInputSerializer(SubmissionInputSerializer):
     attachments = FilesField()
 
     def people_of(self, data: dict[str, Any]) -> list[PersonInput]:
-        fields = ("name", "phone", "email", "id_number", "address")
-        if not any(data[f] for f in fields):
+        if not any(data[f] for f in PERSON_FIELDS):
             return []
         return [
-            PersonInput(**{f: data[f] for f in fields}, contact_by=data["contact_by"]),
+            PersonInput(**{f: data[f] for f in PERSON_FIELDS}, contact_by=data["contact_by"]),
         ]
 
 
-class StaffFields(serializers.Serializer):
+class StaffFields(StrictInput):
     """What an intake agent adds when registering a phone call, letter or visit."""
 
     channel = serializers.ChoiceField(choices=STAFF_CHANNEL_CHOICES, default=Channel.PHONE)
@@ -263,53 +293,6 @@ class PublicEventSerializer(serializers.Serializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_attachments(self, event: Any) -> list[str]:
         return [file.original_name for file in event.files]
-
-
-class ActionInputSerializer(serializers.Serializer):
-    """Every field any action takes; each action takes a few of them (see the action's
-    description in the workbench). Unknown fields are refused."""
-
-    note = serializers.CharField(required=False, max_length=TEXT_MAX)
-    kind = serializers.CharField(
-        required=False, help_text="accept: the case's kind; link: duplicate or related."
-    )
-    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
-    category = serializers.IntegerField(required=False, help_text="accept: category id.")
-    body = serializers.CharField(required=False, help_text="transfer: the competent body.")
-    consent = serializers.BooleanField(required=False, help_text="transfer: consent given.")
-    department = serializers.CharField(required=False, help_text="assign: department code.")
-    co_departments = serializers.ListField(
-        child=serializers.CharField(), required=False, help_text="assign: department codes."
-    )
-    amount = serializers.IntegerField(required=False, help_text="extension_request.")
-    outcome = serializers.CharField(
-        required=False, help_text="mediate: agreement or failed; submit_result: the outcome."
-    )
-    facts = serializers.CharField(required=False)
-    basis = serializers.CharField(required=False)
-    measures = serializers.CharField(required=False)
-    remedy = serializers.CharField(required=False)
-    remedy_days = serializers.IntegerField(required=False)
-    rating = serializers.CharField(required=False, help_text="rate: the rating.")
-    into = serializers.CharField(required=False, help_text="merge: case number.")
-    other = serializers.CharField(required=False, help_text="link: case number.")
-
-
-class ActionFormInputSerializer(ActionInputSerializer):
-    """The same as multipart form data, with files for `supplement`."""
-
-    attachments = FilesField()
-
-
-class PublicActionInputSerializer(serializers.Serializer):
-    """What the complainant sends with supplement, rate or appeal."""
-
-    note = serializers.CharField(required=False, max_length=TEXT_MAX)
-    rating = serializers.CharField(required=False, help_text="rate: the rating.")
-
-
-class PublicActionFormInputSerializer(PublicActionInputSerializer):
-    attachments = FilesField()
 
 
 # --- reading cases ---------------------------------------------------------------------
@@ -515,7 +498,7 @@ class PublicCaseSerializer(serializers.Serializer):
     allowed_actions = serializers.ListField(child=serializers.CharField())
 
 
-class AttachmentUploadInputSerializer(serializers.Serializer):
+class AttachmentUploadInputSerializer(StrictInput):
     attachments = FilesField(min_length=1, default=serializers.empty)
     note = serializers.CharField(max_length=TEXT_MAX, default="", allow_blank=True)
     is_public = serializers.BooleanField(

@@ -4,6 +4,7 @@ from django.urls import path, re_path
 
 from minsheng.api.schema import schema_view
 from minsheng.api.v1.views import documents, public, staff, stats, supervision
+from minsheng.cases.workflow import ACTIONS, public_actions
 
 app_name = "api-v1"
 
@@ -16,16 +17,34 @@ urlpatterns = [
         public.PublicCaseDetailView.as_view(),
         name="public-case-detail",
     ),
+    # One route per action, each documented with the action's own body; then the generic
+    # route for any other name (not in the document): 404, or 403 for a staff action.
+    *(
+        path(
+            f"public/cases/<str:number>/actions/{act.value}",
+            public.case_action_view(act),
+            name=f"public-case-action-{act.value}",
+        )
+        for act in public_actions()
+    ),
     path(
         "public/cases/<str:number>/actions/<str:action>",
-        public.PublicCaseActionView.as_view(),
+        public.PublicCaseOtherActionView.as_view(),
         name="public-case-action",
     ),
     path("cases", staff.CaseListView.as_view(), name="case-list"),
     path("cases/<str:number>", staff.CaseDetailView.as_view(), name="case-detail"),
+    *(
+        path(
+            f"cases/<str:number>/actions/{act.value}",
+            staff.case_action_view(act),
+            name=f"case-action-{act.value}",
+        )
+        for act in ACTIONS
+    ),
     path(
         "cases/<str:number>/actions/<str:action>",
-        staff.CaseActionView.as_view(),
+        staff.CaseUnknownActionView.as_view(),
         name="case-action",
     ),
     path(
@@ -38,6 +57,8 @@ urlpatterns = [
         staff.CaseAttachmentDownloadView.as_view(),
         name="case-attachment",
     ),
+    path("stats", stats.StatsView.as_view(), name="stats"),
+    path("public/stats", stats.PublicStatsView.as_view(), name="public-stats"),
     path("notices", supervision.NoticeListView.as_view(), name="notice-list"),
     path("notices/<int:notice_id>", supervision.NoticeDetailView.as_view(), name="notice-detail"),
     path(
@@ -45,8 +66,6 @@ urlpatterns = [
         supervision.NoticeActionView.as_view(),
         name="notice-action",
     ),
-    path("stats", stats.StatsView.as_view(), name="stats"),
-    path("public/stats", stats.PublicStatsView.as_view(), name="public-stats"),
     path("cases/<str:number>/case-file.pdf", documents.CaseFileView.as_view(), name="case-file"),
     re_path(r"^.*$", staff.NotFoundView.as_view(), name="not-found"),
 ]

@@ -23,13 +23,15 @@ from rest_framework.views import APIView
 
 from minsheng.accounts.models import User
 from minsheng.api.errors import NON_FIELD, problem_exception_handler
+from minsheng.api.schema import ApiSchema
 from minsheng.api.v1 import serializers as s
+from minsheng.api.v1.actions import action_input_classes
 from minsheng.cases.access import Actor
 from minsheng.cases.forms import action_form_class, action_inputs
 from minsheng.cases.models import Case, CaseClock, CaseEvent
 from minsheng.cases.selectors import open_clocks_for
 from minsheng.cases.services import Registered, material_supply
-from minsheng.cases.workflow import ACTIONS, Act, allowed_actions, perform
+from minsheng.cases.workflow import Act, allowed_actions, perform
 from minsheng.deadlines.calendar import Due
 
 
@@ -60,9 +62,15 @@ class ApiView(APIView):
 
     renderer_classes = [JSONRenderer]
     parser_classes = [BoundedJSONParser]
+    schema = ApiSchema()
 
     def get_exception_handler(self) -> Callable[..., Response | None]:
         return problem_exception_handler
+
+    # Whether `initial` refuses a NUL character anywhere in the body. Views whose input
+    # serializers are `StrictInput` turn it off: those refuse NUL in the fields they read
+    # and ignore fields they do not (as their document says).
+    checks_body_for_nul = True
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         # PostgreSQL can neither store nor compare text holding NUL characters: refuse them
@@ -75,7 +83,7 @@ class ApiView(APIView):
             if any("\x00" in value for value in values)
         )
         super().initial(request, *args, **kwargs)
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
+        if self.checks_body_for_nul and request.method not in ("GET", "HEAD", "OPTIONS"):
             bad += nul_fields(request.data)
         if bad:
             message = _("Null characters are not allowed.")
@@ -175,43 +183,29 @@ def submission_serializer(
     return serializer
 
 
-def action_take(
-    *,
-    request: Request,
-    case: Case,
-    actor: Actor,
-    action: str,
-    input_classes: tuple[type[serializers.Serializer], type[serializers.Serializer]],
-) -> CaseEvent:
-    """Parse an action's fields with the shared action form and take it.
+def action_take(*, request: Request, case: Case, actor: Actor, act: Act) -> CaseEvent:
+    """Parse the body of action `act` and take it.
 
-    1. an unknown action is a 404; the body must be an object of known fields;
-    2. the input serializer checks types and sizes, the action form parses values;
+    1. the body must be an object; `act`'s input serializer (generated from the lifecycle
+       table, `api.v1.actions`) checks that its fields are the action's own, typed, sized
+       and given where required, naming each field it refuses;
+    2. the action's form (the workbench's) parses the values: departments, cases and
+       categories by their codes, numbers and ids;
     3. `supplement` goes through `material_supply` (it takes files), any other action
        through `perform`.
     """
-    if action not in ACTIONS:
-        raise Http404
     data = request.data
     if not isinstance(data, Mapping):
         raise serializers.ValidationError({NON_FIELD: [_("Send a JSON object.")]})
-    serializer = input_classes[1 if is_form(request) else 0](data=data)
+    json_class, form_class = action_input_classes(act)
+    serializer = (form_class if is_form(request) else json_class)(data=data)
     serializer.is_valid(raise_exception=True)
-    form_class = action_form_class(action)
-    known = set(form_class.base_fields)
-    unknown = sorted(set(data) - known - {"attachments"})
-    if unknown:
-        message = _("This action takes no field of this name.")
-        raise serializers.ValidationError({name: [message] for name in unknown})
-    form = form_class(data if is_form(request) else {k: v for k, v in data.items() if k in known})
+    values = dict(serializer.validated_data)
+    files = values.pop("attachments", [])
+    form = action_form_class(act)(values)
     if not form.is_valid():
         raise DjangoValidationError({k: list(v) for k, v in form.errors.items()})
     inputs = action_inputs(form)
-    files = serializer.validated_data.get("attachments") or []
-    if action == Act.SUPPLEMENT:
+    if act == Act.SUPPLEMENT:
         return material_supply(case=case, actor=actor, note=inputs.get("note", ""), files=files)
-    if files:
-        raise serializers.ValidationError(
-            {"attachments": [_("Only supplement takes files; staff upload them separately.")]}
-        )
-    return perform(case=case, action=action, actor=actor, **inputs)
+    return perform(case=case, action=act, actor=actor, **inputs)

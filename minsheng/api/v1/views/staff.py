@@ -1,16 +1,23 @@
 """Staff endpoints (token): the case list and registration, one case, its actions and files.
 Every case is reached through `cases.access`."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
+from django_filters import BooleanFilter
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
@@ -19,8 +26,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from minsheng.accounts.models import User
-from minsheng.api.schema import COMMON_PROBLEMS, NUMBER, STAFF_ACTION, problems
+from minsheng.api.schema import (
+    COMMON_PROBLEMS,
+    NUMBER,
+    act_camel,
+    action_description,
+    action_request,
+    filter_parameters,
+    problems,
+)
 from minsheng.api.v1 import serializers as s
+from minsheng.api.v1.inputs import FORM_INTEGER
 from minsheng.api.v1.views.base import (
     ApiView,
     BoundedJSONParser,
@@ -37,6 +53,7 @@ from minsheng.cases.filters import CaseFilterSet
 from minsheng.cases.models import Case
 from minsheng.cases.selectors import attachment_get, case_list_for_user, case_view_for_staff
 from minsheng.cases.services import case_files_add
+from minsheng.cases.workflow import ACTIONS, Act
 from minsheng.intake.services import submission_register
 from minsheng.lib.pagination import CappedPaginator
 from minsheng.routing.answer_check import case_result_warnings
@@ -45,12 +62,41 @@ from minsheng.routing.selectors import similar_cases_for
 
 class CasePagination(PageNumberPagination):
     """Pages of cases; the count stops at 10,000 (`count_is_capped`), as in the workbench:
-    a full COUNT over a million cases costs more than the page."""
+    a full COUNT over a million cases costs more than the page. A `page_size` that is not a
+    whole number of at least 1 is refused (DRF would use the default); above 200 it is 200.
+    An empty `page` is a page that does not exist, as any other page that is not a number."""
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
     django_paginator_class = CappedPaginator
+
+    def get_page_size(self, request: Request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if FORM_INTEGER.fullmatch(raw) is None:
+            raise ValidationError({self.page_size_query_param: [_("Enter a whole number.")]})
+        if int(raw) < 1:
+            message = serializers.IntegerField.default_error_messages["min_value"]
+            raise ValidationError({self.page_size_query_param: [message.format(min_value=1)]})
+        return min(int(raw), self.max_page_size)
+
+    def get_page_number(self, request: Request, paginator: Any) -> Any:
+        if request.query_params.get(self.page_query_param) == "":
+            raise NotFound  # DRF would read an empty page as the first
+        return super().get_page_number(request, paginator)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = (
+                    f"Cases per page: {self.page_size} if not given, at most"
+                    f" {self.max_page_size} (a larger value is taken as {self.max_page_size})."
+                )
+        return parameters
 
     def get_paginated_response(self, data: Any) -> Response:
         assert self.page is not None  # noqa: S101 - paginate_queryset ran first
@@ -76,7 +122,25 @@ class CasePagination(PageNumberPagination):
         return paged
 
 
+# What a boolean filter's widget reads as yes or no ("" as not given); it reads any other
+# value as "not given" too, which the API refuses instead.
+BOOLEAN_VALUES = frozenset({"", "true", "false", "1", "0"})
+
+
+def check_boolean_filters(request: Request) -> None:
+    """Refuse a boolean filter's value that is not yes or no, naming the filter."""
+    errors = {
+        name: [_("Enter yes or no.")]
+        for name, each in CaseFilterSet.base_filters.items()
+        if isinstance(each, BooleanFilter)
+        and request.query_params.get(name, "").lower() not in BOOLEAN_VALUES
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
 class CaseListView(ApiView, GenericAPIView):
+    checks_body_for_nul = False  # StrictInput refuses NUL in the fields it reads
     parser_classes = [BoundedJSONParser, MultiPartParser]
     serializer_class = s.CaseSummarySerializer
     filterset_class = CaseFilterSet
@@ -92,6 +156,7 @@ class CaseListView(ApiView, GenericAPIView):
     @extend_schema(
         operation_id="cases_list",
         summary="Cases visible to the caller",
+        parameters=filter_parameters(CaseFilterSet),
         # Keyed like the problems, so drf-spectacular sees the 200 first and paginates it.
         responses={
             (200, "application/json"): s.CaseSummarySerializer(many=True),
@@ -101,6 +166,7 @@ class CaseListView(ApiView, GenericAPIView):
     )
     def get(self, request: Request) -> Response:
         staff_user(request)
+        check_boolean_filters(request)
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(s.CaseSummarySerializer(page, many=True).data)
 
@@ -160,41 +226,58 @@ class CaseDetailView(ApiView):
 
 
 class CaseActionView(ApiView):
-    parser_classes = [BoundedJSONParser, MultiPartParser]
+    """Takes one lifecycle action, `act`; `case_action_view` makes one per action."""
 
-    @extend_schema(
-        operation_id="cases_action",
-        summary="Take a lifecycle action",
-        description=(
-            "Validated with the same action form as the workbench. Fields an action does not"
-            " take are refused. `supplement` also takes files in multipart `attachments`."
-        ),
-        parameters=[NUMBER, STAFF_ACTION],
-        request={
-            "application/json": s.ActionInputSerializer,
-            "multipart/form-data": s.ActionFormInputSerializer,
-        },
-        responses={
-            200: s.ActionResultSerializer,
-            **problems(400, 401, 403, 404, 409, 413, *COMMON_PROBLEMS),
-        },
-        tags=["cases"],
-    )
-    def post(self, request: Request, number: str, action: str) -> Response:
+    checks_body_for_nul = False  # StrictInput refuses NUL in the fields it reads
+
+    parser_classes = [BoundedJSONParser, MultiPartParser]
+    act: Act
+
+    def post(self, request: Request, number: str) -> Response:
         user = staff_user(request)
         case = access_case(user, number)
-        event = action_take(
-            request=request,
-            case=case,
-            actor=user,
-            action=action,
-            input_classes=(s.ActionInputSerializer, s.ActionFormInputSerializer),
-        )
+        event = action_take(request=request, case=case, actor=user, act=self.act)
         data = {"case": case_state_data(case, user), "event": event}
         return Response(s.ActionResultSerializer(data).data)
 
 
+class CaseUnknownActionView(ApiView):
+    """`POST /cases/{number}/actions/<name>` for a name the lifecycle does not know: 404,
+    once the caller and the case are checked (each action has its own route)."""
+
+    schema = None
+
+    def post(self, request: Request, number: str, action: str) -> Response:
+        access_case(staff_user(request), number)
+        raise Http404
+
+
+def case_action_view(act: Act) -> Callable[..., Any]:
+    """The view of `POST /cases/{number}/actions/<act>`, documented with `act`'s own body."""
+
+    class ActionView(CaseActionView):
+        pass
+
+    ActionView.act = act
+    ActionView.__name__ = ActionView.__qualname__ = f"Case{act_camel(act)}ActionView"
+    post = extend_schema(
+        operation_id=f"cases_action_{act.value}",
+        summary=ACTIONS[act].label,
+        description=action_description(act),
+        parameters=[NUMBER],
+        request=action_request(act),
+        responses={
+            200: s.ActionResultSerializer,
+            **problems(400, 401, 403, 404, 409, 413, *COMMON_PROBLEMS),
+        },
+        tags=["actions"],
+    )
+    extend_schema_view(post=post)(ActionView)
+    return ActionView.as_view()
+
+
 class CaseAttachmentsView(ApiView):
+    checks_body_for_nul = False  # StrictInput refuses NUL in the fields it reads
     parser_classes = [MultiPartParser]
 
     @extend_schema(
