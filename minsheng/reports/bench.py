@@ -2,7 +2,8 @@
 cases (default 100,000 so that `make bench` stays short) over two years, each with its
 clocks and timeline events (register, accept, assign, sign, answer; returns, supervision
 notices at every level), approved extensions and ratings; then /work/stats/ for the last
-whole month, through the real view as a supervisor, and the department evaluation.
+whole month, through the real view as a supervisor, and the department evaluation; then
+one monthly report PDF and one case file PDF (`reports.documents`) through their views.
 
     MINSHENG_BENCH_CASES=1000000 scripts/with-postgres .venv/bin/python -m minsheng.reports.bench
 
@@ -335,6 +336,25 @@ def run(n: int | None = None, rounds: int | None = None, echo: Any = None) -> li
             (
                 f"statistics ({label}): {name}, median / p99 ms",
                 f"{figures[0]:.1f} / {figures[1]:.1f}",
+            )
+        )
+        if echo is not None:
+            echo(*rows[-1], flush=True)
+    # The documents through their real views: one monthly report PDF (figures, charts,
+    # ranking, hot topics, the cases to watch) and one case file, each set by WeasyPrint.
+    from minsheng.cases.models import Case
+
+    closed = Case.objects.filter(state="closed").order_by("pk").values_list("number", flat=True)[0]
+    documents = [
+        ("monthly report PDF, last whole month", reverse("workbench:monthly-report"), last_month),
+        ("case file PDF of a closed case", reverse("reports:case-file", args=[closed]), None),
+    ]
+    for name, url, month in documents:
+        figures = _time(client, url, {"month": month} if month else {}, min(rounds, 5))
+        rows.append(
+            (
+                f"documents ({label}): {name}, median / p99 ms",
+                f"{figures[0]:.0f} / {figures[1]:.0f}",
             )
         )
         if echo is not None:
