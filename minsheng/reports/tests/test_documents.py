@@ -146,6 +146,7 @@ def test_case_file_prints_the_whole_case_in_chinese_with_the_number_on_every_pag
     ).exists()
     png_save(content, "documents-case-file-page-1")
     png_save(content, "documents-case-file-page-2", page=1)
+    png_save(content, "documents-case-file-page-3", page=2)
 
 
 def test_case_file_masks_the_complainant_for_the_unit_complained_about(client, cast):
