@@ -120,7 +120,10 @@ def pdf_render(*, template: str, context: dict[str, Any], running_head: str) -> 
             "page_counter": _page_counter(),
         },
     )
-    pdf: bytes = weasyprint.HTML(string=html).write_pdf()
+    # Nothing is fetched: the templates link nothing, and text written by people (escaped by
+    # the templates) must not make the server load a URL or a file either.
+    fetcher = weasyprint.URLFetcher(allowed_protocols=())
+    pdf: bytes = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
     return pdf
 
 
