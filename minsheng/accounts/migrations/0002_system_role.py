@@ -4,15 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='membership',
-            name='role',
-            field=models.CharField(choices=[('intake', 'Intake agent'), ('dispatcher', 'Dispatcher'), ('handler', 'Department handler'), ('head', 'Department head'), ('supervisor', 'Supervisor'), ('leader', 'Leader'), ('admin', 'Administrator'), ('auditor', 'Auditor'), ('public', 'Complainant'), ('system', 'The system')], max_length=20, verbose_name='role'),
+            model_name="membership",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("intake", "Intake agent"),
+                    ("dispatcher", "Dispatcher"),
+                    ("handler", "Department handler"),
+                    ("head", "Department head"),
+                    ("supervisor", "Supervisor"),
+                    ("leader", "Leader"),
+                    ("admin", "Administrator"),
+                    ("auditor", "Auditor"),
+                    ("public", "Complainant"),
+                    ("system", "The system"),
+                ],
+                max_length=20,
+                verbose_name="role",
+            ),
         ),
     ]

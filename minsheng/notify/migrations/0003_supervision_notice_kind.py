@@ -4,25 +4,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notify', '0002_seed_templates_and_cursor'),
+        ("notify", "0002_seed_templates_and_cursor"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='clocknotice',
-            name='kind',
-            field=models.CharField(choices=[('receipt', 'Matter received'), ('info_requested', 'Material requested'), ('accepted', 'Accepted'), ('rejected', 'Rejected'), ('transferred', 'Transferred'), ('progress', 'Progress message'), ('result', 'Result'), ('survey', 'Satisfaction survey'), ('appeal_outcome', 'Appeal outcome'), ('assigned', 'New assignment'), ('due_soon', 'Due soon'), ('overdue', 'Overdue'), ('supervision', 'Supervision notice')], max_length=20),
+            model_name="clocknotice",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("receipt", "Matter received"),
+                    ("info_requested", "Material requested"),
+                    ("accepted", "Accepted"),
+                    ("rejected", "Rejected"),
+                    ("transferred", "Transferred"),
+                    ("progress", "Progress message"),
+                    ("result", "Result"),
+                    ("survey", "Satisfaction survey"),
+                    ("appeal_outcome", "Appeal outcome"),
+                    ("assigned", "New assignment"),
+                    ("due_soon", "Due soon"),
+                    ("overdue", "Overdue"),
+                    ("supervision", "Supervision notice"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('receipt', 'Matter received'), ('info_requested', 'Material requested'), ('accepted', 'Accepted'), ('rejected', 'Rejected'), ('transferred', 'Transferred'), ('progress', 'Progress message'), ('result', 'Result'), ('survey', 'Satisfaction survey'), ('appeal_outcome', 'Appeal outcome'), ('assigned', 'New assignment'), ('due_soon', 'Due soon'), ('overdue', 'Overdue'), ('supervision', 'Supervision notice')], max_length=20, verbose_name='kind'),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("receipt", "Matter received"),
+                    ("info_requested", "Material requested"),
+                    ("accepted", "Accepted"),
+                    ("rejected", "Rejected"),
+                    ("transferred", "Transferred"),
+                    ("progress", "Progress message"),
+                    ("result", "Result"),
+                    ("survey", "Satisfaction survey"),
+                    ("appeal_outcome", "Appeal outcome"),
+                    ("assigned", "New assignment"),
+                    ("due_soon", "Due soon"),
+                    ("overdue", "Overdue"),
+                    ("supervision", "Supervision notice"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='notificationtemplate',
-            name='kind',
-            field=models.CharField(choices=[('receipt', 'Matter received'), ('info_requested', 'Material requested'), ('accepted', 'Accepted'), ('rejected', 'Rejected'), ('transferred', 'Transferred'), ('progress', 'Progress message'), ('result', 'Result'), ('survey', 'Satisfaction survey'), ('appeal_outcome', 'Appeal outcome'), ('assigned', 'New assignment'), ('due_soon', 'Due soon'), ('overdue', 'Overdue'), ('supervision', 'Supervision notice')], max_length=20, verbose_name='kind'),
+            model_name="notificationtemplate",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("receipt", "Matter received"),
+                    ("info_requested", "Material requested"),
+                    ("accepted", "Accepted"),
+                    ("rejected", "Rejected"),
+                    ("transferred", "Transferred"),
+                    ("progress", "Progress message"),
+                    ("result", "Result"),
+                    ("survey", "Satisfaction survey"),
+                    ("appeal_outcome", "Appeal outcome"),
+                    ("assigned", "New assignment"),
+                    ("due_soon", "Due soon"),
+                    ("overdue", "Overdue"),
+                    ("supervision", "Supervision notice"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
     ]

@@ -7,7 +7,9 @@ BODY = (
     "{{ department }}：\n\n关于诉求“{{ subject }}”（编号 {{ case_number }}）：\n\n{{ reason }}\n\n"
     "请登录工作台签收并按期回复：{{ workbench_url }}\n\n民声 12345 督办室"
 )
-SMS = "【民声】督办通知：诉求{{ case_number }}，{{ reason|truncatechars:60 }} 请登录工作台签收回复。"
+SMS = (
+    "【民声】督办通知：诉求{{ case_number }}，{{ reason|truncatechars:60 }} 请登录工作台签收回复。"
+)
 
 
 def seed(apps, schema_editor):
