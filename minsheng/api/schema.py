@@ -12,6 +12,7 @@ refused (schemathesis checks both in `api/tests/test_openapi.py`):
 - uploaded files may not be empty.
 """
 
+import copy
 from typing import Any
 
 from django import forms
@@ -42,7 +43,9 @@ def _text_pattern(field: serializers.Field | None, schema: dict[str, Any]) -> No
     non_blank = (
         isinstance(field, serializers.CharField) and field.trim_whitespace and not field.allow_blank
     )
-    schema.update(NON_BLANK if non_blank else NO_NUL)
+    # Copies: drf-spectacular's hooks rewrite the schema in place, which must not reach
+    # the constants (the next document would start from the rewritten ones).
+    schema.update(copy.deepcopy(NON_BLANK if non_blank else NO_NUL))
 
 
 class ApiSchema(AutoSchema):
@@ -76,7 +79,7 @@ class ApiSchema(AutoSchema):
             _text_pattern(fields.get(name), prop)
         if getattr(serializer, "refuses_unknown_fields", False):
             schema["additionalProperties"] = False
-        schema.update(getattr(serializer, "openapi_rules", {}))
+        schema.update(copy.deepcopy(getattr(serializer, "openapi_rules", {})))
         return schema
 
     def get_operation(self, *args: Any, **kwargs: Any) -> Any:

@@ -1,5 +1,8 @@
 """The OpenAPI document: valid, complete, and true to what the API answers (schemathesis)."""
 
+import gc
+import threading
+
 import pytest
 import schemathesis
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -56,6 +59,7 @@ def test_openapi_document_is_valid_and_lists_every_endpoint(db, api):
     assert response.status_code == 200
     document = response.json()
     validate_schema(document)
+    assert api.get("/api/v1/openapi.json").json() == document, "the same the next time"
     operations = {(m, p) for p, ops in document["paths"].items() for m in ops}
     assert operations == EXPECTED_OPERATIONS
     for path, ops in document["paths"].items():
@@ -228,9 +232,15 @@ def keeps_failure(existing: dict[str, list[str]]):
 def quick_live_server(live_server, monkeypatch):
     """The live server, answering without Nagle's algorithm: on a kept-alive connection
     the response's second write otherwise waits 40 ms for the client's delayed ACK, which
-    is most of a request's time here."""
+    is most of a request's time here. Afterwards the clients' kept-alive connections are
+    closed and their server threads ended while the test still shares its database
+    connection with them."""
     monkeypatch.setattr(QuietWSGIRequestHandler, "disable_nagle_algorithm", True)
-    return live_server
+    yield live_server
+    gc.collect()  # schemathesis's HTTP sessions, and with them their connections
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(timeout=10)
 
 
 def test_api_answers_as_documented(quick_live_server, cast):
