@@ -1,6 +1,9 @@
 """Fixtures shared by every app's tests."""
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.utils import translation
 
 from minsheng.cases.tests.factories import Cast, make_cast
@@ -31,3 +34,16 @@ def broker_down(settings):
     """The production task backend (RQ) with Redis stopped: every enqueue is refused."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:1/0", "DEFAULT_TIMEOUT": 60}}
+
+
+@pytest.fixture
+def reseed():
+    """Run data migrations' `seed` again (each is idempotent): a transactional test flushes
+    the database when it ends, taking the seeded rows (message templates, evaluation
+    weights) with it, so a later test that needs them puts them back."""
+
+    def run(*migrations: str) -> None:
+        for name in migrations:
+            importlib.import_module(name).seed(django_apps, None)
+
+    return run

@@ -13,7 +13,8 @@ def overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
-def test_supervisor_clicks_a_figure_and_sees_its_cases(site, cast, staff, new_page, shot):
+def test_supervisor_clicks_a_figure_and_sees_its_cases(site, cast, staff, new_page, shot, reseed):
+    reseed("minsheng.reports.migrations.0002_seed_evaluation_weights")
     month = month_build(cast)
     extended, others = month.cases["C"].number, month.numbers(*"ABDEFGH")
 

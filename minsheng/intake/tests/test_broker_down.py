@@ -33,8 +33,9 @@ def _requeue() -> str:
 
 
 def test_a_public_submission_is_registered_and_caught_up_once_the_broker_is_back(
-    transactional_db, cast, settings, broker_down
+    transactional_db, cast, settings, broker_down, reseed
 ):
+    reseed("minsheng.notify.migrations.0002_seed_templates_and_cursor")
     routing_selectors.duplicate_index_reset()
     parents = [_register(s, b, f"1390000000{i}") for i, (s, b) in enumerate(COMPLAINTS[:4])]
     subject, body = COMPLAINTS[4]
