@@ -130,6 +130,27 @@ def test_case_detail_shows_clocks_timeline_and_allowed_actions(cast, as_user):
     assert detail["complainants"][0]["is_masked"] is False
 
 
+def test_an_old_occurrence_time_reads_as_rfc_3339(cast, as_user):
+    client = as_user(cast.intake)
+    registered = client.post(
+        "/api/v1/cases",
+        {
+            "kind": "help",
+            "subject": "旧事",
+            "body": "很久以前",
+            "is_anonymous": True,
+            "occurred_at": "0197-02-10T20:12:46+08:28",
+        },
+        format="json",
+    )
+    assert registered.status_code == 201, registered.content
+
+    case = client.get(f"/api/v1/cases/{registered.json()['number']}").json()["case"]
+
+    # In Shanghai before 1901 the offset is local mean time, +08:05:43.
+    assert case["occurred_at"] == "0197-02-10T11:44:46Z"
+
+
 def test_personal_data_is_masked_for_roles_that_must_not_see_it(cast, as_user):
     case = cast.submit(respondent_department=cast.housing).case
     perform(case=case, action="accept", actor=cast.intake)

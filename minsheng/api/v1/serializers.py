@@ -5,6 +5,7 @@ services and the workflow. Output serializers describe what the views hand them 
 the access layer's `ComplainantView`s, and small dicts built from selectors).
 """
 
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -404,12 +405,25 @@ class ExtensionRequestSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField(allow_null=True)
 
 
+class Rfc3339DateTimeField(serializers.DateTimeField):
+    """A date-time as RFC 3339 writes it, whatever its year: before 1901 the time zone's
+    offset is its local mean time (+08:05:43 in Shanghai), which RFC 3339 cannot write,
+    so such a moment is given in UTC."""
+
+    def to_representation(self, value: Any) -> Any:
+        if isinstance(value, datetime):
+            offset = self.enforce_timezone(value).utcoffset()
+            if offset is not None and offset.seconds % 60:
+                return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return super().to_representation(value)
+
+
 class CaseFactsSerializer(CaseSummarySerializer):
     """The facts of one case."""
 
     body = serializers.CharField()
     desired_outcome = serializers.CharField()
-    occurred_at = serializers.DateTimeField(allow_null=True)
+    occurred_at = Rfc3339DateTimeField(allow_null=True)
     location = serializers.CharField()
     respondent = serializers.CharField()
     respondent_department = DepartmentRefSerializer(allow_null=True)
