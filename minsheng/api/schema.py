@@ -3,8 +3,8 @@
 `ApiSchema` documents what our input serializers enforce beyond drf-spectacular's field
 types, so that a request the document calls valid is accepted and one it calls invalid is
 refused (schemathesis checks both in `api/tests/test_openapi.py`):
-- no text holds a NUL character (`ApiView` refuses them), and text that may not be blank
-  holds more than whitespace (DRF trims it first);
+- no text holds a NUL character (`ApiView` refuses them in the query, `StrictInput` in
+  bodies), and text that may not be blank holds more than whitespace (DRF trims it first);
 - a body that refuses unknown fields (`StrictInput.refuses_unknown_fields`) says
   `additionalProperties: false`;
 - rules across fields that a serializer states in `openapi_rules` (e.g. who must be named
