@@ -81,6 +81,15 @@ class NoticePagination(PageNumberPagination):
     page_size = 50
 
 
+class NoticePageSerializer(serializers.Serializer):
+    """One page of notices."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = NoticeOutputSerializer(many=True)
+
+
 class NoticeIssueInputSerializer(serializers.Serializer):
     """A notice issued by hand (supervisors and leaders)."""
 
@@ -159,10 +168,7 @@ class NoticeListView(ApiView):
             OpenApiParameter("level", str, enum=NoticeLevel.values, description="Only this level."),
             OpenApiParameter("page", int, description="Page number."),
         ],
-        responses={
-            (200, "application/json"): NoticeOutputSerializer(many=True),
-            **problems(400, 401, 404, 406),
-        },
+        responses={200: NoticePageSerializer, **problems(400, 401, 404, 406)},
         tags=["supervision"],
     )
     def get(self, request: Request) -> Response:
