@@ -147,6 +147,10 @@ class StrictInput(serializers.Serializer):
             )
             if problem:
                 errors[str(field.field_name)] = [problem]
+        if any(errors.get(name) == [str(NUL_REFUSED)] for name in errors):
+            # Not one step further: a related field would look the value up, and PostgreSQL
+            # refuses a query that holds a NUL (a server error, not the field's 400).
+            raise serializers.ValidationError(errors)
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as error:
