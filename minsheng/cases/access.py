@@ -299,6 +299,11 @@ def may_export_personal_data(user: User) -> bool:
 IMPORT_ROLES = frozenset({Role.INTAKE, Role.ADMIN})
 
 
+def can_call_back(user: User) -> bool:
+    """Whether `user` makes return visits (回访): intake agents, who also rate for the caller."""
+    return Role.INTAKE in role_facts_for(user).global_roles
+
+
 def can_import_records(user: User) -> bool:
     """Whether `user` may upload spreadsheets of hotline records and import them as cases."""
     return bool(role_facts_for(user).global_roles & IMPORT_ROLES)

@@ -18,8 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.accounts.models import Role, User
-from minsheng.accounts.selectors import role_facts_for
-from minsheng.cases.access import System
+from minsheng.cases.access import System, can_call_back
 from minsheng.cases.models import Case, CaseClock, Complainant, Rating, State
 from minsheng.cases.services import complainants_anonymise
 from minsheng.cases.workflow import Act, TransitionNotAllowed, event_record, perform
@@ -280,11 +279,6 @@ def return_visits_open(*, now: datetime) -> int:
     return opened
 
 
-def may_call_back(user: User) -> bool:
-    """Whether `user` makes return visits (intake agents, who also rate for the caller)."""
-    return Role.INTAKE in role_facts_for(user).global_roles
-
-
 @transaction.atomic
 def return_visit_call(
     *,
@@ -304,7 +298,7 @@ def return_visit_call(
        and given in time; refused ends the visit; the third unreachable call ends it;
     3. one `return_visit` line on the case's timeline.
     """
-    if not may_call_back(actor):
+    if not can_call_back(actor):
         raise PermissionDenied(_("Only intake agents make return visits."))
     current = ReturnVisit.objects.select_for_update().get(pk=visit.pk)
     if current.status != ReturnVisit.Status.PENDING:

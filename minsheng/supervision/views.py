@@ -2,7 +2,7 @@
 the notices (list with the user's tabs, one notice with its actions, issuing one from a case
 or a selection of cases) and the return-visit queue.
 
-Who may do what is asked of `supervision.notices` (notices) and `services.may_call_back`
+Who may do what is asked of `supervision.notices` (notices) and `cases.access.can_call_back`
 (visits); every notice is reached through `selectors.notice_get_for` (404 if not theirs).
 """
 
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from minsheng.accounts.models import User
 from minsheng.accounts.selectors import role_facts_for
-from minsheng.cases.access import access_case
+from minsheng.cases.access import access_case, can_call_back
 from minsheng.cases.workflow import Act, allowed_actions
 from minsheng.supervision import selectors, services
 from minsheng.supervision.forms import NoticeActionForm, NoticeIssueForm, VisitCallForm
@@ -180,7 +180,7 @@ def notice_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
 
 def _caller(request: HttpRequest) -> User:
     user = _staff(request)
-    if not services.may_call_back(user):
+    if not can_call_back(user):
         raise PermissionDenied
     return user
 

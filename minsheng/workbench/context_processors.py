@@ -6,12 +6,12 @@ from django.http import HttpRequest
 
 from minsheng.accounts.models import User
 from minsheng.cases.access import (
+    can_call_back,
     can_export_case_lists,
     can_register_matters,
     can_view_hot_topics,
     can_view_statistics,
 )
-from minsheng.supervision.services import may_call_back
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -24,5 +24,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "may_see_hot_topics": can_view_hot_topics(user),
         "may_view_statistics": can_view_statistics(user),
         "may_export_cases": can_export_case_lists(user),
-        "may_call_back": may_call_back(user),
+        "may_call_back": can_call_back(user),
     }
