@@ -225,6 +225,6 @@ def visit_call(request: HttpRequest, pk: int) -> HttpResponse:
         "case": case,
         "complainants": selectors.visit_complainants(user, case),
         "form": form,
-        "may_appeal": Act.APPEAL in allowed_actions(case, user),
+        "appeal_action": Act.APPEAL if Act.APPEAL in allowed_actions(case, user) else None,
     }
     return render(request, "supervision/visit_call.html", context)
