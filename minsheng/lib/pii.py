@@ -52,7 +52,9 @@ _LANDLINE = re.compile(
     + _AFTER,
 )
 _ID_NUMBER = re.compile(_BEFORE + r"[1-9]\d{16}[\dXx]" + _AFTER)
-_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+)
 
 # An address: a place name ending in a road, lane, estate or building word, then at least
 # one numbered part (12号, 3栋, 2单元, 401室), optionally a bare room number at the end.

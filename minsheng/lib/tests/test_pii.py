@@ -50,7 +50,10 @@ def test_case_numbers_dates_money_and_hotlines_are_left_alone(text):
 
 
 def test_masking_keeps_the_rest_of_the_text():
-    text = "联系电话13912345678，身份证号110101199003071234，住在朝阳区建国路12号3单元401，邮箱zw@example.cn"
+    text = (
+        "联系电话13912345678，身份证号110101199003071234，"
+        "住在朝阳区建国路12号3单元401，邮箱zw@example.cn"
+    )
     masked = pii_mask(text)
     assert masked == "联系电话139****5678，身份证号***，住在***，邮箱z***@***"
     assert pii_mask("") == ""
