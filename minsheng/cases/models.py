@@ -6,13 +6,18 @@ Models hold data. State changes go through `cases.workflow.perform`, other write
 `cases.services`.
 """
 
+from pathlib import PurePath
+from uuid import uuid4
+
 from django.conf import settings
+from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.accounts.models import Department
 from minsheng.deadlines.models import Kind, Severity, Step, Unit
+from minsheng.lib.crypto import EncryptedTextField
 
 
 class State(models.TextChoices):
@@ -268,12 +273,16 @@ class Complainant(models.Model):
         NONE = "none", _("No notifications")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="complainants")
-    name = models.CharField(_("name"), max_length=100)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # Encrypted at rest (lib.crypto); exact look-ups go through the keyed hashes
+    # (`cases.services.phone_hash`, `email_hash`, `name_hash`).
+    name = EncryptedTextField(_("name"), max_length=100)
+    name_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    phone = EncryptedTextField(_("phone"), max_length=30, blank=True)
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    email = models.EmailField(_("e-mail"), blank=True)
-    id_number = models.CharField(_("ID number"), max_length=30, blank=True)
-    address = models.CharField(_("address"), max_length=200, blank=True)
+    email = EncryptedTextField(_("e-mail"), max_length=254, blank=True, validators=[validate_email])
+    email_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    id_number = EncryptedTextField(_("ID number"), max_length=30, blank=True)
+    address = EncryptedTextField(_("address"), max_length=200, blank=True)
     is_representative = models.BooleanField(_("representative"), default=False)
     contact_by = models.CharField(
         _("notify by"), max_length=10, choices=Contact.choices, default=Contact.SMS
@@ -320,7 +329,10 @@ class CaseEvent(models.Model):
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
-    return f"cases/{instance.case.created_at:%Y/%m}/{instance.case.number}/{filename}"
+    """Where a file is stored: under a random name with the file's extension, since the
+    name people gave it may name them (the name itself is kept encrypted in the row)."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"cases/{instance.case.created_at:%Y/%m}/{instance.case.number}/{uuid4().hex}{suffix}"
 
 
 class Attachment(models.Model):
@@ -331,7 +343,7 @@ class Attachment(models.Model):
         CaseEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
     )
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
-    original_name = models.CharField(_("file name"), max_length=200)
+    original_name = EncryptedTextField(_("file name"), max_length=200)  # encrypted at rest
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     is_public = models.BooleanField(_("visible to the complainant"), default=True)
