@@ -211,8 +211,26 @@ WATCH_JOBS = [
 ]
 WATCH_SECONDS = env.int("WATCH_SECONDS", default=60)
 
-# Keyed hashes of query codes and phone numbers; rotate only with a re-hash.
-HASH_KEY = env.str("HASH_KEY", default=SECRET_KEY)
+# Keyed hashes of query codes, phone numbers, e-mail addresses, complainants' names and
+# Open311 keys: a secret of its own (rotating SECRET_KEY must not break every look-up);
+# changing it needs a re-hash of those columns.
+HASH_KEY = env.str("HASH_KEY", default="")
+if not HASH_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("Set HASH_KEY (or HASH_KEY_FILE) when DEBUG is off.")
+    # The development default: the development SECRET_KEY, as before, so a laptop's data
+    # keeps its hashes.
+    HASH_KEY = DEV_SECRET_KEY
+
+# Personal data encrypted at rest (minsheng.lib.crypto): `kid:base64key` entries, the first
+# one current; `manage.py make_key NEW_ID` makes one, `manage.py rotate_keys` re-encrypts.
+DEV_FIELD_ENCRYPTION_KEY = "dev:ZGV2LW9ubHktaW5zZWN1cmUtbWluc2hlbmcta2V5ISE="  # noqa: S105 - refused below
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[DEV_FIELD_ENCRYPTION_KEY])
+if not DEBUG and DEV_FIELD_ENCRYPTION_KEY in FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "Set FIELD_ENCRYPTION_KEYS (or FIELD_ENCRYPTION_KEYS_FILE) when DEBUG is off; the "
+        "development key must not be among them."
+    )
 
 LOGGING = {
     "version": 1,
