@@ -519,3 +519,54 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.case_id} {self.at}"
+
+
+class ReporterGrant(models.Model):
+    """A supervisor's permission for one department, or one user, to see who reported
+    (举报人) a report-kind case, with the reason and an optional expiry. Revoking sets
+    `revoked_at`; a grant is never deleted (`cases.access.can_see_personal_data` reads it)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reporter_grants")
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(_("granted at"))
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reporter disclosure grant")
+        verbose_name_plural = _("reporter disclosure grants")
+        ordering = ["-granted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(department__isnull=False, user__isnull=True)
+                    | Q(department__isnull=True, user__isnull=False)
+                ),
+                name="reportergrant_department_xor_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.department_id or self.user_id}"
