@@ -25,6 +25,7 @@ from minsheng.cases.workflow import Act
 from minsheng.deadlines.calendar import Due
 from minsheng.deadlines.models import Step, Unit
 from minsheng.deadlines.selectors import calendar_get
+from minsheng.lib.pii import pii_contains
 
 
 def timeline_for(case: Case, *, public: bool) -> QuerySet[CaseEvent]:
@@ -181,9 +182,15 @@ class LinkView:
 @dataclass(frozen=True)
 class CaseForStaff:
     """Everything a staff member may see of one case, personal data masked as `access`
-    decides; the workbench's case page and `GET /api/v1/cases/{number}` both show this."""
+    decides; the workbench's case page and `GET /api/v1/cases/{number}` both show this.
+    The free texts are `subject`, `body` and `desired_outcome` here (masked when the reader
+    may not see personal data), never `case.subject` and friends; the timeline's notes are
+    masked the same way."""
 
     case: Case
+    subject: str
+    body: str
+    desired_outcome: str
     complainants: list[access.ComplainantView]
     attachments: list[Attachment]
     links: list[LinkView]
@@ -233,18 +240,47 @@ def _links_of(case: Case) -> list[LinkView]:
     ]
 
 
+def timeline_for_staff(case: Case, user: User) -> list[CaseEvent]:
+    """A case's whole timeline for a staff member, the notes masked as
+    `access.text_masker_for` decides (a complainant's supplement may hold a phone number).
+    The events are fresh rows read for this reader; they are never saved (events are
+    append-only), so masking their notes in place changes nothing stored."""
+    shown = access.text_masker_for(user, case)
+    events = list(timeline_for(case, public=False))
+    for event in events:
+        event.note = shown(event.note)
+    return events
+
+
 def case_view_for_staff(case: Case, user: User, *, purpose: str) -> CaseForStaff:
-    """A staff member's view of `case` (reached through `access.access_case`). Reading it
-    reads the complainants' personal data through `access.complainant_for`, logged with
-    `purpose` when unmasked."""
+    """A staff member's view of `case` (reached through `access.access_case`).
+
+    1. the complainants through `access.complainant_for` (masked, or logged with `purpose`);
+    2. the free texts and the timeline's notes through `access.text_masker_for`;
+    3. a clear look at personal data written into the text of a case without complainants
+       (anonymous) is logged like a look at the complainant block.
+    """
+    complainants = access.complainant_for(user, case, purpose=purpose)
+    shown = access.text_masker_for(user, case)
+    texts = (case.subject, case.body, case.desired_outcome)
+    timeline = timeline_for_staff(case, user)
+    if (
+        not complainants
+        and any(pii_contains(text) for text in texts)
+        and access.can_see_personal_data(user, case)
+    ):
+        access.personal_data_look_log(user, case, purpose=purpose)
     return CaseForStaff(
         case=case,
-        complainants=access.complainant_for(user, case, purpose=purpose),
+        subject=shown(case.subject),
+        body=shown(case.body),
+        desired_outcome=shown(case.desired_outcome),
+        complainants=complainants,
         attachments=list(case.attachments.select_related("event")),
         links=_links_of(case),
         merged_cases=list(case.merged_cases.only("number", "subject")),
         co_departments=list(case.co_departments.all()),
-        timeline=list(timeline_for(case, public=False)),
+        timeline=timeline,
         clocks=open_clocks_for(case),
         result=case.results.select_related("submitted_by").first(),
         extension_requests=list(case.extension_requests.select_related("requested_by")),

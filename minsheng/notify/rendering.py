@@ -20,6 +20,7 @@ from minsheng.cases import access
 from minsheng.cases import selectors as case_selectors
 from minsheng.cases.models import Case, CaseClock, CaseEvent, State
 from minsheng.deadlines.models import Kind, Step
+from minsheng.lib.pii import pii_mask
 
 # loaders=[]: {% include %} and {% extends %} find nothing; libraries={}: {% load %} fails.
 ENGINE = Engine(loaders=[], libraries={}, autoescape=False, debug=False)
@@ -61,6 +62,10 @@ def _absolute(path: str) -> str:
     return settings.MINSHENG_BASE_URL.rstrip("/") + path
 
 
+def _as_written(text: str) -> str:
+    return text
+
+
 def _reason(event: CaseEvent | None, *, for_complainant: bool) -> str:
     """The text written with the event: for the complainant only what the lifecycle table
     addresses to them (an assignment's or an approval's note may be internal)."""
@@ -77,19 +82,26 @@ def context_for(
     for_complainant: bool = False,
 ) -> dict[str, str]:
     """The values a message about `case` (and the event or clock behind it) may show. Only a
-    message to the complainant gets a tracking link that opens the case without the code."""
+    message to the complainant gets a tracking link that opens the case without the code.
+
+    A message to staff leaves the system (mail, SMS) for a whole department, so the free
+    texts in it carry no personal data: phone and ID numbers, e-mails and addresses written
+    into them are masked (`lib.pii`); the staff page behind `workbench_url` shows them to
+    those who may see them, logged. The complainant's own messages show their text as written.
+    """
     track = {"number": case.number}
     if for_complainant:
         track["token"] = access.tracking_token_for(case)
+    shown = _as_written if for_complainant else pii_mask
     result = case.results.first()
     with translation.override(settings.LANGUAGE_CODE):
         return {
             "case_number": case.number,
-            "subject": case.subject,
+            "subject": shown(case.subject),
             "kind": str(Kind(case.kind).label),
             "state": str(State(case.state).label),
             "deadline": _local(case.next_due_at),
-            "reason": _reason(event, for_complainant=for_complainant),
+            "reason": shown(_reason(event, for_complainant=for_complainant)),
             "outcome": result.outcome if result is not None else case.answer,
             "remedy": result.remedy if result is not None else "",
             "transferred_to": case.transferred_to,

@@ -11,6 +11,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.accounts.models import Department, User
 from minsheng.cases import workflow
 from minsheng.cases.forms import CategoryChoiceField, EvidenceField
 from minsheng.cases.models import Channel
@@ -104,6 +105,25 @@ class CaseFilesForm(PlainForm):
     evidence = EvidenceField(label=_("Files"), required=True)
     is_public = forms.BooleanField(label=_("The complainant may see these files"), required=False)
     note = forms.CharField(label=_("What the files are"), max_length=2000, required=False)
+
+
+class ReporterGrantForm(PlainForm):
+    """A supervisor lets a department, or one user, see who reported a report."""
+
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.filter(is_active=True), required=False
+    )
+    user = forms.ModelChoiceField(
+        label=_("Or one user"),
+        queryset=User.objects.filter(is_active=True).order_by("username"),
+        required=False,
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea)
+    expires_at = forms.DateTimeField(
+        label=_("Until (optional)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
 
 
 # Text boxes of action forms that a reply template (答复模板) can fill.

@@ -31,4 +31,10 @@ urlpatterns = [
     path("cases/<str:number>/files/<int:pk>/", views.attachment, name="attachment"),
     path("cases/<str:number>/files/add/", views.case_files_add_view, name="case-files-add"),
     path("cases/<str:number>/actions/<slug:action>/", views.case_action, name="case-action"),
+    path("cases/<str:number>/reporter/", views.reporter_grants_view, name="reporter-grants"),
+    path(
+        "cases/<str:number>/reporter/<int:pk>/revoke/",
+        views.reporter_grant_revoke_view,
+        name="reporter-grant-revoke",
+    ),
 ]

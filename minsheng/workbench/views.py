@@ -37,6 +37,7 @@ from minsheng.cases.access import (
 )
 from minsheng.cases.filters import CaseFilterSet
 from minsheng.cases.forms import action_form_class, action_inputs
+from minsheng.cases.grants import reporter_grant_create, reporter_grant_revoke, reporter_grants_of
 from minsheng.cases.models import Case, CaseResult
 from minsheng.cases.selectors import (
     attachment_get,
@@ -57,6 +58,7 @@ from minsheng.cases.workflow import (
     queue_states,
     why_not,
 )
+from minsheng.deadlines.models import Kind
 from minsheng.intake.emergency import emergency_context
 from minsheng.intake.services import submission_register
 from minsheng.knowledge.selectors import policy_entries_search, policy_entry_get
@@ -77,6 +79,7 @@ from minsheng.supervision.notices import is_supervising
 from minsheng.supervision.selectors import notice_queues_for, notices_of_case
 from minsheng.workbench.forms import (
     CaseFilesForm,
+    ReporterGrantForm,
     SimilarLookupForm,
     StaffRegistrationForm,
     category_suggest,
@@ -214,6 +217,8 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "notices": notices_of_case(case.pk),
         "may_supervise": is_supervising(user),
         "has_reply_letter": public_answer_for(case) is not None,
+        "may_grant_reporter": case.kind == Kind.REPORT
+        and case_access.can_grant_reporter_access(user),
         "now": timezone.now(),
     }
 
@@ -264,6 +269,7 @@ def case_action(request: HtmxHttpRequest, number: str, action: str) -> HttpRespo
         first_field.widget.attrs["autofocus"] = True  # htmx focuses it once swapped in
     context = {
         "case": case,
+        "subject": case_access.text_masker_for(user, case)(case.subject),
         "action": action,
         "form": form,
         "fields": fields_with_templates(form, action),
@@ -366,6 +372,49 @@ def register_similar(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+def _granting_case(request: HttpRequest, number: str) -> Case:
+    """The case, for a supervisor who may grant sight of its reporter (404, else 403)."""
+    case = access_case(_user(request), number)
+    if not case_access.can_grant_reporter_access(_user(request)):
+        raise PermissionDenied
+    return case
+
+
+@staff_required
+def reporter_grants_view(request: HttpRequest, number: str) -> HttpResponse:
+    """Who may see the reporter of a report, and a form to grant it (supervisors)."""
+    user = _user(request)
+    case = _granting_case(request, number)
+    form = ReporterGrantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reporter_grant_create(case=case, actor=user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Granted."))
+            return redirect("workbench:reporter-grants", number=case.number)
+    context = {"case": case, "form": form, "grants": reporter_grants_of(case)}
+    return render(request, "workbench/reporter_grants.html", context)
+
+
+@staff_required
+@require_POST
+def reporter_grant_revoke_view(request: HttpRequest, number: str, pk: int) -> HttpResponse:
+    """Take a grant back (supervisors)."""
+    case = _granting_case(request, number)
+    grant = reporter_grants_of(case).filter(pk=pk).first()
+    if grant is None:
+        raise Http404("No such grant.")
+    try:
+        reporter_grant_revoke(grant=grant, actor=_user(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Revoked."))
+    return redirect("workbench:reporter-grants", number=case.number)
+
+
 @staff_required
 def attachment(request: HttpRequest, number: str, pk: int) -> FileResponse:
     """A file of a case the user may see, always as a download."""

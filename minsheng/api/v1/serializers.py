@@ -486,6 +486,16 @@ class CaseDetailSerializer(serializers.Serializer):
         many=True, help_text="Open cases the caller may see that are probably the same matter."
     )
 
+    def to_representation(self, instance: Any) -> Any:
+        # The free texts as the read model shows them to this reader (masked personal data
+        # for readers who may not see it), not as stored on the case.
+        data = super().to_representation(instance)
+        view = instance["view"]
+        data["case"].update(
+            subject=view.subject, body=view.body, desired_outcome=view.desired_outcome
+        )
+        return data
+
 
 class PublicCaseSerializer(serializers.Serializer):
     """What the complainant may see of their case."""

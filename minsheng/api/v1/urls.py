@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 
 from minsheng.api.schema import schema_view
-from minsheng.api.v1.views import documents, public, staff, stats, supervision
+from minsheng.api.v1.views import documents, grants, public, staff, stats, supervision
 from minsheng.cases.workflow import ACTIONS, public_actions
 
 app_name = "api-v1"
@@ -58,6 +58,7 @@ urlpatterns = [
         name="case-attachment",
     ),
     path("stats", stats.StatsView.as_view(), name="stats"),
+    path("stats/evaluation", stats.EvaluationView.as_view(), name="stats-evaluation"),
     path("public/stats", stats.PublicStatsView.as_view(), name="public-stats"),
     path("notices", supervision.NoticeListView.as_view(), name="notice-list"),
     path("notices/<int:notice_id>", supervision.NoticeDetailView.as_view(), name="notice-detail"),
@@ -67,5 +68,15 @@ urlpatterns = [
         name="notice-action",
     ),
     path("cases/<str:number>/case-file.pdf", documents.CaseFileView.as_view(), name="case-file"),
+    path(
+        "cases/<str:number>/reporter-grants",
+        grants.ReporterGrantListView.as_view(),
+        name="reporter-grants",
+    ),
+    path(
+        "cases/<str:number>/reporter-grants/<int:grant_id>/revoke",
+        grants.ReporterGrantRevokeView.as_view(),
+        name="reporter-grant-revoke",
+    ),
     re_path(r"^.*$", staff.NotFoundView.as_view(), name="not-found"),
 ]

@@ -210,6 +210,7 @@ class CaseDetailView(ApiView):
         view = case_view_for_staff(case, user, purpose="api:case-detail")
         data = {
             "case": case,
+            "view": view,
             "complainants": view.complainants,
             "clocks": clocks_data(view.clocks),
             "timeline": view.timeline,
