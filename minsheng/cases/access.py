@@ -4,6 +4,7 @@ Every page, endpoint and job asks here. "No such case" and "not yours" look the 
 (Http404), so a case number cannot be probed.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,9 +18,11 @@ from minsheng.accounts.models import Role, User
 from minsheng.accounts.selectors import role_facts_for
 from minsheng.audit.models import Kind as AuditKind
 from minsheng.audit.services import entry_append
-from minsheng.cases.models import Case, Complainant, PersonalDataAccess, State
+from minsheng.cases.models import Case, Complainant, PersonalDataAccess, ReporterGrant, State
+from minsheng.deadlines.models import Kind
 from minsheng.lib.hashing import keyed_hash_matches
 from minsheng.lib.phones import phone_mask
+from minsheng.lib.pii import pii_mask
 
 QUERY_CODE_PURPOSE = "minsheng.case.query_code"
 # A tracking link sent to the complainant's own address opens the case like the query code.
@@ -166,7 +169,9 @@ def _token_number(token: str) -> str | None:
 
 
 def can_see_personal_data(actor: Actor, case: Case) -> bool:
-    """Whether `actor` may see who complained. Never the unit complained about."""
+    """Whether `actor` may see who complained. Never the unit complained about; the
+    reporter (举报人) of a report only by the centre, or by a department or user a
+    supervisor granted it to (`ReporterGrant`)."""
     if isinstance(actor, Citizen):
         return actor.case_id == case.pk
     if isinstance(actor, System):
@@ -174,7 +179,58 @@ def can_see_personal_data(actor: Actor, case: Case) -> bool:
     facts = role_facts_for(actor)
     if case.respondent_department_id and case.respondent_department_id in facts.department_ids:
         return False
-    return bool(roles_on_case(actor, case) & PERSONAL_DATA_ROLES)
+    if not roles_on_case(actor, case) & PERSONAL_DATA_ROLES:
+        return False
+    if case.kind == Kind.REPORT and not facts.global_roles & PERSONAL_DATA_ROLES:
+        return reporter_grant_holds(actor, case)
+    return True
+
+
+def reporter_grant_holds(user: User, case: Case) -> bool:
+    """Whether a supervisor's grant to `user`, or to one of their departments, to see the
+    reporter of `case` is in force now (not revoked, not expired)."""
+    now = timezone.now()
+    return (
+        ReporterGrant.objects.filter(case=case, revoked_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .filter(Q(user=user) | Q(department_id__in=list(role_facts_for(user).department_ids)))
+        .exists()
+    )
+
+
+def can_grant_reporter_access(user: User) -> bool:
+    """Whether `user` may grant and revoke a department's view of a reporter: supervisors."""
+    return Role.SUPERVISOR in role_facts_for(user).global_roles
+
+
+def _as_written(text: str) -> str:
+    return text
+
+
+def text_masker_for(actor: Actor, case: Case) -> Callable[[str], str]:
+    """How `actor` may read the free texts of `case` (subject, text, desired outcome,
+    timeline notes): as written if they may see personal data, else with phone and ID
+    numbers, e-mails and addresses masked (`lib.pii.pii_mask`). Every text that leaves for a
+    reader passes through what this returns."""
+    return _as_written if can_see_personal_data(actor, case) else pii_mask
+
+
+def personal_data_look_log(actor: Actor, case: Case, *, purpose: str) -> None:
+    """Log one unmasked look at the personal data of `case` (staff only; the complainant
+    reading their own case is not logged)."""
+    if not isinstance(actor, User):
+        return
+    with transaction.atomic():  # the look and its audit entry stand or fall together
+        look = PersonalDataAccess.objects.create(
+            case=case, user=actor, purpose=purpose[:100], at=timezone.now()
+        )
+        entry_append(
+            kind=AuditKind.PERSONAL_DATA,
+            actor=actor,
+            object_type="cases.case",
+            object_id=case.number,
+            payload={"look": look.pk, "purpose": look.purpose, "at": look.at},
+        )
 
 
 @dataclass(frozen=True)
@@ -230,18 +286,7 @@ def complainant_for(actor: Actor, case: Case, *, purpose: str) -> list[Complaina
         return []
     if not can_see_personal_data(actor, case):
         return [_masked(c) for c in people]
-    if isinstance(actor, User):
-        with transaction.atomic():  # the look and its audit entry stand or fall together
-            look = PersonalDataAccess.objects.create(
-                case=case, user=actor, purpose=purpose[:100], at=timezone.now()
-            )
-            entry_append(
-                kind=AuditKind.PERSONAL_DATA,
-                actor=actor,
-                object_type="cases.case",
-                object_id=case.number,
-                payload={"look": look.pk, "purpose": look.purpose, "at": look.at},
-            )
+    personal_data_look_log(actor, case, purpose=purpose)
     return [_full(c) for c in people]
 
 
@@ -304,6 +349,14 @@ def may_export_personal_data(user: User) -> bool:
     facts = role_facts_for(user)
     held = facts.global_roles | facts.roles_for_departments(set(facts.department_ids))
     return bool(held & PERSONAL_DATA_ROLES)
+
+
+def can_search_by_complainant(user: User) -> bool:
+    """Whether `user` may filter case lists by a complainant's name, phone or e-mail (an
+    exact match on their keyed hashes): only the centre's roles that see personal data on
+    every case, since a match alone tells who complained (a department might be the unit
+    complained about, or hold a report whose reporter is hidden from it)."""
+    return bool(role_facts_for(user).global_roles & PERSONAL_DATA_ROLES)
 
 
 # Who brings old hotline records in from spreadsheets (intake.views): intake agents and admins.
