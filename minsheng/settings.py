@@ -212,6 +212,9 @@ WATCH_JOBS = [
     "minsheng.reports.jobs.facts_refresh_job",  # the figures' per-case summary
 ]
 WATCH_SECONDS = env.int("WATCH_SECONDS", default=60)
+# The hot topics a monthly report made in the background lists (routing's, named here for
+# the same reason).
+MINSHENG_TOPICS_SOURCE = "minsheng.routing.hot_topics.period_topics"
 
 # Keyed hashes of query codes, phone numbers, e-mail addresses, complainants' names and
 # Open311 keys: a secret of its own (rotating SECRET_KEY must not break every look-up);

@@ -57,8 +57,13 @@ class EvaluationWeight(models.Model):
 
 
 class ExportJob(models.Model):
-    """One Excel export of a case list that runs in the background (over a few hundred
-    rows): whose, which filters, whether it holds personal data, how far it got, the file."""
+    """One document made in the background: an Excel export of a case list (over a few
+    hundred rows) or a monthly report PDF. Whose, which filters (or month), whether it
+    holds personal data, how far it got (rows, or the report's steps), the file."""
+
+    class Kind(models.TextChoices):
+        CASE_LIST = "case_list", _("Excel export")
+        MONTHLY_REPORT = "monthly_report", _("Monthly report")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting to run")
@@ -66,6 +71,7 @@ class ExportJob(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CASE_LIST)
     params = models.JSONField(_("filters"), default=dict, blank=True)
     include_personal_data = models.BooleanField(_("with personal data"), default=False)
     requested_by = models.ForeignKey(
@@ -82,8 +88,8 @@ class ExportJob(models.Model):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("Excel export")
-        verbose_name_plural = _("Excel exports")
+        verbose_name = _("background document")
+        verbose_name_plural = _("background documents")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:

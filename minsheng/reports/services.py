@@ -28,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from minsheng.accounts.models import User
 from minsheng.cases.access import (
     can_export_case_lists,
+    can_view_statistics,
     cases_visible_to,
     complainant_for,
     may_export_personal_data,
@@ -39,8 +40,9 @@ from minsheng.cases.workflow import Act
 from minsheng.deadlines.calendar import LOCAL_TZ, WorkCalendar, working_days_between
 from minsheng.deadlines.selectors import calendar_get
 from minsheng.lib.tasks import enqueue_on_commit
+from minsheng.reports import documents
 from minsheng.reports.models import CaseFact, ExportJob, FactCursor
-from minsheng.reports.selectors import Dashboard, Evaluation
+from minsheng.reports.selectors import Dashboard, Evaluation, TopicsSource
 
 logger = logging.getLogger(__name__)
 
@@ -170,6 +172,7 @@ def _case_filterset(*, actor: User, params: dict[str, Any]) -> CaseFilterSet:
     return CaseFilterSet(
         query,
         queryset=cases_visible_to(actor).select_related("department", "category", "area"),
+        user=actor,
     )
 
 
@@ -397,17 +400,74 @@ def export_job_run(*, job_id: int) -> ExportJob:
         )
     except Exception as error:  # a failed export is reported on its page, not lost
         logger.exception("reports: export %s failed", job.pk)
-        job.status = ExportJob.Status.FAILED
-        job.reason = str(error)[:2000]
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "reason", "finished_at"])
-        return job
+        return _job_failed(job, error)
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M%S")
     job.file.save(f"cases-{stamp}-{job.pk}.xlsx", ContentFile(content), save=False)
     job.status = ExportJob.Status.DONE
     job.total_rows = job.rows_done = total
     job.finished_at = timezone.now()
     job.save(update_fields=["file", "status", "total_rows", "rows_done", "finished_at"])
+    return job
+
+
+# --- the monthly report in the background ------------------------------------------------
+
+REPORT_STEPS = 2  # the figures, then the PDF
+
+
+@transaction.atomic
+def report_job_create(*, actor: User, month: date, language: str) -> ExportJob:
+    """Queue the monthly report (月度报告) of `month` as a PDF in `language`, for supervisors
+    and leaders; the worker runs `report_job_run` after commit."""
+    from minsheng.reports.jobs import report_run_job
+
+    if not can_view_statistics(actor):
+        raise PermissionDenied
+    job = ExportJob(
+        kind=ExportJob.Kind.MONTHLY_REPORT,
+        params={"month": f"{month:%Y-%m}", "language": language},
+        requested_by=actor,
+        total_rows=REPORT_STEPS,
+        created_at=timezone.now(),
+    )
+    job.full_clean()
+    job.save()
+    enqueue_on_commit(report_run_job, job_id=job.pk)
+    return job
+
+
+def report_job_run(*, job_id: int, topics_source: TopicsSource | None) -> ExportJob:
+    """Run a queued monthly report: claim it, bring the figures up to date, build the report
+    (with the hot topics of `topics_source`), render the PDF, store it. Safe to repeat."""
+    claimed = ExportJob.objects.filter(
+        pk=job_id, kind=ExportJob.Kind.MONTHLY_REPORT, status=ExportJob.Status.QUEUED
+    ).update(status=ExportJob.Status.RUNNING)
+    job = ExportJob.objects.get(pk=job_id)
+    if not claimed:
+        return job
+    month = datetime.strptime(job.params["month"], "%Y-%m").date()  # noqa: DTZ007 - a date
+    try:
+        facts_refresh()
+        with translation.override(job.params.get("language", EXPORT_LANGUAGE)):
+            report = documents.monthly_report_for(month=month, topics_source=topics_source)
+            ExportJob.objects.filter(pk=job.pk).update(rows_done=1)
+            content = documents.monthly_report_pdf(report)
+    except Exception as error:  # a failed report is reported on its page, not lost
+        logger.exception("reports: monthly report %s failed", job.pk)
+        return _job_failed(job, error)
+    job.file.save(f"monthly-report-{month:%Y-%m}-{job.pk}.pdf", ContentFile(content), save=False)
+    job.status = ExportJob.Status.DONE
+    job.rows_done = REPORT_STEPS
+    job.finished_at = timezone.now()
+    job.save(update_fields=["file", "status", "rows_done", "finished_at"])
+    return job
+
+
+def _job_failed(job: ExportJob, error: Exception) -> ExportJob:
+    job.status = ExportJob.Status.FAILED
+    job.reason = str(error)[:2000]
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "reason", "finished_at"])
     return job
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("stats/export/", views.dashboard_export, name="dashboard-export"),
     path("stats/evaluation/", views.evaluation, name="evaluation"),
     path("stats/evaluation/export/", views.evaluation_export, name="evaluation-export"),
+    path("stats/monthly-report/", views.monthly_report, name="monthly-report"),
     path("exports/cases/", views.case_export, name="case-export"),
     path("exports/<int:pk>/", views.export_detail, name="export-detail"),
     path("exports/<int:pk>/progress/", views.export_progress, name="export-progress"),

@@ -1,8 +1,9 @@
 """Staff pages of the statistics: the dashboard and the department evaluation at
 /work/stats/ (supervisors and leaders, `cases.access.can_view_statistics`), their Excel
-files, and Excel exports of case lists (any staff member, their own visible cases) with the
-progress of the large ones; the case file and the reply letter of one case as PDF (staff
-who may see the case, `cases.access.access_case`).
+files and the monthly report PDF; Excel exports of case lists (any staff member, their own
+visible cases), the large ones and the monthly report made in the background with a
+progress page; the case file and the reply letter of one case as PDF (staff who may see the
+case, `cases.access.access_case`).
 
 Every view: access → parse (forms) → selector or service → render or file.
 """
@@ -11,12 +12,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from minsheng.accounts.models import User
 from minsheng.cases.access import (
@@ -203,9 +206,25 @@ def export_download(request: HttpRequest, pk: int) -> FileResponse:
     job = _job(request, pk)
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404("The export is not ready.")
-    return FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1]
+    name = job.file.name.rsplit("/", 1)[-1]
+    if job.kind == ExportJob.Kind.MONTHLY_REPORT:
+        name = f"monthly-report-{job.params['month']}.pdf"
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)
+
+
+@require_POST
+@login_required(login_url=LOGIN_URL)
+def monthly_report(request: HttpRequest) -> HttpResponse:
+    """Make the monthly report (月度报告) of `month` (YYYY-MM) as a PDF in the background, in
+    the page's language, for supervisors and leaders; then to its progress page."""
+    user = _statistician(request)
+    form = StatsQueryForm(request.POST)
+    if not form.is_valid() or not request.POST.get("month"):
+        raise BadRequest("Invalid month.")
+    job = services.report_job_create(
+        actor=user, month=form.query().period.start, language=get_language()
     )
+    return redirect("reports:export-detail", pk=job.pk)
 
 
 def _pdf(content: bytes, name: str) -> HttpResponse:

@@ -25,7 +25,6 @@ urlpatterns = [
     path("register/similar/", views.register_similar, name="register-similar"),
     path("register/category/", views.register_category, name="register-category"),
     path("hot-topics/", views.hot_topics_view, name="hot-topics"),
-    path("stats/monthly-report.pdf", views.monthly_report, name="monthly-report"),
     path("knowledge/", views.knowledge_search, name="knowledge"),
     path("cases/<str:number>/", views.case_detail, name="case-detail"),
     path("cases/<str:number>/files/<int:pk>/", views.attachment, name="attachment"),

@@ -1,6 +1,5 @@
 """Staff pages: My work, the case list (with bulk assignment), the case page and its action
-forms, registering phone, letter and walk-in matters, and the monthly report as PDF (the
-statistics' document, with routing's hot topics).
+forms, registering phone, letter and walk-in matters.
 
 Every view: access (`staff_required`, `cases.access`) → parse (forms) → service or
 selector → render or redirect. What a user may do is asked of `cases.workflow`.
@@ -13,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -62,10 +61,8 @@ from minsheng.deadlines.models import Kind
 from minsheng.intake.emergency import emergency_context
 from minsheng.intake.services import submission_register
 from minsheng.knowledge.selectors import policy_entries_search, policy_entry_get
+from minsheng.lib import uploads
 from minsheng.lib.pagination import CappedPaginator
-from minsheng.reports import documents
-from minsheng.reports.filters import StatsQueryForm
-from minsheng.reports.services import facts_refresh
 from minsheng.routing import answer_check, hot_topics
 from minsheng.routing.forms import HotTopicsForm
 from minsheng.routing.selectors import (
@@ -540,22 +537,3 @@ def hot_topics_view(request: HttpRequest) -> HttpResponse:
         )
         run = hot_topics.topics_find(items, start=start, end=end, limit=HOT_TOPICS_SHOWN)
     return render(request, "workbench/hot_topics.html", {"form": form, "run": run})
-
-
-@staff_required
-def monthly_report(request: HttpRequest) -> HttpResponse:
-    """The monthly report (月度报告) of `?month=YYYY-MM` (default: this month) as a PDF, for
-    supervisors and leaders: built by `reports.documents`, with routing's hot topics handed
-    in here (a feature app does not import another)."""
-    if not case_access.can_view_statistics(_user(request)):
-        raise PermissionDenied
-    form = StatsQueryForm(request.GET)
-    if not form.is_valid():
-        raise BadRequest("Invalid month.")
-    facts_refresh()  # today's figures are live
-    month = form.query().period.start
-    report = documents.monthly_report_for(month=month, topics_source=hot_topics.period_topics)
-    response = HttpResponse(documents.monthly_report_pdf(report), content_type="application/pdf")
-    name = f"monthly-report-{report.month.start:%Y-%m}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    return response

@@ -34,6 +34,7 @@ from minsheng.cases.workflow import ACTIONS, Act, InputKind, public_actions
 EXPECTED_OPERATIONS = {
     ("post", "/api/v1/auth/token"),
     ("get", "/api/v1/stats"),
+    ("get", "/api/v1/stats/evaluation"),
     ("get", "/api/v1/public/stats"),
     ("post", "/api/v1/public/cases"),
     ("get", "/api/v1/public/cases/{number}"),

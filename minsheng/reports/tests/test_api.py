@@ -62,6 +62,35 @@ def test_api_figures_equal_the_page_and_list_their_cases(month, cast):
         assert f"{rates['satisfaction']['current']['percent']}%" in page
 
 
+def test_evaluation_endpoint_ranks_departments_as_the_page_does(month, cast):
+    url = reverse("api-v1:stats-evaluation")
+    assert _client().get(url).status_code == 401
+    for user in (cast.handler, cast.head, cast.intake, cast.dispatcher, cast.admin):
+        assert _client(user).get(url).status_code == 403, user.username
+    bad = _client(cast.leader).get(url, {"month": "November"})
+    assert bad.status_code == 400
+    assert "month" in bad.json()["errors"]
+    supervisor = _client(cast.supervisor)
+    with at(NOW):
+        data = supervisor.get(url, {"month": "2026-11"}).json()
+        ranked = [(d["department"], d["rank"], d["score"]) for d in data["departments"]]
+        # The hand count of test_dashboard_figures: housing 40 rate points − 6.7 deducted.
+        assert ranked == [("housing", 1, pytest.approx(33.3)), ("environment", None, None)]
+        housing = {p["part"]: p for p in data["departments"][0]["parts"]}
+        assert housing["timeliness"]["ratio"]["numerator"]["count"] == 1
+        assert housing["returns"]["tally"]["count"] == 1
+        assert housing["circulations"]["points"] == -5.0
+        # A part's query lists its cases through GET /api/v1/cases.
+        query = housing["returns"]["tally"]["query"]
+        listed = supervisor.get(f"{reverse('api-v1:case-list')}?{query}").json()
+        assert {c["number"] for c in listed["results"]} == month.numbers("E")
+        assert data["weights"]["circulations"] == 5.0
+        web = APIClient()
+        web.force_login(cast.supervisor)
+        page = web.get(reverse("reports:evaluation"), {"month": "2026-11"}).content.decode()
+    assert "33.3" in page
+
+
 def test_public_stats_need_no_token_and_equal_the_open_page(october, client):  # noqa: F811
     cache.clear()
     with at("2026-11-15 10:00 +08:00"):

@@ -1,5 +1,6 @@
-"""A large case list export runs in the background with a progress page and a download
-link, for the person who asked only; the figures' summary refresh is safe to repeat."""
+"""A large case list export and the monthly report PDF run in the background with a
+progress page and a download link, for the person who asked only; the figures' summary
+refresh is safe to repeat."""
 
 import io
 
@@ -10,7 +11,13 @@ from openpyxl import load_workbook
 from minsheng.cases.models import PersonalDataAccess
 from minsheng.reports import services
 from minsheng.reports.models import CaseFact, ExportJob
-from minsheng.reports.tests.fixtures import month_build
+from minsheng.reports.tests.fixtures import NOW, at, month_build
+from minsheng.reports.tests.pdfs import (
+    assert_set_in_noto_cjk,
+    needs_noto_cjk,
+    pages_text,
+    png_save,
+)
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
@@ -48,6 +55,50 @@ def test_large_export_runs_in_the_background_and_only_its_owner_downloads_it(
     client.force_login(cast.leader)  # someone else's export is "not found"
     assert client.get(reverse("reports:export-download", args=[job.pk])).status_code == 404
     assert client.get(reverse("reports:export-detail", args=[job.pk])).status_code == 404
+
+
+@needs_noto_cjk
+def test_monthly_report_is_made_in_the_background_for_supervisors_and_leaders_only(
+    client, cast, django_capture_on_commit_callbacks
+):
+    month = month_build(cast)
+    url = reverse("reports:monthly-report")
+    assert client.post(url, {"month": "2026-11"}).status_code == 302  # to the login page
+    for user in (cast.handler, cast.head, cast.intake, cast.dispatcher, cast.admin, cast.auditor):
+        client.force_login(user)
+        assert client.post(url, {"month": "2026-11"}).status_code == 403, user.username
+    assert not ExportJob.objects.exists()
+    client.force_login(cast.leader)
+    with at(NOW):
+        dashboard = client.get(reverse("reports:dashboard"), {"month": "2026-11"}).content.decode()
+        assert f'action="{url}"' in dashboard
+        assert 'value="2026-11"' in dashboard
+        assert client.post(url, {"month": "November"}).status_code == 400
+        assert client.get(url, {"month": "2026-11"}).status_code == 405  # a button, not a link
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, {"month": "2026-11"})
+        job = ExportJob.objects.get()
+        assert response.url == reverse("reports:export-detail", args=[job.pk])
+        assert (job.kind, job.status, job.rows_done) == ("monthly_report", "done", job.total_rows)
+        page = client.get(response.url).content.decode()
+        download = client.get(reverse("reports:export-download", args=[job.pk]))
+    assert "月报 2026-11" in page
+    assert "下载 PDF" in page
+    assert "monthly-report-2026-11.pdf" in download["Content-Disposition"]
+    content = b"".join(download.streaming_content)
+    pages = pages_text(content)
+    text = "\n".join(pages)
+    for number in month.numbers("B", "C", "H"):  # answered late or overdue
+        assert number in text
+    # The hot topics came in through the setting that names routing's: the month's cases,
+    # most of them about the same night construction noise, make a topic that names it.
+    assert "热点问题" in text
+    assert "工地夜间施工噪音扰民" in text
+    assert_set_in_noto_cjk(content)
+    topics_page = next(i for i, page in enumerate(pages) if "热点问题" in page)
+    png_save(content, "documents-monthly-report-hot-topics", page=topics_page)
+    client.force_login(cast.supervisor)  # someone else's report is "not found"
+    assert client.get(reverse("reports:export-download", args=[job.pk])).status_code == 404
 
 
 def test_running_an_export_twice_writes_it_once(cast):

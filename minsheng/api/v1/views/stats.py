@@ -1,11 +1,13 @@
-"""The statistics through the API: the dashboard's figures (`GET /api/v1/stats`, supervisors
-and leaders, token) and the public figures (`GET /api/v1/public/stats`, no token). The
-same selectors build them as build /work/stats/ and /open/; every count carries the query
-of `GET /api/v1/cases` (the same CaseFilterSet) that lists its cases."""
+"""The statistics through the API: the dashboard's figures (`GET /api/v1/stats`) and the
+department evaluation (`GET /api/v1/stats/evaluation`) for supervisors and leaders (token),
+and the public figures (`GET /api/v1/public/stats`, no token). The same selectors build them
+as build /work/stats/ and /open/; every count carries the query of `GET /api/v1/cases` (the
+same CaseFilterSet) that lists its cases."""
 
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -17,10 +19,12 @@ from minsheng.cases.access import can_view_statistics
 from minsheng.reports.filters import PublicMonthForm, StatsQueryForm
 from minsheng.reports.selectors import (
     Dashboard,
+    Evaluation,
     PublicFigures,
     Ratio,
     Tally,
     dashboard_for,
+    evaluation_for,
     public_figures,
 )
 from minsheng.reports.services import PAGE_REFRESH_EVENTS, facts_refresh
@@ -95,6 +99,35 @@ class DashboardSerializer(serializers.Serializer):
     handling = HandlingSerializer()
     counts = CountSerializer(many=True)
     breakdowns = BreakdownSerializer(many=True)
+    generated_at = serializers.DateTimeField()
+
+
+class ScoreLineSerializer(serializers.Serializer):
+    part = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
+    weight = serializers.FloatField()
+    points = serializers.FloatField(
+        allow_null=True, help_text="Points a rate gives, or (negative) a count takes."
+    )
+    ratio = RatioSerializer(allow_null=True, help_text="The rate's parts (rates only).")
+    tally = TallySerializer(allow_null=True, help_text="The cases counted (counts only).")
+
+
+class DepartmentScoreSerializer(serializers.Serializer):
+    department = serializers.CharField(help_text="Department code.")
+    name = serializers.CharField()
+    rank = serializers.IntegerField(allow_null=True, help_text="null: no rate to score.")
+    score = serializers.FloatField(allow_null=True)
+    rate_points = serializers.FloatField(allow_null=True)
+    deducted = serializers.FloatField()
+    cases = TallySerializer()
+    parts = ScoreLineSerializer(many=True)
+
+
+class EvaluationSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    weights = serializers.DictField(child=serializers.FloatField())
+    departments = DepartmentScoreSerializer(many=True)
     generated_at = serializers.DateTimeField()
 
 
@@ -202,6 +235,38 @@ def dashboard_data(board: Dashboard) -> dict[str, Any]:
     }
 
 
+def evaluation_data(evaluation: Evaluation) -> dict[str, Any]:
+    """The department evaluation in the API's shape (what /work/stats/evaluation/ shows)."""
+    return {
+        "period": {"start": evaluation.period.start, "end": evaluation.period.end},
+        "weights": evaluation.weights,
+        "departments": [
+            {
+                "department": row.department.code,
+                "name": row.department.name,
+                "rank": row.rank,
+                "score": row.score,
+                "rate_points": row.rate_points,
+                "deducted": row.deducted,
+                "cases": _tally(row.cases),
+                "parts": [
+                    {
+                        "part": str(line.part.value),
+                        "label": line.label,
+                        "weight": line.weight,
+                        "points": line.points,
+                        "ratio": None if line.ratio is None else _ratio(line.ratio),
+                        "tally": None if line.tally is None else _tally(line.tally),
+                    }
+                    for line in row.lines
+                ],
+            }
+            for row in evaluation.rows
+        ],
+        "generated_at": evaluation.generated_at,
+    }
+
+
 def public_data(figures: PublicFigures) -> dict[str, Any]:
     """The public figures in the API's shape (what /open/ shows)."""
 
@@ -225,10 +290,16 @@ def public_data(figures: PublicFigures) -> dict[str, Any]:
 
 # --- views -------------------------------------------------------------------------------
 
+MONTH_PATTERN = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$"
+
 STATS_PARAMETERS = [
-    OpenApiParameter("month", str, description="YYYY-MM (default: this month)."),
-    OpenApiParameter("date_from", str, description="YYYY-MM-DD, with date_to instead of month."),
-    OpenApiParameter("date_to", str, description="YYYY-MM-DD."),
+    OpenApiParameter(
+        "month", str, pattern=MONTH_PATTERN, description="YYYY-MM (default: this month)."
+    ),
+    OpenApiParameter(
+        "date_from", OpenApiTypes.DATE, description="YYYY-MM-DD, with date_to instead of month."
+    ),
+    OpenApiParameter("date_to", OpenApiTypes.DATE, description="YYYY-MM-DD."),
     OpenApiParameter("kind", str),
     OpenApiParameter("channel", str),
     OpenApiParameter("department", str, description="Department code."),
@@ -257,11 +328,39 @@ class StatsView(ApiView):
         return Response(DashboardSerializer(dashboard_data(board)).data)
 
 
+class EvaluationView(ApiView):
+    @extend_schema(
+        operation_id="stats_evaluation_get",
+        summary="The department evaluation (考核): departments ranked by their score",
+        description="The score's formula and weights: README, Department evaluation.",
+        parameters=STATS_PARAMETERS,
+        responses={200: EvaluationSerializer, **problems(400, 401, 403, 406)},
+        tags=["statistics"],
+    )
+    def get(self, request: Request) -> Response:
+        user = staff_user(request)
+        if not can_view_statistics(user):
+            raise PermissionDenied
+        form = StatsQueryForm(request.query_params)
+        if not form.is_valid():
+            raise ValidationError({k: list(v) for k, v in form.errors.items()})
+        facts_refresh(max_events=PAGE_REFRESH_EVENTS)
+        evaluation = evaluation_for(query=form.query())
+        return Response(EvaluationSerializer(evaluation_data(evaluation)).data)
+
+
 class PublicStatsView(PublicApiView):
     @extend_schema(
         operation_id="public_stats_get",
         summary="One month's public figures (no personal data, counts below 5 hidden)",
-        parameters=[OpenApiParameter("month", str, description="YYYY-MM (default: last month).")],
+        parameters=[
+            OpenApiParameter(
+                "month",
+                str,
+                pattern=MONTH_PATTERN,
+                description="YYYY-MM, a past or the current month (default: last month).",
+            )
+        ],
         responses={200: PublicFiguresSerializer, **problems(400, 406)},
         tags=["public"],
     )
