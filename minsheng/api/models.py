@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.cases.models import Case
+from minsheng.lib.crypto import EncryptedTextField
 
 
 class Open311Key(models.Model):
@@ -41,8 +42,9 @@ class Open311Request(models.Model):
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="open311_request")
     key = models.ForeignKey(Open311Key, on_delete=models.PROTECT, related_name="requests")
     service_code = models.CharField(max_length=20)
-    device_id = models.CharField(max_length=200, blank=True)
-    account_id = models.CharField(max_length=200, blank=True)
+    # The client app's identifiers of the person's device and account: encrypted at rest.
+    device_id = EncryptedTextField(max_length=200, blank=True)
+    account_id = EncryptedTextField(max_length=200, blank=True)
     media_url = models.URLField(max_length=1000, blank=True)
     created_at = models.DateTimeField()
 

@@ -14,7 +14,8 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from minsheng.accounts.models import Department
+from minsheng.accounts.models import Department, User
+from minsheng.cases import access
 from minsheng.cases.forms import CategoryGroups, searchable
 from minsheng.cases.models import (
     Area,
@@ -23,12 +24,18 @@ from minsheng.cases.models import (
     CaseEvent,
     Category,
     Channel,
+    Complainant,
     ExtensionRequest,
     Rating,
     State,
 )
+from minsheng.cases.services import email_hash, name_hash, phone_hash
 from minsheng.cases.workflow.spec import Act
 from minsheng.deadlines.models import Kind, Severity, Step
+from minsheng.lib.phones import phone_normalise
+
+# A value with this many digits is searched as a phone number, anything else as a name.
+PHONE_MIN_DIGITS = 7
 
 
 class Outcome:
@@ -285,6 +292,13 @@ class CaseFilterSet(django_filters.FilterSet):
         method="filter_overdue", label=_("Overdue"), widget=OverdueSelect
     )
     q = django_filters.CharFilter(method="filter_keyword", label=_("Keyword"))
+    # Names, phones and e-mails are encrypted: an exact match on their keyed hash, never a
+    # partial one; only for the roles `access.can_search_by_complainant` names.
+    complainant = django_filters.CharFilter(
+        method="filter_complainant",
+        label=_("Complainant (exact name, phone or e-mail)"),
+        distinct=False,
+    )
     # What the statistics count (reports); each figure links here with these.
     outcome = django_filters.ChoiceFilter(
         choices=OUTCOME_CHOICES,
@@ -322,6 +336,11 @@ class CaseFilterSet(django_filters.FilterSet):
     class Meta:
         model = Case
         fields: list[str] = []
+
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Who is filtering: given, or the request's user (the API's filter backend).
+        self.user = user or getattr(self.request, "user", None)
 
     def filter_category(self, queryset: QuerySet[Case], name: str, value: Any) -> QuerySet[Case]:
         """A category includes its sub-categories (three levels at most). The ids are looked
@@ -388,6 +407,26 @@ class CaseFilterSet(django_filters.FilterSet):
         # PostgreSQL could not combine the three conditions from indexes).
         return queryset.filter(
             Q(number=value.upper()) | Q(subject__icontains=value) | Q(body__icontains=value)
+        )
+
+    def filter_complainant(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        """Cases with a complainant of exactly this name, phone number or e-mail address
+        (compared by keyed hash); no case at all for a user who may not search by person."""
+        value = value.strip()
+        if not value:
+            return queryset
+        if not isinstance(self.user, User) or not access.can_search_by_complainant(self.user):
+            return queryset.none()
+        if "@" in value:
+            hashed = Q(email_hash=email_hash(value))
+        elif len(phone_normalise(value)) >= PHONE_MIN_DIGITS:
+            hashed = Q(phone_hash=phone_hash(value))
+        else:
+            hashed = Q(name_hash=name_hash(value))
+        people = Complainant.objects.filter(hashed)
+        return queryset.filter(
+            Exists(people.filter(case=OuterRef("pk")))
+            | Exists(people.filter(case__merged_into=OuterRef("pk")))
         )
 
 

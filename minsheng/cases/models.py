@@ -295,7 +295,7 @@ class Complainant(models.Model):
         verbose_name_plural = _("complainants")
 
     def __str__(self) -> str:
-        return self.name
+        return str(self.name)
 
 
 class CaseEvent(models.Model):
@@ -355,7 +355,7 @@ class Attachment(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return self.original_name
+        return str(self.original_name)
 
 
 class CaseLink(models.Model):

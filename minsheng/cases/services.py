@@ -1,5 +1,7 @@
 """Writes about cases other than state changes (those are `cases.workflow.perform`)."""
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -31,6 +33,10 @@ from minsheng.lib.phones import phone_normalise
 # Five or more people, same unit, same matter: a collective complaint (集体投诉).
 COLLECTIVE_MIN_PEOPLE = 5
 PHONE_PURPOSE = "minsheng.complainant.phone"
+# The same normalisation is frozen in migration cases/0007 (it fills these hashes).
+NAME_PURPOSE = "minsheng.complainant.name"
+EMAIL_PURPOSE = "minsheng.complainant.email"
+_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,19 @@ def phone_hash(phone: str) -> str:
     """Keyed hash of a phone number, to spot repeated filing without reading the number."""
     digits = phone_normalise(phone)
     return keyed_hash(digits, purpose=PHONE_PURPOSE) if digits else ""
+
+
+def name_hash(name: str) -> str:
+    """Keyed hash of a complainant's name (without spaces, width and case folded): names are
+    encrypted, so a search by name is an exact match on this hash, never a partial one."""
+    clean = _SPACE.sub("", unicodedata.normalize("NFKC", name)).casefold()
+    return keyed_hash(clean, purpose=NAME_PURPOSE) if clean else ""
+
+
+def email_hash(email: str) -> str:
+    """Keyed hash of an e-mail address (lower case): how a reply mail finds its case."""
+    clean = email.strip().lower()
+    return keyed_hash(clean, purpose=EMAIL_PURPOSE) if clean else ""
 
 
 def _check_people(submission: Submission) -> None:
@@ -152,9 +171,11 @@ def case_create(
         complainant = Complainant(
             case=case,
             name=person.name.strip(),
+            name_hash=name_hash(person.name),
             phone=person.phone.strip(),
             phone_hash=phone_hash(person.phone),
             email=person.email.strip(),
+            email_hash=email_hash(person.email),
             id_number=person.id_number.strip(),
             address=person.address.strip(),
             is_representative=person.is_representative,
@@ -314,9 +335,11 @@ def complainants_anonymise(*, closed_before: datetime, limit: int) -> int:
     ).values_list("pk", flat=True)[:limit]
     return Complainant.objects.filter(pk__in=list(people)).update(
         name=ANONYMISED_NAME,
+        name_hash="",
         phone="",
         phone_hash="",
         email="",
+        email_hash="",
         id_number="",
         address="",
         contact_by=Complainant.Contact.NONE,

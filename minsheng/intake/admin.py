@@ -15,7 +15,7 @@ RAW_PREVIEW_BYTES = 20000
 class InboundMailAdmin(ReadOnlyAdmin):
     list_display = ("received_at", "status", "sender", "subject", "case", "deliveries")
     list_filter = ("status",)
-    search_fields = ("message_id", "sender", "subject", "case__number")
+    search_fields = ("message_id", "subject", "case__number")  # the sender is encrypted
     date_hierarchy = "received_at"
     list_select_related = ("case",)
     exclude = ("raw",)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minsheng.cases.models import Case, Channel
 from minsheng.deadlines.models import Kind
+from minsheng.lib.crypto import EncryptedBinaryField, EncryptedTextField
 
 
 class InboundMail(models.Model):
@@ -20,10 +21,11 @@ class InboundMail(models.Model):
         FAILED = "failed", _("Failed")
 
     message_id = models.CharField(_("Message-ID"), max_length=998, unique=True)
-    raw = models.BinaryField(_("raw message"))
-    envelope_from = models.CharField(_("envelope sender"), max_length=998, blank=True)
+    # The message and its sender are personal data: encrypted at rest (lib.crypto).
+    raw = EncryptedBinaryField(_("raw message"))
+    envelope_from = EncryptedTextField(_("envelope sender"), max_length=998, blank=True)
     envelope_to = models.CharField(_("envelope recipients"), max_length=2000, blank=True)
-    sender = models.CharField(_("From"), max_length=998, blank=True)
+    sender = EncryptedTextField(_("From"), max_length=998, blank=True)
     subject = models.CharField(_("subject"), max_length=998, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     reason = models.TextField(_("reason"), blank=True)

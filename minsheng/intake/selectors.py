@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 
 from minsheng.cases.models import Case, Complainant
+from minsheng.cases.services import email_hash
 from minsheng.intake.models import ImportJob
 
 
@@ -12,7 +13,8 @@ def case_for_reply(*, number: str, sender: str) -> Case | None:
     case = Case.objects.filter(number=number.strip().upper()).first()
     if case is None or not sender.strip():
         return None
-    is_complainant = Complainant.objects.filter(case=case, email__iexact=sender.strip()).exists()
+    # E-mail addresses are encrypted: the match is on their keyed hash.
+    is_complainant = Complainant.objects.filter(case=case, email_hash=email_hash(sender)).exists()
     return case if is_complainant else None
 
 

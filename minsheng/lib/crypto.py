@@ -236,3 +236,40 @@ class EncryptedBinaryField(_EncryptedLookups, models.BinaryField):  # type: igno
         if isinstance(value, bytes | bytearray | memoryview):
             value = encrypt_bytes(bytes(value))
         return super().get_db_prep_value(value, connection, prepared)
+
+
+def columns_rewrite(
+    connection: BaseDatabaseWrapper, *, table: str, columns: list[str], seal: bool, batch: int = 500
+) -> int:
+    """Seal (or, for a migration's reverse, open) every value of `columns` in `table`, in
+    batches by primary key `id`. Text columns hold text, binary columns bytes. For data
+    migrations, which must not depend on a model class; returns how many rows it rewrote."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    sets = ", ".join(f"{quote(c)} = %s" for c in columns)
+    done, last = 0, 0
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                f"SELECT id, {names} FROM {quote(table)} WHERE id > %s ORDER BY id LIMIT %s",  # noqa: S608 - quoted names
+                [last, batch],
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                return done
+            for pk, *values in rows:
+                cursor.execute(
+                    f"UPDATE {quote(table)} SET {sets} WHERE id = %s",  # noqa: S608 - quoted names
+                    [*(_rewritten(v, seal=seal) for v in values), pk],
+                )
+                last, done = pk, done + 1
+
+
+def _rewritten(value: Any, *, seal: bool) -> Any:
+    if value is None or value in ("", b""):
+        return value
+    if isinstance(value, bytes | memoryview):
+        clear = decrypt_bytes(bytes(value))
+        return encrypt_bytes(clear) if seal else clear
+    clear_text = decrypt_text(value)
+    return encrypt_text(clear_text) if seal else clear_text

@@ -137,7 +137,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
 def case_list(request: HttpRequest) -> HttpResponse:
     """Every case the user may see, filtered with the shared CaseFilterSet, paginated."""
     user = _user(request)
-    filterset = CaseFilterSet(request.GET or None, queryset=case_list_for_user(user))
+    filterset = CaseFilterSet(request.GET or None, queryset=case_list_for_user(user), user=user)
     # Counting stops at 10,000 ("10,000+"): a full COUNT over a million cases is slow.
     page = CappedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

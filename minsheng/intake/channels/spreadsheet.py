@@ -338,7 +338,8 @@ def row_read(
             problem(name_, _("Longer than %(count)s characters.") % {"count": limit})
     has_contact = bool(phone or email or address)
     if name and not has_contact:
-        problem("phone", _("Give a phone number, e-mail or address for %(name)s.") % {"name": name})
+        # Problems are kept on the import job: they name the row, never the person in it.
+        problem("phone", _("Give a phone number, e-mail or address."))
     if problems:
         return None, problems
     people = []

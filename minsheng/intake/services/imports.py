@@ -1,6 +1,7 @@
 """Writes for the spreadsheet import: jobs, dry runs, the import itself
 (`intake.channels.spreadsheet` reads the sheet and its rows)."""
 
+import io
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -9,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +21,7 @@ from minsheng.deadlines.models import Kind
 from minsheng.intake.channels import spreadsheet as sheets
 from minsheng.intake.models import ImportedRow, ImportJob
 from minsheng.intake.services import submission_register
+from minsheng.lib import crypto
 from minsheng.lib.tasks import enqueue, enqueue_on_commit
 
 
@@ -63,8 +66,10 @@ def import_dry_run(
 
 
 def _sheet_of(job: ImportJob) -> sheets.Sheet:
+    # The kept sheet is encrypted at rest (its rows hold names, phones and addresses).
     with job.file.open("rb") as stream:
-        return sheets.sheet_read(stream, name=job.original_name)
+        data = crypto.decrypt_bytes(stream.read())
+    return sheets.sheet_read(io.BytesIO(data), name=job.original_name)
 
 
 def _sheet_or_error(job: ImportJob) -> sheets.Sheet:
@@ -130,7 +135,9 @@ def import_job_create(
             default_kind=default_kind,
         ),
     )
-    job.file.save(PurePath(name).name, upload, save=False)
+    upload.seek(0)
+    sealed = ContentFile(crypto.encrypt_bytes(upload.read()))
+    job.file.save(PurePath(name).name, sealed, save=False)
     job.full_clean()
     job.save()
     return job

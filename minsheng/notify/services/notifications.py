@@ -25,7 +25,7 @@ from minsheng.cases import access, workflow
 from minsheng.cases import services as case_services
 from minsheng.cases.models import Case, CaseClock, CaseEvent, Complainant
 from minsheng.deadlines.models import Step
-from minsheng.lib.phones import phone_mask
+from minsheng.lib.phones import phone_mask, phone_normalise
 from minsheng.notify import rendering, selectors
 from minsheng.notify.models import DeliveryStatus, NoticeChannel, NoticeKind, Notification
 from minsheng.notify.services import outbox
@@ -266,7 +266,7 @@ def _send(notification: Notification) -> None:
         try:
             sms_send(to=address, text=notification.body, ref=notification.key)
         except SmsError as exc:
-            raise DeliveryError(str(exc)) from exc
+            raise DeliveryError(_without(str(exc), address)) from exc
         return
     # Replies from complainants go to the complaint address, where e-mail intake adds them
     # to the case (matched on the Message-ID in In-Reply-To).
@@ -282,7 +282,15 @@ def _send(notification: Notification) -> None:
     try:
         message.send()
     except (smtplib.SMTPException, OSError) as exc:
-        raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+        raise DeliveryError(_without(f"{type(exc).__name__}: {exc}", address)) from exc
+
+
+def _without(error: str, address: str) -> str:
+    """An error text as kept on the row and the timeline: without the recipient's address,
+    which is personal data (a refused recipient is named in SMTP errors)."""
+    for variant in {address, address.lower(), phone_normalise(address)} - {""}:
+        error = error.replace(variant, "<recipient>")
+    return error
 
 
 def _timeline(notification: Notification, *, is_delivered: bool) -> None:
