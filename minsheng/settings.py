@@ -4,8 +4,10 @@ The defaults give a working laptop (SQLite in WAL mode under var/, local files, 
 e-mail). Production differs only by environment variables; see .env.example.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
+import csp.constants as csp
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +38,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_filters",
     "django_htmx",
     "rest_framework",
@@ -62,15 +67,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "minsheng.workbench.middleware.SessionIdleMiddleware",
+    "minsheng.workbench.middleware.SecondFactorMiddleware",
     "minsheng.audit.middleware.AuditActorMiddleware",  # who changed what, for the audit record
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into its answer
 ]
 
 ROOT_URLCONF = "minsheng.urls"
@@ -111,10 +121,96 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "workbench:login"
+
+# --- Accounts and public endpoints (README "Accounts and public endpoints") ---------------
+# Argon2 first: a password stored with an older hasher is re-hashed on its next good login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# django-axes counts failed logins (workbench, admin, API token) by user name and by address
+# separately: either one reaching AXES_FAILURE_LIMIT locks that user or that address out.
+AUTHENTICATION_BACKENDS = [
+    "minsheng.accounts.backends.LoginAttemptsBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "minsheng.lib.clients.client_address"
+AXES_LOCKOUT_CALLABLE = "minsheng.workbench.login.locked_out"
+AXES_VERBOSE = False
+# TOTP second factor (django-otp): staff with a confirmed device are asked for a code after
+# the password; holders of these roles must enrol. On in production, off for the demo.
+MINSHENG_OTP_REQUIRED_ROLES = env.list(
+    "MINSHENG_OTP_REQUIRED_ROLES", default=[] if DEBUG else ["admin", "supervisor"]
+)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Minsheng")
+# A logged-in session ends after this many minutes without a request (re-saved at most
+# once a minute by minsheng.workbench.middleware.SessionIdleMiddleware).
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+# HTTPS in production: secure cookies, HSTS, redirect to https. Behind a TLS-terminating
+# proxy set SECURE_PROXY_SSL_HEADER=true so X-Forwarded-Proto: https counts as secure.
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and styles from our own static files only,
+# no inline script, style or event handler.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
+# The cache: rate-limit counters. Local memory (one process) by default; in production
+# CACHE_URL=redis://... so every web process counts together.
+_CACHE_URL = env.str("CACHE_URL", default="locmemcache://")
+if _CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _CACHE_URL,
+        }
+    }
+else:
+    CACHES = {"default": env.cache_url_config(_CACHE_URL)}
+MINSHENG_RATELIMIT_CACHE = "default"
+# The client address is REMOTE_ADDR; from these proxies (addresses/CIDRs) X-Forwarded-For.
+MINSHENG_TRUSTED_PROXIES = env.list("MINSHENG_TRUSTED_PROXIES", default=[])
+# Addresses/CIDRs never rate limited (a load balancer's checks, the benchmark client).
+MINSHENG_RATELIMIT_ALLOW = env.list("MINSHENG_RATELIMIT_ALLOW", default=[])
+# Public tracking (portal, API, Open311 look-ups): per client address and per case number.
+MINSHENG_RATELIMIT_TRACK_CLIENT = env.str("MINSHENG_RATELIMIT_TRACK_CLIENT", default="30/10m")
+MINSHENG_RATELIMIT_TRACK_CASE = env.str("MINSHENG_RATELIMIT_TRACK_CASE", default="10/10m")
+# Public submission per client: a simple question past the first, refusal past the second.
+MINSHENG_RATELIMIT_SUBMIT_CHALLENGE = env.str("MINSHENG_RATELIMIT_SUBMIT_CHALLENGE", default="5/h")
+MINSHENG_RATELIMIT_SUBMIT = env.str("MINSHENG_RATELIMIT_SUBMIT", default="30/h")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

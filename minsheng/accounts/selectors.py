@@ -2,6 +2,9 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from minsheng.accounts.models import DEPARTMENT_ROLES, Membership, Role, User
 
 
@@ -53,3 +56,24 @@ def role_facts_for(user: User) -> RoleFacts:
     )
     user._minsheng_role_facts = facts  # type: ignore[attr-defined]
     return facts
+
+
+def second_factor_required(user: User) -> bool:
+    """Whether `user` must prove a TOTP code at login: they hold a role named in
+    MINSHENG_OTP_REQUIRED_ROLES (a superuser counts as "admin"), or they enrolled a device."""
+    required = set(settings.MINSHENG_OTP_REQUIRED_ROLES)
+    if user.is_superuser and "admin" in required:
+        return True
+    if {role.value for role in role_facts_for(user).global_roles} & required:
+        return True
+    return totp_device_for(user) is not None
+
+
+def totp_device_for(user: User, *, confirmed: bool = True) -> TOTPDevice | None:
+    """The user's TOTP device (the confirmed one, or with confirmed=False the one being
+    enrolled), or None."""
+    return (
+        TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("-pk").first()
+        if user.is_authenticated
+        else None
+    )

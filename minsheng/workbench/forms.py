@@ -195,3 +195,14 @@ class SimilarLookupForm(forms.Form):
             respondent=data["respondent"],
             location=data["location"],
         )
+
+
+class SecondFactorForm(PlainForm):
+    """The six-digit code from the staff member's authenticator app."""
+
+    token = forms.CharField(
+        label=_("Code from the authenticator app"),
+        min_length=6,
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

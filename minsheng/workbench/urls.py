@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from minsheng.workbench import views
+from minsheng.workbench import login, views
 
 app_name = "workbench"
 
@@ -18,6 +18,8 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(next_page="workbench:login"), name="logout"),
+    path("login/code/", login.second_factor, name="second-factor"),
+    path("account/second-factor/", login.second_factor_enrol, name="second-factor-enrol"),
     path("", views.my_work, name="my-work"),
     path("cases/", views.case_list, name="case-list"),
     path("cases/assign/", views.bulk_assign, name="bulk-assign"),
