@@ -10,6 +10,7 @@ import time
 from email.message import EmailMessage
 from io import StringIO
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.core.exceptions import FieldError, ImproperlyConfigured
@@ -329,3 +330,16 @@ def test_raw_sqlite_check_reads_a_real_file(tmp_path):
         db.execute("CREATE TABLE t (v TEXT)")
         db.execute("INSERT INTO t VALUES (?)", [NAME])
     assert NAME.encode() in path.read_bytes()
+
+
+def test_case_list_page_decrypts_no_more_than_it_shows(client, cast):
+    """The case list shows no complainant data, so rendering it opens no sealed value;
+    the case page opens only its own complainants' five fields (and logs the look)."""
+    cases = [_person_case(phone=f"139000000{n:02d}") for n in range(30)]
+    client.force_login(cast.intake)
+    with mock.patch.object(crypto, "decrypt_text", wraps=crypto.decrypt_text) as opened:
+        assert client.get("/work/cases/").status_code == 200
+    assert opened.call_count == 0
+    with mock.patch.object(crypto, "decrypt_text", wraps=crypto.decrypt_text) as opened:
+        assert client.get(f"/work/cases/{cases[0].number}/").status_code == 200
+    assert opened.call_count <= 5 + 1  # one complainant's five fields (+ a file name at most)
