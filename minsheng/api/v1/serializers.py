@@ -36,8 +36,11 @@ class TokenInputSerializer(StrictInput):
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        request = self.context.get("request")
         user = authenticate(
-            request=self.context.get("request"),
+            # Django's request, not DRF's wrapper: django-axes marks a locked-out login on
+            # it, and its middleware answers such a request with the lockout (429).
+            request=getattr(request, "_request", request),
             username=attrs["username"],
             password=attrs["password"],
         )
