@@ -16,6 +16,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from minsheng.accounts.models import Department
+from minsheng.accounts.selectors import second_factor_required
+from minsheng.accounts.services import totp_verify
 from minsheng.api.v1.inputs import BLANK, NOT_BLANK, FilesField, StrictInput
 from minsheng.cases.models import Area, Category, Channel, Complainant, State
 from minsheng.cases.services import PersonInput, Submission
@@ -34,6 +36,12 @@ STAFF_CHANNEL_CHOICES = [(c.value, c.label) for c in STAFF_CHANNELS]
 class TokenInputSerializer(StrictInput):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
+    otp = serializers.CharField(
+        max_length=8,
+        required=False,
+        default="",
+        help_text="The current code of the authenticator app, for staff with a second factor.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         request = self.context.get("request")
@@ -47,6 +55,14 @@ class TokenInputSerializer(StrictInput):
         if user is None:
             raise serializers.ValidationError(
                 _("Unable to log in with these credentials."), code="authorization"
+            )
+        # The same second factor as the workbench login (accounts.selectors).
+        # An absent code is not a failed try (django-otp would slow the next one down).
+        if second_factor_required(user) and (
+            not attrs["otp"] or totp_verify(user=user, token=attrs["otp"]) is None
+        ):
+            raise serializers.ValidationError(
+                {"otp": [_("This account needs the current code of its authenticator app.")]}
             )
         attrs["user"] = user
         return attrs

@@ -102,3 +102,21 @@ def test_supervisor_must_enrol_when_the_setting_requires_it(client, cast, settin
 def test_the_demo_default_requires_no_code(settings):
     # The laptop and `make run` defaults run with DEBUG on: no role must enrol.
     assert settings.MINSHENG_OTP_REQUIRED_ROLES == []
+
+
+def test_api_token_needs_the_code_from_staff_with_a_second_factor(client, cast):
+    device = TOTPDevice.objects.create(user=cast.supervisor, name="totp", confirmed=True)
+    url = "/api/v1/auth/token"
+    answer = client.post(url, {"username": "supervisor", "password": PASSWORD}, "application/json")
+    assert answer.status_code == 400
+    assert "otp" in answer.json()["errors"]
+    answer = client.post(
+        url,
+        {"username": "supervisor", "password": PASSWORD, "otp": _code(device)},
+        "application/json",
+    )
+    assert answer.status_code == 200
+    assert answer.json()["token"]
+    # Without a device and not required: the password is enough, as before.
+    answer = client.post(url, {"username": "handler", "password": PASSWORD}, "application/json")
+    assert answer.status_code == 200
