@@ -224,6 +224,13 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Uploads (minsheng/lib/uploads.py): limits per file and per request; office files (zips)
+# that would unpack to more than UPLOAD_MAX_UNZIPPED_MB and larger images are refused.
+# MEDIA_ROOT is never served by a URL: files go out only through views that check access.
+UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_MB", default=20) * 1024 * 1024
+UPLOAD_MAX_FILES = env.int("UPLOAD_MAX_FILES", default=10)
+UPLOAD_MAX_UNZIPPED_BYTES = env.int("UPLOAD_MAX_UNZIPPED_MB", default=200) * 1024 * 1024
+UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=50_000_000)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -7,10 +7,10 @@ files sent with a case (`EvidenceField`: which types and sizes are accepted).
 from collections import defaultdict
 from collections.abc import Iterator
 from functools import cache
-from pathlib import PurePath
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.forms.models import ModelChoiceIterator
@@ -21,6 +21,7 @@ from minsheng.accounts.models import Department
 from minsheng.cases.models import Case, Category
 from minsheng.cases.workflow import ACTIONS, Act, Action, Input, InputKind
 from minsheng.cases.workflow.engine import TEXT_MAX
+from minsheng.lib import uploads
 from minsheng.lib.plain_forms import PlainForm
 
 # The empty choice of a select: what it means, never a bare "---------".
@@ -127,20 +128,18 @@ def action_inputs(form: forms.Form) -> dict[str, Any]:
 
 # --- files a person sends with a case (evidence, supplements, answers) -------------------
 
-ALLOWED_EXTENSIONS = ("jpg", "jpeg", "png", "gif", "webp", "pdf", "doc", "docx", "txt", "mp3")
-MAX_FILE_MB = 10
-MAX_FILES = 5
-
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
 class EvidenceField(forms.FileField):
-    """Several files at once, each of an allowed type and size."""
+    """Several files at once, each accepted by `minsheng.lib.uploads` (count, size, and
+    the type its content shows, whatever its name says)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        accept = ",".join(f".{ext}" for ext in ALLOWED_EXTENSIONS)
+        extensions = uploads.allowed_extensions()
+        accept = ",".join(f".{ext}" for ext in extensions)
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
         kwargs.setdefault("required", False)
         # format_lazy: the text is made when the page is shown, in that page's language.
@@ -148,34 +147,19 @@ class EvidenceField(forms.FileField):
             "help_text",
             format_lazy(
                 _("Up to {count} files, {size} MB each. Allowed types: {types}."),
-                count=MAX_FILES,
-                size=MAX_FILE_MB,
-                types=", ".join(ALLOWED_EXTENSIONS),
+                count=settings.UPLOAD_MAX_FILES,
+                size=settings.UPLOAD_MAX_FILE_BYTES // (1024 * 1024),
+                types=", ".join(extensions),
             ),
         )
         super().__init__(**kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        uploads = [d for d in (data if isinstance(data, list | tuple) else [data]) if d]
-        if not uploads:
+        uploads_given = [d for d in (data if isinstance(data, list | tuple) else [data]) if d]
+        if not uploads_given:
             if self.required:
                 raise ValidationError(self.error_messages["required"], code="required")
             return []
-        if len(uploads) > MAX_FILES:
-            raise ValidationError(
-                _("Send at most %(count)s files.") % {"count": MAX_FILES}, code="too_many"
-            )
-        errors: list[str] = []
-        for upload in uploads:
+        for upload in uploads_given:
             super().clean(upload, initial)
-            name = upload.name or ""
-            extension = PurePath(name).suffix.lower().lstrip(".")
-            if extension not in ALLOWED_EXTENSIONS:
-                errors.append(_("%(name)s: this type of file is not accepted.") % {"name": name})
-            elif (upload.size or 0) > MAX_FILE_MB * 1024 * 1024:
-                errors.append(
-                    _("%(name)s is larger than %(size)s MB.") % {"name": name, "size": MAX_FILE_MB}
-                )
-        if errors:
-            raise ValidationError(errors)
-        return uploads
+        return uploads.uploads_check(uploads_given)

@@ -30,6 +30,7 @@ from minsheng.deadlines.selectors import policy_for
 from minsheng.intake.emergency import EMERGENCY_SERVICES, emergency_context, emergency_numbers
 from minsheng.intake.services import submission_register
 from minsheng.knowledge.selectors import policy_entries_search
+from minsheng.lib import uploads
 from minsheng.lib.plain_forms import PlainForm
 from minsheng.portal.forms import BODY_MAX_CHARS, SubmissionForm
 from minsheng.reports.filters import PublicMonthForm, recent_months
@@ -201,8 +202,10 @@ def track_attachment(request: HttpRequest, number: str, pk: int) -> FileResponse
     attachment = attachment_get(case, pk, public=True)
     if attachment is None:
         raise Http404("No such file.")
-    return FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
+    return uploads.file_response(
+        attachment.file.open("rb"),
+        name=attachment.original_name,
+        content_type=attachment.content_type,
     )
 
 

@@ -29,6 +29,7 @@ from minsheng.accounts.selectors import role_facts_for
 from minsheng.cases.clocks import due_in
 from minsheng.cases.models import Case
 from minsheng.cases.workflow import OPEN_STATES, Act, TransitionNotAllowed, event_record
+from minsheng.lib import uploads
 from minsheng.supervision.models import (
     LEVEL_ORDER,
     NoticeFile,
@@ -91,7 +92,9 @@ def _answer(ctx: NoticeContext) -> None:
     ctx.notice.save(update_fields=["answer", "answered_at"])
     for upload in ctx.inputs.get("files") or []:
         _file_add(notice=ctx.notice, upload=upload, now=ctx.now)
-    ctx.data["files"] = [upload.name or "file" for upload in ctx.inputs.get("files") or []]
+    ctx.data["files"] = [
+        uploads.safe_name(upload.name or "") for upload in ctx.inputs.get("files") or []
+    ]
 
 
 def _close(ctx: NoticeContext) -> None:
@@ -220,14 +223,23 @@ def notice_allowed_actions(notice: SupervisionNotice, user: User) -> list[str]:
 
 
 def _file_add(*, notice: SupervisionNotice, upload: UploadedFile, now: datetime) -> NoticeFile:
+    """Store one answer file as `minsheng.lib.uploads` prepares it (clean name, type by
+    content, images without metadata); a refused file is a ValidationError on `files`."""
+    try:
+        prepared = uploads.upload_prepare(upload)
+    except uploads.Refused as exc:
+        name = uploads.safe_name(upload.name or "")
+        raise ValidationError(
+            {"files": [_("%(name)s was refused: %(reason)s.") % {"name": name, "reason": exc}]}
+        ) from exc
     row = NoticeFile(
         notice=notice,
-        original_name=(upload.name or "file")[-200:],
-        content_type=getattr(upload, "content_type", "") or "",
-        size=upload.size or 0,
+        original_name=prepared.name,
+        content_type=prepared.content_type,
+        size=prepared.size,
         created_at=now,
     )
-    row.file.save(upload.name or "file", upload, save=False)
+    row.file.save(prepared.name, prepared.content, save=False)
     row.save()
     return row
 

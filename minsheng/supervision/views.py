@@ -24,6 +24,7 @@ from minsheng.accounts.models import User
 from minsheng.accounts.selectors import role_facts_for
 from minsheng.cases.access import access_case, can_call_back
 from minsheng.cases.workflow import Act, allowed_actions
+from minsheng.lib import uploads
 from minsheng.supervision import selectors, services
 from minsheng.supervision.forms import NoticeActionForm, NoticeIssueForm, VisitCallForm
 from minsheng.supervision.models import NoticeLevel, ReturnVisit
@@ -172,7 +173,9 @@ def notice_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     found = notice.files.filter(pk=file_pk).first()
     if found is None:
         raise Http404("No such file.")
-    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.original_name)
+    return uploads.file_response(
+        found.file.open("rb"), name=found.original_name, content_type=found.content_type
+    )
 
 
 # --- return visits ---------------------------------------------------------------------

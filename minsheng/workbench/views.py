@@ -419,7 +419,9 @@ def attachment(request: HttpRequest, number: str, pk: int) -> FileResponse:
     found = attachment_get(case, pk, public=False)
     if found is None:
         raise Http404("No such file.")
-    return FileResponse(found.file.open("rb"), as_attachment=True, filename=found.original_name)
+    return uploads.file_response(
+        found.file.open("rb"), name=found.original_name, content_type=found.content_type
+    )
 
 
 @staff_required

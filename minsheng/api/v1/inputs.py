@@ -12,6 +12,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -19,8 +21,8 @@ from django.utils.translation import gettext_lazy
 from rest_framework import relations, serializers
 from rest_framework.fields import empty
 
-MAX_FILES = 10
-MAX_FILE_BYTES = 20 * 1024 * 1024
+from minsheng.lib import uploads
+
 # Python's str.isspace(), which CharField's trimming and str.strip() use, as a regex class:
 # `\s` means slightly different things in ECMA, Rust and Python regexes.
 WHITESPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
@@ -46,16 +48,12 @@ NUL_REFUSED = gettext_lazy("Null characters are not allowed.")
 
 
 def check_files(files: list[UploadedFile]) -> list[UploadedFile]:
-    """At most MAX_FILES files of at most MAX_FILE_BYTES each."""
-    if len(files) > MAX_FILES:
-        raise serializers.ValidationError(_("Send at most %(count)s files.") % {"count": MAX_FILES})
-    for upload in files:
-        if (upload.size or 0) > MAX_FILE_BYTES:
-            raise serializers.ValidationError(
-                _("%(name)s is larger than %(mb)s MB.")
-                % {"name": upload.name, "mb": MAX_FILE_BYTES // (1024 * 1024)}
-            )
-    return files
+    """The count, sizes and content types `minsheng.lib.uploads` accepts; its refusals
+    become this field's errors."""
+    try:
+        return uploads.uploads_check(files)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages) from exc
 
 
 class FilesField(serializers.ListField):
@@ -63,7 +61,7 @@ class FilesField(serializers.ListField):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("child", serializers.FileField(max_length=200))
-        kwargs.setdefault("max_length", MAX_FILES)
+        kwargs.setdefault("max_length", settings.UPLOAD_MAX_FILES)
         kwargs.setdefault("default", list)
         super().__init__(**kwargs)
 

@@ -34,6 +34,7 @@ from typing import Any
 from aiosmtpd.lmtp import LMTP
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import close_old_connections
 from django.utils.html import strip_tags
@@ -41,6 +42,7 @@ from django.utils.html import strip_tags
 from minsheng.cases.models import Channel, Complainant
 from minsheng.cases.services import PersonInput, Submission
 from minsheng.deadlines.models import Kind
+from minsheng.lib import uploads
 
 logger = logging.getLogger(__name__)
 
@@ -185,15 +187,23 @@ def reply_text(text: str) -> str:
 
 
 def _attachments(message: EmailMessage) -> list[UploadedFile]:
+    """The attachments `minsheng.lib.uploads` accepts. A refused one (an executable, a
+    zip, HTML ...) is left out of the case and logged; the raw mail keeps it."""
     files: list[UploadedFile] = []
     for index, part in enumerate(message.iter_attachments(), start=1):
-        if len(files) >= MAX_ATTACHMENTS:
+        if len(files) >= min(MAX_ATTACHMENTS, settings.UPLOAD_MAX_FILES):
             break
         content = part.get_payload(decode=True)
         if not isinstance(content, bytes):  # an attached message or multipart
             content = part.as_bytes()
-        name = (part.get_filename() or f"attachment-{index}").replace("/", "_").replace("\\", "_")
-        files.append(SimpleUploadedFile(name[-150:], content, part.get_content_type()))
+        name = uploads.safe_name(part.get_filename() or f"attachment-{index}")
+        upload = SimpleUploadedFile(name, content, part.get_content_type())
+        try:
+            uploads.uploads_check([upload])
+        except ValidationError as exc:
+            logger.warning("e-mail in: attachment left out: %s", "; ".join(exc.messages))
+            continue
+        files.append(upload)
     return files
 
 

@@ -8,6 +8,7 @@ from minsheng.cases.services import attachment_add
 from minsheng.cases.tests.factories import RESULT
 from minsheng.cases.workflow import perform
 from minsheng.deadlines.models import Kind, Severity
+from minsheng.lib.tests.sample_files import jpeg_bytes, pdf
 
 FORM = {
     "kind": "complaint",
@@ -21,8 +22,8 @@ FORM = {
 }
 
 
-def photo(name="photo.jpg", size=100):
-    return SimpleUploadedFile(name, b"\xff\xd8" + b"0" * size, content_type="image/jpeg")
+def photo(name="photo.jpg"):
+    return SimpleUploadedFile(name, jpeg_bytes(), content_type="image/jpeg")
 
 
 def track_in(client, number, code):
@@ -31,7 +32,7 @@ def track_in(client, number, code):
 
 def test_citizen_submits_with_evidence_and_sees_the_receipt_once(client, db):
     assert client.get("/submit/").status_code == 200
-    response = client.post("/submit/", {**FORM, "evidence": [photo(), photo("scan.pdf")]})
+    response = client.post("/submit/", {**FORM, "evidence": [photo(), pdf("scan.pdf")]})
     assert response.status_code == 302
     assert response["Location"] == "/receipt/"
     case = Case.objects.get()

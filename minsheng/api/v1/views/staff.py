@@ -55,6 +55,7 @@ from minsheng.cases.selectors import attachment_get, case_list_for_user, case_vi
 from minsheng.cases.services import case_files_add
 from minsheng.cases.workflow import ACTIONS, Act
 from minsheng.intake.services import submission_register
+from minsheng.lib import uploads
 from minsheng.lib.pagination import CappedPaginator
 from minsheng.routing.answer_check import case_result_warnings
 from minsheng.routing.selectors import similar_cases_for
@@ -349,11 +350,10 @@ class CaseAttachmentDownloadView(ApiView):
         attachment = attachment_get(case, attachment_id, public=False)
         if attachment is None:
             raise Http404
-        return FileResponse(
+        return uploads.file_response(
             attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.original_name,
-            content_type=attachment.content_type or "application/octet-stream",
+            name=attachment.original_name,
+            content_type=attachment.content_type,
         )
 
 
