@@ -18,7 +18,7 @@ STAMP := $(VENV)/.installed
 VAR := $(or $(MINSHENG_VAR_DIR),var)
 ADDR := 127.0.0.1:8000
 
-.PHONY: chromium redis fonts help venv run test test-sqlite test-postgres bench lint fmt clean distclean
+.PHONY: chromium redis fonts libmagic help venv run test test-sqlite test-postgres bench lint fmt clean distclean
 
 help:
 	@echo "make run        install, migrate, load the demo data, serve on http://$(ADDR)/"
@@ -40,7 +40,7 @@ $(STAMP): pyproject.toml
 		|| { cat $(VENV)/pip.log >&2; echo "pip install failed (log: $(VENV)/pip.log)" >&2; exit 1; }
 	@touch $@
 
-run: venv fonts
+run: venv fonts libmagic
 	@mkdir -p $(VAR)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
@@ -58,7 +58,7 @@ run: venv fonts
 		$(MANAGE) runserver $(ADDR)
 
 # pytest exits 5 when it collects no tests; make treats that as a failure like any other.
-test: lint chromium redis fonts
+test: lint chromium redis fonts libmagic
 	@mkdir -p $(VAR)
 	$(MANAGE) makemigrations --check --dry-run
 	@$(MAKE) test-sqlite
@@ -78,6 +78,13 @@ redis:
 		>/dev/null; }; }; } || echo "redis-server not installed (not root?): Redis tests will skip"
 
 # The PDF documents (WeasyPrint) need Debian's Pango, and for Chinese the Noto CJK fonts.
+# Uploads are typed by their content with libmagic (python-magic loads libmagic.so.1).
+libmagic:
+	@dpkg -s libmagic1 >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && { apt-get install -y -qq \
+		--no-install-recommends -o DPkg::Lock::Timeout=300 libmagic1 >/dev/null 2>&1 \
+		|| { apt-get update -qq && apt-get install -y -qq --no-install-recommends libmagic1 \
+		>/dev/null; }; }; } || echo "libmagic1 not installed (not root?): uploads cannot be checked"
+
 fonts:
 	@dpkg -s fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] \
 		&& { apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 fonts-noto-cjk \
