@@ -272,6 +272,9 @@ SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
 SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
 # Seconds to wait for a webhook subscriber's answer before trying again later.
 WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
+# Webhooks and the SMS gateway refuse private, loopback, link-local, multicast and reserved
+# addresses (server-side request forgery) unless this allows them (minsheng/lib/outbound.py).
+MINSHENG_OUTBOUND_ALLOW_PRIVATE = env.bool("MINSHENG_OUTBOUND_ALLOW_PRIVATE", default=False)
 
 # E-mail in (`manage.py mail_receive`, minsheng/intake/channels/email.py): the address
 # complainants write to; the receiver takes mail for it and for any address at

@@ -1,4 +1,5 @@
-"""Admin forms: a message template is checked by rendering it before it is saved."""
+"""Admin forms: a message template is checked by rendering it before it is saved; a
+webhook target must be a public address."""
 
 from typing import Any
 
@@ -7,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minsheng.cases.workflow import Act
+from minsheng.lib import outbound
 from minsheng.notify import rendering
 from minsheng.notify.models import NoticeChannel, NotificationTemplate, WebhookSubscription
 
@@ -49,6 +51,15 @@ class WebhookSubscriptionForm(forms.ModelForm):
     class Meta:
         model = WebhookSubscription
         fields = ["name", "url", "secret", "actions", "is_active"]
+
+    def clean_url(self) -> str:
+        """Only a public address: not this server, not the internal network (the same
+        check is made again at every send, `minsheng.lib.outbound`)."""
+        url: str = self.cleaned_data.get("url") or ""
+        problem = outbound.url_refusal(url) if url else None
+        if problem:
+            raise forms.ValidationError(problem)
+        return url
 
     def clean_actions(self) -> str:
         names = [a.strip() for a in (self.cleaned_data.get("actions") or "").split(",")]

@@ -12,13 +12,13 @@ A backend raises `SmsError` when the message was not accepted; the caller retrie
 
 import json
 import logging
-import urllib.error
-import urllib.request
 from functools import cache
 from typing import Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+from minsheng.lib import outbound
 
 logger = logging.getLogger(__name__)
 
@@ -38,33 +38,16 @@ class ConsoleBackend:
         logger.info("SMS to %s (ref %s): %s", to, ref, text)
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer we did not ask for: treat it as a failure, never re-POST."""
-
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
 def http_post_json(
     *, url: str, body: bytes, headers: dict[str, str], timeout: float
 ) -> tuple[int, str]:
     """POST `body` to `url`; return the status code and the start of the answer.
 
-    Raises OSError (including URLError and timeouts) when no answer came. Shared by the
-    SMS gateway and webhooks.
+    Raises OSError when no answer came, and when the target is refused as a private or
+    local address (`minsheng.lib.outbound`: checked, then connected to that address;
+    redirects are not followed). Shared by the SMS gateway and webhooks.
     """
-    if not url.startswith(("http://", "https://")):
-        raise OSError(f"not an http(s) URL: {url}")
-    request = urllib.request.Request(  # noqa: S310 - scheme checked above
-        url, data=body, method="POST", headers={"Content-Type": "application/json", **headers}
-    )
-    opener = urllib.request.build_opener(_NoRedirect)
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            return response.status, response.read(2000).decode("utf-8", "replace")
-    except urllib.error.HTTPError as exc:
-        with exc:
-            return exc.code, exc.read(2000).decode("utf-8", "replace")
+    return outbound.post_json(url=url, body=body, headers=headers, timeout=timeout)
 
 
 class HttpGatewayBackend:

@@ -1,12 +1,17 @@
 """Outbound webhooks: case events posted as signed JSON to subscribed systems, retried with
 exponential backoff (`RETRY`, the rules of `outbox`), every attempt kept in `WebhookDelivery`.
 
+Signed in the Standard Webhooks scheme (standardwebhooks.com): `webhook-id` (the delivery,
+the same on retries), `webhook-timestamp` (this attempt, Unix seconds) and
+`webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`. The signature covers
+the id and the time, so a subscriber that refuses old timestamps and ids it has seen
+cannot be made to accept a captured delivery again. Targets on private or local
+addresses are refused (`minsheng.lib.outbound`, through `http_post_json`).
+
 Payloads carry no personal data: no complainant, no free text written by staff or the
 public (it may name people), no staff names; only what the event did to which case.
 """
 
-import hashlib
-import hmac
 import json
 import logging
 from datetime import datetime, timedelta
@@ -15,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from standardwebhooks import Webhook
 
 from minsheng.cases.models import CaseEvent
 from minsheng.notify import selectors
@@ -27,7 +33,7 @@ logger = logging.getLogger(__name__)
 # Waits of 30 s, 1, 2, 4 ... min, at most 2 h: about 8 hours from first to last try.
 RETRY = outbox.RetryPolicy(first=timedelta(seconds=30), cap=timedelta(hours=2), max_attempts=12)
 MAX_ATTEMPTS = RETRY.max_attempts
-SIGNATURE_HEADER = "X-Minsheng-Signature"
+SECRET_PREFIX = "whsec_"  # noqa: S105 - the scheme's marker, not a secret
 
 
 def payload_for(event: CaseEvent) -> dict[str, Any]:
@@ -60,10 +66,19 @@ def payload_for(event: CaseEvent) -> dict[str, Any]:
     }
 
 
-def signature_for(secret: str, body: bytes) -> str:
-    """`sha256=<hex HMAC-SHA256 of the raw body, keyed with the subscription's secret>`."""
-    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return f"sha256={digest}"
+def signature_headers(
+    *, secret: str, delivery_id: int, body: bytes, at: datetime
+) -> dict[str, str]:
+    """The Standard Webhooks headers for one attempt. A `whsec_` secret is the base64 of
+    the key (what standardwebhooks libraries take as is); an older secret without the
+    prefix is used as its UTF-8 bytes."""
+    key: str | bytes = secret if secret.startswith(SECRET_PREFIX) else secret.encode()
+    msg_id = f"minsheng-delivery-{delivery_id}"
+    return {
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": Webhook(key).sign(msg_id, at, body.decode()),
+    }
 
 
 @transaction.atomic
@@ -89,8 +104,8 @@ def webhook_deliver(*, delivery_id: int) -> WebhookDelivery | None:
     """Post one pending delivery whose time has come.
 
     1. claim it (pending → sending, attempts + 1) with a conditional UPDATE, or return None;
-    2. POST the stored body with the signature, timestamp and event id headers, outside
-       any transaction;
+    2. POST the stored body with the Standard Webhooks headers (id, timestamp, signature)
+       and the event headers, outside any transaction, to a checked public address;
     3. a 2xx answer delivers it; anything else (other status, timeout, refused connection)
        puts it back to pending after a backoff, or fails it for good after MAX_ATTEMPTS.
     """
@@ -100,8 +115,9 @@ def webhook_deliver(*, delivery_id: int) -> WebhookDelivery | None:
     delivery = WebhookDelivery.objects.select_related("subscription").get(pk=delivery_id)
     body = delivery.body.encode()
     headers = {
-        SIGNATURE_HEADER: signature_for(delivery.subscription.secret, body),
-        "X-Minsheng-Timestamp": str(int(now.timestamp())),
+        **signature_headers(
+            secret=delivery.subscription.secret, delivery_id=delivery.pk, body=body, at=now
+        ),
         "X-Minsheng-Event-Id": str(delivery.event_id),
         "X-Minsheng-Event": json.loads(delivery.body)["action"],
         "X-Minsheng-Delivery": str(delivery.pk),

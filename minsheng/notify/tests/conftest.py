@@ -93,7 +93,15 @@ class HttpServer:
 
 
 @pytest.fixture
-def http_server() -> Iterator[HttpServer]:
+def private_targets_allowed(settings):
+    """Webhooks and the SMS gateway may call private and loopback addresses, as the test
+    servers on 127.0.0.1 need (off by default: `minsheng.lib.outbound`)."""
+    settings.MINSHENG_OUTBOUND_ALLOW_PRIVATE = True
+
+
+@pytest.fixture
+def http_server(private_targets_allowed) -> Iterator[HttpServer]:
+    """A subscriber (or gateway) on 127.0.0.1, so private targets are allowed with it."""
     state = HttpServer(url="", answers=[])
 
     class Handler(BaseHTTPRequestHandler):
@@ -146,3 +154,19 @@ def committed(django_capture_on_commit_callbacks):
     """`with committed():` runs the block and then its on-commit callbacks, as a real
     commit would (this is what enqueues the notify fan-out)."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def dns(monkeypatch):
+    """Answers for made-up host names (DNS leaves the machine); other names as usual."""
+    answers: dict[str, str] = {}
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host in answers:
+            family = socket.AF_INET6 if ":" in answers[host] else socket.AF_INET
+            return [(family, socket.SOCK_STREAM, 6, "", (answers[host], port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return answers

@@ -45,7 +45,8 @@ def test_only_administrators_reach_the_notify_admin(cast, client):
     assert response.status_code == 302  # to the admin login
 
 
-def test_a_new_subscription_gets_a_random_secret_and_a_checked_event_filter(admin_client):
+def test_a_new_subscription_gets_a_random_secret_and_a_checked_event_filter(admin_client, dns):
+    dns["hub.example.gov.cn"] = "93.184.215.14"  # a public address
     url = reverse("admin:notify_webhooksubscription_add")
     form = {
         "name": "省12345平台",
@@ -61,5 +62,6 @@ def test_a_new_subscription_gets_a_random_secret_and_a_checked_event_filter(admi
     assert "acept" in typo.context["adminform"].form.errors["actions"][0]
     assert response.status_code == 302
     subscription = WebhookSubscription.objects.get()
-    assert len(subscription.secret) == 64
+    assert subscription.secret.startswith("whsec_")
+    assert len(subscription.secret) == len("whsec_") + 44  # base64 of 32 random bytes
     assert subscription.action_names == {"register", "accept"}

@@ -1,7 +1,5 @@
 """Subscribers receive case events as signed JSON, retried after errors, logged in the admin."""
 
-import hashlib
-import hmac
 import json
 import socket
 from datetime import timedelta
@@ -9,21 +7,32 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
+from standardwebhooks import Webhook, WebhookVerificationError
 
 from minsheng.cases.workflow import perform
-from minsheng.notify.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from minsheng.notify.models import (
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookSubscription,
+    webhook_secret_new,
+)
 from minsheng.notify.services.webhooks import MAX_ATTEMPTS
-from minsheng.notify.tests.conftest import free_port
+from minsheng.notify.tests.conftest import Received, free_port
 
 pytestmark = pytest.mark.django_db
 
-SECRET = "s3cret-shared-with-the-subscriber"
+SECRET = webhook_secret_new()
 
 
-def verify(secret: str, body: bytes, header: str) -> bool:
-    """What a subscriber does (README "Webhooks")."""
-    expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, header)
+def verify(secret: str, request) -> bool:
+    """What a subscriber does (README "Webhooks"): the standardwebhooks library checks the
+    signature over id, timestamp and body, and refuses a timestamp over 5 minutes old."""
+    try:
+        Webhook(secret).verify(request.body, request.headers)
+    except WebhookVerificationError:
+        return False
+    return True
 
 
 def test_a_subscriber_that_fails_once_gets_the_event_signed_on_the_retry(
@@ -48,10 +57,17 @@ def test_a_subscriber_that_fails_once_gets_the_event_signed_on_the_retry(
     first, second, retry = http_server.received
     assert retry.body == first.body  # the same bytes, the same signature
     for request in http_server.received:
-        assert verify(SECRET, request.body, request.headers["X-Minsheng-Signature"])
+        assert verify(SECRET, request)
         assert request.headers["X-Minsheng-Event-Id"] == str(request.json()["id"])
-        assert request.headers["X-Minsheng-Timestamp"].isdigit()
-    assert not verify("another-secret", retry.body, retry.headers["X-Minsheng-Signature"])
+    assert retry.headers["webhook-id"] == first.headers["webhook-id"], "deduplicate on it"
+    assert int(retry.headers["webhook-timestamp"]) > int(first.headers["webhook-timestamp"])
+    assert not verify(webhook_secret_new(), retry), "another secret"
+    # A captured delivery cannot be replayed: its signature binds its time and id.
+    earlier = str(int(retry.headers["webhook-timestamp"]) - 60)
+    moved = Received(retry.path, {**retry.headers, "webhook-timestamp": earlier}, retry.body)
+    assert not verify(SECRET, moved)
+    with time_machine.travel(timezone.now() + timedelta(minutes=10)):
+        assert not verify(SECRET, retry), "too old"
     payload = second.json()
     assert payload["type"] == "case.reject"
     assert payload["case"]["number"] == case.number
@@ -77,7 +93,9 @@ def test_a_subscription_receives_only_the_events_it_asked_for(
     assert [json.loads(r.body)["action"] for r in http_server.received] == ["accept"]
 
 
-def test_an_unreachable_subscriber_is_given_up_after_the_last_attempt(cast, run_tasks, committed):
+def test_an_unreachable_subscriber_is_given_up_after_the_last_attempt(
+    cast, run_tasks, committed, private_targets_allowed
+):
     WebhookSubscription.objects.create(name="down", url=f"http://127.0.0.1:{free_port()}/")
     with committed():
         cast.submit()
@@ -111,7 +129,7 @@ def test_the_delivery_log_is_in_the_admin(cast, admin_client, http_server, run_t
 
 
 def test_a_subscriber_that_does_not_answer_in_time_is_tried_again(
-    cast, run_tasks, committed, settings
+    cast, run_tasks, committed, settings, private_targets_allowed
 ):
     settings.WEBHOOK_TIMEOUT = 0.3
     with socket.socket() as silent:  # accepts connections (kernel backlog), never answers
