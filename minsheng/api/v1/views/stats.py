@@ -16,6 +16,8 @@ from rest_framework.response import Response
 from minsheng.api.schema import problems
 from minsheng.api.v1.views.base import ApiView, PublicApiView, staff_user
 from minsheng.cases.access import can_view_statistics
+from minsheng.cases.models import Channel
+from minsheng.deadlines.models import Kind
 from minsheng.reports.filters import PublicMonthForm, StatsQueryForm
 from minsheng.reports.selectors import (
     Dashboard,
@@ -300,8 +302,9 @@ STATS_PARAMETERS = [
         "date_from", OpenApiTypes.DATE, description="YYYY-MM-DD, with date_to instead of month."
     ),
     OpenApiParameter("date_to", OpenApiTypes.DATE, description="YYYY-MM-DD."),
-    OpenApiParameter("kind", str),
-    OpenApiParameter("channel", str),
+    # The values the statistics' query accepts (reports.filters), so the document says which.
+    OpenApiParameter("kind", str, enum=Kind.values),
+    OpenApiParameter("channel", str, enum=Channel.values),
     OpenApiParameter("department", str, description="Department code."),
     OpenApiParameter("category", int, description="Top-level category id."),
     OpenApiParameter("area", str, description="Area code."),
