@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.accounts.models import Department
@@ -255,6 +256,8 @@ class Case(models.Model):
             models.Index(fields=["department", "-created_at"], name="case_department_created"),
             models.Index(fields=["next_due_at"], name="case_next_due"),
             models.Index(fields=["state", "next_due_at"], name="case_state_due"),
+            # The archive sweep: ended cases (closed, rejected ...) by when they ended.
+            models.Index("state", Coalesce("closed_at", "updated_at"), name="case_state_ended"),
             # Keyword search on PostgreSQL: trigram indexes, migration 0003 (not on SQLite).
         ]
 
