@@ -52,6 +52,7 @@ from minsheng.cases.workflow import (
     TransitionNotAllowed,
     allowed_actions,
     knowledge_entry_actions,
+    may_take,
     perform,
     queue_actions,
     queue_states,
@@ -162,6 +163,8 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
     """Assign the chosen cases to one department: one `perform` per case, each failure
     reported with its case number."""
     user = _user(request)
+    if not can_assign_in_bulk(user):
+        raise PermissionDenied
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("workbench:case-list")
@@ -237,6 +240,8 @@ def case_action(request: HtmxHttpRequest, number: str, action: str) -> HttpRespo
     case = access_case(user, number)
     if action not in ACTIONS:
         raise Http404("No such action.")
+    if request.method == "POST" and not may_take(case, user, action):
+        raise PermissionDenied  # refused as such before the form is read (auditors)
     form_class = action_form_class(action)
     if request.method == "POST" and "insert_template" in request.POST:
         form = form_with_template(form_class, request.POST)  # the picker without JavaScript
@@ -368,7 +373,6 @@ def register_similar(request: HttpRequest) -> HttpResponse:
     return render(request, "workbench/_similar_cases.html", {"similar": similar})
 
 
-@never_cache
 def _granting_case(request: HttpRequest, number: str) -> Case:
     """The case, for a supervisor who may grant sight of its reporter (404, else 403)."""
     case = access_case(_user(request), number)
@@ -412,6 +416,7 @@ def reporter_grant_revoke_view(request: HttpRequest, number: str, pk: int) -> Ht
     return redirect("workbench:reporter-grants", number=case.number)
 
 
+@never_cache
 @staff_required
 def attachment(request: HttpRequest, number: str, pk: int) -> FileResponse:
     """A file of a case the user may see, always as a download."""

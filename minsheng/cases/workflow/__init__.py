@@ -14,7 +14,7 @@ all ask this package.
 """
 
 from minsheng.cases.workflow.effects import RESULT_PARTS
-from minsheng.cases.workflow.engine import allowed_actions, perform, why_not
+from minsheng.cases.workflow.engine import allowed_actions, may_take, perform, why_not
 from minsheng.cases.workflow.events import event_record
 from minsheng.cases.workflow.rules import MAX_RETURNS
 from minsheng.cases.workflow.spec import (
@@ -61,6 +61,7 @@ __all__ = [
     "Queue",
     "TransitionNotAllowed",
     "allowed_actions",
+    "may_take",
     "event_label",
     "event_record",
     "is_note_for_complainant",

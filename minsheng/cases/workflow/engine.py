@@ -61,6 +61,14 @@ def _spec(action: str) -> Action | None:
     return ACTIONS[Act(action)] if action in ACTIONS else None
 
 
+def may_take(case: Case, actor: access.Actor, action: str) -> bool:
+    """Whether `actor` holds a role that may take `action` on `case` at all, whatever the
+    case's state. Interfaces ask this before they read an action's input, so a reader who
+    may never act (an auditor) is refused as such, not told what the input lacks."""
+    spec = _spec(action)
+    return spec is not None and _acting_role(spec, _held(actor, case)) is not None
+
+
 def why_not(
     case: Case,
     actor: access.Actor,

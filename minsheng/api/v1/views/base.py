@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, QueryDict
 from django.utils import timezone
@@ -31,7 +31,7 @@ from minsheng.cases.forms import action_form_class, action_inputs
 from minsheng.cases.models import Case, CaseClock, CaseEvent
 from minsheng.cases.selectors import open_clocks_for
 from minsheng.cases.services import Registered, material_supply
-from minsheng.cases.workflow import Act, allowed_actions, perform
+from minsheng.cases.workflow import Act, allowed_actions, may_take, perform
 from minsheng.deadlines.calendar import Due
 
 
@@ -193,7 +193,10 @@ def action_take(*, request: Request, case: Case, actor: Actor, act: Act) -> Case
        categories by their codes, numbers and ids;
     3. `supplement` goes through `material_supply` (it takes files), any other action
        through `perform`.
+    Before any of it, an actor who may never take `act` on this case is refused (403).
     """
+    if not may_take(case, actor, act):
+        raise PermissionDenied(_("You may not take this action on this case."))
     data = request.data
     if not isinstance(data, Mapping):
         raise serializers.ValidationError({NON_FIELD: [_("Send a JSON object.")]})
