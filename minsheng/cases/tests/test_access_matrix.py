@@ -14,6 +14,7 @@ may see it (`cases.access.can_see_personal_data`); auditors change nothing.
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from django.core.cache import caches
@@ -351,7 +352,7 @@ class Answer:
     to_login: bool
 
 
-def _ask(client: Client, method: str, url: str, headers: dict[str, str]) -> Answer:
+def _ask(client: Client, method: str, url: str, headers: dict[str, Any]) -> Answer:
     for cache in caches.all():
         cache.clear()  # rate limits count in the cache: each request here is a first one
     with transaction.atomic():
@@ -367,11 +368,11 @@ def _ask(client: Client, method: str, url: str, headers: dict[str, str]) -> Answ
     )
 
 
-def _clients(world: World) -> dict[str, tuple[Client, dict[str, str]]]:
+def _clients(world: World) -> dict[str, tuple[Client, dict[str, Any]]]:
     made = {}
     for role, user in world.users.items():
         client = Client()
-        headers: dict[str, str] = {}
+        headers: dict[str, Any] = {}
         if user is not None:
             client.force_login(user)
             token = Token.objects.get_or_create(user=user)[0].key
