@@ -179,6 +179,22 @@ class EventCursor(models.Model):
         return f"{self.name} @ {self.last_event_id}"
 
 
+class ClockMark(models.Model):
+    """How far the sweep has read the running clocks for one kind of reminder (overdue):
+    every clock due before `checked_through` has had it, so a run reads only the clocks
+    that fell due since."""
+
+    kind = models.CharField(max_length=20, choices=NoticeKind.choices, primary_key=True)
+    checked_through = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("clock mark")
+        verbose_name_plural = _("clock marks")
+
+    def __str__(self) -> str:
+        return f"{self.kind} @ {self.checked_through}"
+
+
 def webhook_secret_new() -> str:
     """A fresh random signing secret for a new subscription, as Standard Webhooks writes
     one: `whsec_` and the base64 of 32 random bytes."""

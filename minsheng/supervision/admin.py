@@ -51,6 +51,11 @@ class NoticePolicyForm(forms.ModelForm):
             self.add_error("due_days", _("Give between 1 and 30 working days."))
         return data
 
+    def save(self, commit: bool = True) -> NoticePolicy:
+        # An edited policy (its step, days or activity) reads every overdue clock once again.
+        self.instance.checked_through = None
+        return super().save(commit)
+
 
 @admin.register(NoticePolicy)
 class NoticePolicyAdmin(admin.ModelAdmin):

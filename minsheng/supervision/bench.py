@@ -79,7 +79,7 @@ def run(n: int | None = None, echo: Any = None) -> list[tuple[str, str]]:
     from django.db.models import Max
 
     from minsheng.cases.models import Case, CaseClock
-    from minsheng.supervision.models import PolicyHit, RetentionPolicy
+    from minsheng.supervision.models import NoticePolicy, PolicyHit, RetentionPolicy
 
     if n is None:
         n = int(os.environ.get("MINSHENG_BENCH_CASES", case_bench.DEFAULT_CASES))
@@ -95,6 +95,7 @@ def run(n: int | None = None, echo: Any = None) -> list[tuple[str, str]]:
     if echo is not None:
         echo(*rows[-1], flush=True)
     PolicyHit.objects.all().delete()  # every overdue clock is news again: a full batch
+    NoticePolicy.objects.update(checked_through=None)  # read from the start, as after an edit
     RetentionPolicy.objects.filter(pk=1).update(archive_after_days=30)  # and 500 to archive
     busy = _round_ms()
     rows.append((f"deadline watch, round acting on a full batch ({label}), ms", f"{busy:.0f}"))

@@ -171,6 +171,10 @@ class NoticePolicy(models.Model):
         _("addressed to"), max_length=20, choices=Recipient.choices, default=Recipient.HEAD
     )
     due_days = models.PositiveSmallIntegerField(_("working days to answer"), default=2)
+    # The watch's mark (case-step policies): every clock of the step due before this moment
+    # has been acted on (its notice issued or refused, or waiting for a department), so a
+    # run reads only the clocks that fell due since. Cleared when the policy is edited.
+    checked_through = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("notice policy")
@@ -190,7 +194,8 @@ class NoticePolicy(models.Model):
 
 class PolicyHit(models.Model):
     """What a policy already did: it issued `notice` for this clock, or for this overdue
-    notice. The unique constraints make the watch idempotent."""
+    notice; or, `is_waiting`, the clock was overdue while its case had no department, and
+    the notice goes out once it has one. The unique constraints make the watch idempotent."""
 
     policy = models.ForeignKey(NoticePolicy, on_delete=models.PROTECT, related_name="+")
     clock = models.ForeignKey(
@@ -202,11 +207,15 @@ class PolicyHit(models.Model):
     notice = models.ForeignKey(
         SupervisionNotice, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    is_waiting = models.BooleanField(default=False)
     created_at = models.DateTimeField()
 
     class Meta:
         verbose_name = _("policy hit")
         verbose_name_plural = _("policy hits")
+        indexes = [
+            models.Index(fields=["policy"], condition=Q(is_waiting=True), name="policyhit_waiting"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["policy", "clock"],

@@ -148,22 +148,37 @@ def local_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def clocks_for_policy(*, policy: NoticePolicy, before: datetime, limit: int) -> list[CaseClock]:
-    """Running clocks of the policy's step due before `before`, on cases assigned to a
-    department, that the policy has not yet acted on, oldest due first, with the case and
-    its department joined in."""
+def clocks_for_policy(
+    *, policy: NoticePolicy, since: datetime | None, before: datetime, limit: int
+) -> list[CaseClock]:
+    """Running clocks of the policy's step due before `before` (and from `since`, the
+    policy's mark: the older ones were acted on) that the policy has not yet acted on,
+    oldest due first, with the case, its department and handler joined in."""
     hit = PolicyHit.objects.filter(policy=policy, clock=OuterRef("pk"))
+    clocks = CaseClock.objects.filter(
+        stopped_at__isnull=True, step=policy.step, due_at__isnull=False, due_at__lt=before
+    )
+    if since is not None:
+        clocks = clocks.filter(due_at__gte=since)
     return list(
-        CaseClock.objects.filter(
-            stopped_at__isnull=True,
-            step=policy.step,
-            due_at__isnull=False,
-            due_at__lt=before,
-            case__department__isnull=False,  # a notice goes to a department
-        )
-        .filter(~Exists(hit))
+        clocks.filter(~Exists(hit))
         .select_related("case", "case__department", "case__handler")
         .order_by("due_at", "pk")[:limit]
+    )
+
+
+def hits_waiting(*, policy: NoticePolicy, limit: int) -> list[PolicyHit]:
+    """The policy's clocks that were overdue while their case had no department, still
+    running, whose case has one now: their notice is due."""
+    return list(
+        PolicyHit.objects.filter(
+            policy=policy,
+            is_waiting=True,
+            clock__stopped_at__isnull=True,
+            clock__case__department__isnull=False,
+        )
+        .select_related("clock", "clock__case", "clock__case__department", "clock__case__handler")
+        .order_by("pk")[:limit]
     )
 
 

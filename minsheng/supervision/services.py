@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,7 @@ from minsheng.accounts.models import Role, User
 from minsheng.cases.access import System, can_call_back
 from minsheng.cases.models import Case, CaseClock, Complainant, Rating, State
 from minsheng.cases.services import complainants_anonymise
-from minsheng.cases.workflow import Act, TransitionNotAllowed, event_record, perform
+from minsheng.cases.workflow import ACTIONS, Act, TransitionNotAllowed, event_record, perform
 from minsheng.deadlines.selectors import calendar_get
 from minsheng.supervision import selectors
 from minsheng.supervision.models import (
@@ -44,6 +45,8 @@ from minsheng.supervision.notices import (
 logger = logging.getLogger(__name__)
 
 BATCH = 500
+# A clock whose transaction committed this long after it fell due is still read.
+WATCH_SETTLE = timedelta(minutes=10)
 NOTICE_DUE_SOON = timedelta(hours=24)
 # After this many calls nobody answered, the visit ends as unreachable.
 MAX_UNREACHABLE = 3
@@ -81,41 +84,81 @@ def _recipient_for(policy: NoticePolicy, clock: CaseClock) -> User | None:
     return None  # the department's heads
 
 
-def _policy_for_clock(policy: NoticePolicy, clock: CaseClock, now: datetime) -> bool:
-    """Issue the policy's notice about one overdue clock, once (a clock it cannot be issued
-    for, e.g. its case closed meanwhile, is marked done too, so no run tries it again)."""
+def _clock_notice_issue(policy: NoticePolicy, clock: CaseClock) -> SupervisionNotice | None:
+    """The policy's notice about one overdue clock of an assigned case; None when it cannot
+    be issued (e.g. the case closed meanwhile)."""
     case = clock.case
-    assert case.department is not None  # noqa: S101 - the selector only returns assigned cases
+    assert case.department is not None  # noqa: S101 - callers pass assigned cases only
     due = timezone.localtime(clock.due_at).strftime("%Y-%m-%d") if clock.due_at else ""
     try:
         with transaction.atomic():
-            hit = PolicyHit.objects.create(policy=policy, clock=clock, created_at=now)
-            try:
-                with transaction.atomic():
-                    hit.notice = notice_issue(
-                        cases=[case],
-                        department=case.department,
-                        recipient=_recipient_for(policy, clock),
-                        level=NoticeLevel(policy.level),
-                        reason=_(
-                            "The %(step)s step of this case was due on %(due)s and is overdue."
-                        )
-                        % {"step": clock.get_step_display(), "due": due},
-                        demand=_(
-                            "Finish the step and answer this notice with the reason for the delay."
-                        ),
-                        due_days=policy.due_days,
-                        actor=None,
-                        policy=policy,
-                    )
-            except ValidationError as refused:
-                logger.info(
-                    "supervision: policy %s skips clock %s: %s", policy.pk, clock.pk, refused
-                )
+            return notice_issue(
+                cases=[case],
+                department=case.department,
+                recipient=_recipient_for(policy, clock),
+                level=NoticeLevel(policy.level),
+                reason=_("The %(step)s step of this case was due on %(due)s and is overdue.")
+                % {"step": clock.get_step_display(), "due": due},
+                demand=_("Finish the step and answer this notice with the reason for the delay."),
+                due_days=policy.due_days,
+                actor=None,
+                policy=policy,
+            )
+    except ValidationError as refused:
+        logger.info("supervision: policy %s skips clock %s: %s", policy.pk, clock.pk, refused)
+        return None
+
+
+def _policy_for_clock(policy: NoticePolicy, clock: CaseClock, now: datetime) -> bool:
+    """Issue the policy's notice about one overdue clock, once (a clock it cannot be issued
+    for, e.g. its case closed meanwhile, is marked done too, so no run tries it again). A
+    case without a department waits for one (`is_waiting`)."""
+    waiting = clock.case.department_id is None
+    try:
+        with transaction.atomic():
+            hit = PolicyHit.objects.create(
+                policy=policy, clock=clock, is_waiting=waiting, created_at=now
+            )
+            if waiting:
+                return False
+            hit.notice = _clock_notice_issue(policy, clock)
             hit.save(update_fields=["notice"])
     except IntegrityError:  # another run acted on this clock a moment ago
         return False
     return hit.notice is not None
+
+
+@transaction.atomic
+def _policy_for_waiting(policy: NoticePolicy, hit: PolicyHit) -> bool:
+    """Issue the notice a clock waited for now that its case has a department, once."""
+    if not PolicyHit.objects.filter(pk=hit.pk, is_waiting=True).update(is_waiting=False):
+        return False  # another run took it a moment ago
+    hit.notice = _clock_notice_issue(policy, hit.clock)
+    hit.save(update_fields=["notice"])
+    return hit.notice is not None
+
+
+def _policy_for_clocks(policy: NoticePolicy, now: datetime) -> int:
+    """One case-step policy's round: the clocks that waited for a department and have one
+    now, then the clocks that fell overdue by the policy's working days since its mark
+    (WATCH_SETTLE before it, for a clock committed late); the mark moves to the threshold,
+    or to the last clock read when the batch was full."""
+    issued = 0
+    for hit in selectors.hits_waiting(policy=policy, limit=BATCH):
+        issued += _policy_for_waiting(policy, hit)
+    PolicyHit.objects.filter(
+        policy=policy, is_waiting=True, clock__stopped_at__isnull=False
+    ).update(
+        is_waiting=False  # the step ended before anyone was assigned: nothing to urge
+    )
+    before = _threshold(policy, now)
+    since = None if policy.checked_through is None else policy.checked_through - WATCH_SETTLE
+    clocks = selectors.clocks_for_policy(policy=policy, since=since, before=before, limit=BATCH)
+    for clock in clocks:
+        issued += _policy_for_clock(policy, clock, now)
+    mark = clocks[-1].due_at if len(clocks) == BATCH else before
+    NoticePolicy.objects.filter(pk=policy.pk).update(checked_through=mark)
+    return issued
 
 
 def _policy_for_notice(policy: NoticePolicy, notice: SupervisionNotice, now: datetime) -> bool:
@@ -181,7 +224,8 @@ def watch_run(*, now: datetime) -> WatchResult:
 
     1. each active case-step policy issues its notice about every clock of its step that
        is overdue by its working days (counted on the official calendar: a holiday adds
-       nothing), once per clock;
+       nothing), once per clock, reading only the clocks due since its mark (a case with
+       no department yet gets its notice once it is assigned);
     2. each active notice policy escalates every open notice of its level that is overdue,
        once per notice;
     3. open notices due within a day, and overdue ones, are warned about once each;
@@ -193,9 +237,7 @@ def watch_run(*, now: datetime) -> WatchResult:
     policies = list(NoticePolicy.objects.filter(is_active=True))
     for policy in policies:
         if policy.trigger == NoticePolicy.Trigger.CASE_STEP:
-            before = _threshold(policy, now)
-            for clock in selectors.clocks_for_policy(policy=policy, before=before, limit=BATCH):
-                result.issued += _policy_for_clock(policy, clock, now)
+            result.issued += _policy_for_clocks(policy, now)
     for policy in policies:
         if policy.trigger == NoticePolicy.Trigger.NOTICE:
             before = _threshold(policy, now)
@@ -218,8 +260,6 @@ def watch_run(*, now: datetime) -> WatchResult:
 
 # --- archive and retention -------------------------------------------------------------
 
-ARCHIVABLE = (State.CLOSED, State.REJECTED, State.TRANSFERRED, State.MERGED)
-
 
 def retention_apply(*, now: datetime) -> tuple[int, int]:
     """Archive the cases closed (rejected, transferred, merged) more than the policy's days
@@ -228,9 +268,9 @@ def retention_apply(*, now: datetime) -> tuple[int, int]:
     policy = RetentionPolicy.objects.filter(pk=1).first() or RetentionPolicy()
     cut = now - timedelta(days=policy.archive_after_days)
     due = (
-        Case.objects.filter(state__in=ARCHIVABLE)
-        .filter(Q(closed_at__lt=cut) | Q(closed_at__isnull=True, updated_at__lt=cut))
-        .order_by("pk")[:BATCH]
+        Case.objects.annotate(ended=Coalesce("closed_at", "updated_at"))
+        .filter(state__in=ACTIONS[Act.ARCHIVE].sources, ended__lt=cut)
+        .order_by("ended", "pk")[:BATCH]  # the index case_state_ended
     )
     archived = 0
     for case in due:
@@ -266,7 +306,7 @@ def return_visits_open(*, now: datetime) -> int:
         Case.objects.filter(state=State.REPLIED, is_anonymous=False, rating="")
         .filter(Q(Exists(called)) | Q(channel="letter"))
         .filter(~Exists(visited))
-        .order_by("pk")[:BATCH]
+        .order_by("created_at", "pk")[:BATCH]  # the index case_state_created: answered ones
     )
     opened = 0
     for case in cases:

@@ -14,7 +14,13 @@ from django.db import IntegrityError, transaction
 from minsheng.cases.models import CaseClock
 from minsheng.deadlines.models import Unit
 from minsheng.notify import selectors
-from minsheng.notify.models import ClockNotice, NoticeKind, Notification, WebhookDelivery
+from minsheng.notify.models import (
+    ClockMark,
+    ClockNotice,
+    NoticeKind,
+    Notification,
+    WebhookDelivery,
+)
 from minsheng.notify.services import events, notifications, outbox
 
 logger = logging.getLogger(__name__)
@@ -26,6 +32,9 @@ DUE_SOON_HOURS_WINDOW = timedelta(hours=2)
 # A pending row this much past its time has lost its job; enqueue it again.
 REQUEUE_GRACE = timedelta(minutes=5)
 BATCH = 500
+# Overdue reminders read the clocks due since the last run's mark, and this long before it
+# (a clock whose transaction committed late).
+SETTLE = timedelta(minutes=10)
 
 
 @dataclass
@@ -65,11 +74,20 @@ def clock_remind(*, clock: CaseClock, kind: NoticeKind, now: datetime) -> list[i
 def clocks_remind(*, now: datetime) -> SweepResult:
     """Overdue reminders for clocks past due, due-soon reminders for clocks inside their window."""
     result = SweepResult()
-    for clock in selectors.clocks_to_warn(kind=NoticeKind.OVERDUE, before=now, limit=BATCH):
+    mark = ClockMark.objects.filter(kind=NoticeKind.OVERDUE).first()
+    since = None if mark is None else mark.checked_through - SETTLE
+    overdue = selectors.clocks_to_warn(
+        kind=NoticeKind.OVERDUE, before=now, after=since, limit=BATCH
+    )
+    for clock in overdue:
         created = clock_remind(clock=clock, kind=NoticeKind.OVERDUE, now=now)
         if created is not None:
             result.overdue += 1
             result.notification_ids += created
+    through = overdue[-1].due_at if len(overdue) == BATCH else now
+    ClockMark.objects.update_or_create(
+        kind=NoticeKind.OVERDUE, defaults={"checked_through": through}
+    )
     horizon = now + max(DUE_SOON_DAYS_WINDOW, DUE_SOON_HOURS_WINDOW)
     soon = selectors.clocks_to_warn(
         kind=NoticeKind.DUE_SOON, before=horizon, after=now, limit=BATCH

@@ -12,9 +12,18 @@ from django.utils import timezone
 
 from minsheng.cases.models import CaseClock, State
 from minsheng.cases.tests.factories import drive_to
+from minsheng.cases.workflow import perform
 from minsheng.deadlines.models import Step
 from minsheng.notify.models import Notification
-from minsheng.supervision.models import NoticeLevel, NoticeState, NoticeWarning, SupervisionNotice
+from minsheng.supervision.admin import NoticePolicyForm
+from minsheng.supervision.models import (
+    NoticeLevel,
+    NoticePolicy,
+    NoticeState,
+    NoticeWarning,
+    PolicyHit,
+    SupervisionNotice,
+)
 from minsheng.supervision.notices import notice_perform
 from minsheng.supervision.services import watch_run
 
@@ -123,3 +132,44 @@ def test_a_notice_is_warned_about_once_before_and_once_after_its_deadline(cast):
         NoticeWarning.objects.filter(notice=supervision).values_list("kind", flat=True)
     ) == ["due_soon"]
     assert case.events.filter(action="notice_due_soon").count() == 1
+
+
+def test_a_case_overdue_before_it_had_a_department_is_urged_once_assigned(cast):
+    with time_machine.travel(at("2025-11-11 10:00"), tick=False):
+        case = drive_to(cast, State.ACCEPTED)  # the result clock runs from acceptance
+    assert run("2025-11-17 10:00").issued == 0  # overdue, but nobody to urge yet
+    assert levels(case) == []
+    assert PolicyHit.objects.filter(clock__case=case, is_waiting=True).count() == 1
+    with time_machine.travel(at("2025-11-17 11:00"), tick=False):
+        perform(case=case, action="assign", actor=cast.dispatcher, department=cast.housing)
+    assert run("2025-11-17 11:01").issued == 1
+    assert levels(case) == ["reminder"]
+    assert SupervisionNotice.objects.get(cases=case).department == cast.housing
+    assert run("2025-11-17 11:02").issued == 0
+
+
+def test_each_run_reads_only_the_clocks_due_since_the_last(cast):
+    """The mark: a policy that has read the overdue clocks reads them again only when an
+    administrator edits it."""
+    _case, clock = started(cast, "2025-11-11 10:00")
+    run("2025-11-17 10:00")
+    policy = NoticePolicy.objects.get(trigger="case_step", overdue_days=1)
+    assert policy.checked_through is not None
+    # A clock whose notice was lost (here: deleted behind the watch's back) lies before
+    # the mark, so the next run does not read it ...
+    hit = PolicyHit.objects.get(policy=policy, clock=clock)
+    hit.delete()
+    run("2025-11-17 10:05")
+    assert not PolicyHit.objects.filter(policy=policy, clock=clock).exists()
+    # ... until the policy is edited in the admin, which clears the mark.
+    form = NoticePolicyForm(
+        data={
+            **{f: getattr(policy, f) for f in NoticePolicyForm.Meta.fields},
+            "name": "结果超期1个工作日催办",
+        },
+        instance=policy,
+    )
+    assert form.is_valid(), form.errors
+    form.save()
+    run("2025-11-17 10:10")
+    assert PolicyHit.objects.filter(policy=policy, clock=clock).exists()
