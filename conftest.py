@@ -29,6 +29,15 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters (minsheng.lib.ratelimits) live in the cache, which outlives a
+    test: each test starts with none counted."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+
+
 @pytest.fixture
 def broker_down(settings):
     """The production task backend (RQ) with Redis stopped: every enqueue is refused."""

@@ -135,6 +135,8 @@ PROBLEM_DESCRIPTIONS = {
     409: "The action is not possible in the case's current state.",
     413: "The request is too large.",
     415: "Unsupported media type.",
+    429: "Too many requests from this address (or for this case); `Retry-After` says when to "
+    "try again.",
 }
 
 

@@ -140,10 +140,15 @@ def access_case_public(
     number: str, query_code: str = "", *, token: str = ""
 ) -> tuple[Case, Citizen]:
     """The case and its complainant for the public tracking page, proven by the query code
-    or by a tracking link's token; Http404 on a wrong or expired one."""
+    or by a tracking link's token; Http404 on a wrong or expired one. A wrong number and a
+    wrong code raise the same Http404 after the same work (the code is compared as a keyed
+    hash in constant time either way); the public views rate-limit the look-ups
+    (`lib.ratelimits.lookup_refused`)."""
     number = number.strip().upper()
     case = Case.objects.filter(number=number).first()
     if case is None:
+        # Hash the code anyway, so a wrong number takes as long as a wrong code.
+        keyed_hash_matches(query_code.strip().upper(), "", purpose=QUERY_CODE_PURPOSE)
         raise Http404("No such case.")
     citizen = citizen_for(case, query_code) if query_code else None
     if citizen is None and token and _token_number(token) == number:

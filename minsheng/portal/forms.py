@@ -2,9 +2,13 @@
 Lifecycle action forms and the evidence upload field come from `cases.forms`.
 """
 
+import hashlib
+import secrets
 from typing import Any
 
 from django import forms
+from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -163,3 +167,56 @@ class SubmissionForm(PlainForm):
         for key, messages in getattr(error, "message_dict", {None: error.messages}).items():
             field = fields.get(str(key), key)
             self.add_error(field if field in self.fields else None, messages)
+
+
+CHALLENGE_SALT = "minsheng.portal.challenge"
+CHALLENGE_MAX_AGE_SECONDS = 3600
+
+
+class ChallengeForm(PlainForm):
+    """A sum of two small numbers, asked before a submission only when many came from the
+    same address (`lib.ratelimits.submission_check`): a person answers it in a second, a
+    flood has to stop and parse each page. The numbers travel signed in `token`; a token
+    is accepted once (remembered in the cache), so one solved answer cannot be replayed."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=200)
+    answer = forms.IntegerField(min_value=0, max_value=100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        puzzle = (
+            self._puzzle(self.data.get(self.add_prefix("token"), "")) if self.is_bound else None
+        )
+        if puzzle is None:  # unbound, or a tampered/expired token: a fresh question
+            left, right = secrets.randbelow(9) + 1, secrets.randbelow(9) + 1
+            token = signing.dumps([left, right, secrets.token_hex(8)], salt=CHALLENGE_SALT)
+            puzzle = (left, right, token)
+            if self.is_bound:
+                self.data = {**self.data, self.add_prefix("token"): token}
+        self.initial["token"] = puzzle[2]
+        self.fields["answer"].label = _("To show you are a person: what is %(a)d plus %(b)d?") % {
+            "a": puzzle[0],
+            "b": puzzle[1],
+        }
+        self._sum = puzzle[0] + puzzle[1]
+
+    @staticmethod
+    def _puzzle(token: str) -> tuple[int, int, str] | None:
+        try:
+            left, right, _nonce = signing.loads(
+                token, salt=CHALLENGE_SALT, max_age=CHALLENGE_MAX_AGE_SECONDS
+            )
+        except (signing.BadSignature, ValueError, TypeError):
+            return None
+        return int(left), int(right), token
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        if data.get("answer") != self._sum:
+            raise ValidationError({"answer": [_("That is not the right answer. Try again.")]})
+        used_key = "minsheng:challenge:" + hashlib.sha256(data["token"].encode()).hexdigest()
+        if not cache.add(used_key, 1, timeout=CHALLENGE_MAX_AGE_SECONDS):
+            raise ValidationError({"answer": [_("This question was already answered.")]})
+        return data

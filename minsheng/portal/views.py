@@ -32,12 +32,17 @@ from minsheng.intake.services import submission_register
 from minsheng.knowledge.selectors import policy_entries_search
 from minsheng.lib import uploads
 from minsheng.lib.plain_forms import PlainForm
-from minsheng.portal.forms import BODY_MAX_CHARS, SubmissionForm
+from minsheng.lib.ratelimits import SubmissionNeed, lookup_refused, submission_check
+from minsheng.portal.forms import BODY_MAX_CHARS, ChallengeForm, SubmissionForm
 from minsheng.reports.filters import PublicMonthForm, recent_months
 from minsheng.reports.selectors import public_figures
 from minsheng.reports.services import PAGE_REFRESH_EVENTS, facts_refresh
 from minsheng.routing import hot_topics
 
+TOO_MANY_LOOKUPS = gettext_lazy(
+    "Too many look-ups of this case or from your network in a short time. Please wait a few "
+    "minutes and try again, or call the 12345 hotline."
+)
 RECEIPT_KEY = "portal_receipt"  # {"number", "code"}: shown once on the receipt page
 TRACKED_KEY = "portal_tracked"  # {number: code}: cases this browser has proven the code for
 TRACKED_LINK_KEY = "portal_tracked_link"  # {number: token}: the same, by a tracking link
@@ -81,9 +86,18 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def submit(request: HttpRequest) -> HttpResponse:
-    """The submission form; after the case is committed, the receipt (redirect after POST)."""
+    """The submission form; after the case is committed, the receipt (redirect after POST).
+    Past a number of submissions from one address a simple question comes first; past a
+    higher one the address is refused for a while (`lib.ratelimits`, nothing written)."""
+    need = submission_check(request, count=request.method == "POST")
+    if need is SubmissionNeed.REFUSED:
+        return error_page(request, status=429)
     form = SubmissionForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    challenge = ChallengeForm(request.POST or None) if need is SubmissionNeed.CHALLENGE else None
+    is_valid = form.is_valid() if request.method == "POST" else False
+    if challenge is not None and request.method == "POST":
+        is_valid = challenge.is_valid() and is_valid
+    if is_valid:
         try:
             registered = submission_register(
                 submission=form.submission(), actor=None, files=form.cleaned_data["evidence"]
@@ -95,9 +109,8 @@ def submit(request: HttpRequest) -> HttpResponse:
             request.session[RECEIPT_KEY] = {"number": number, "code": code}
             _remember(request, number, code)
             return redirect("portal:receipt")
-    return render(
-        request, "portal/submit.html", {"form": form, **emergency_context(form.emergency())}
-    )
+    context = {"form": form, "challenge": challenge, **emergency_context(form.emergency())}
+    return render(request, "portal/submit.html", context)
 
 
 @require_POST
@@ -130,16 +143,22 @@ def track(request: HttpRequest) -> HttpResponse:
         if followed is not None:
             return followed
         link_error = _("This link is not valid or has expired; enter the query code.")
+    status = 200
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["number"].strip().upper()
-        try:
-            access_case_public(number, form.cleaned_data["code"])
-        except Http404:
-            form.add_error(None, _("No case matches this number and query code."))
+        if lookup_refused(request, key=number):
+            form.add_error(None, TOO_MANY_LOOKUPS)
+            status = 429
         else:
-            _remember(request, number, form.cleaned_data["code"].strip().upper())
-            return redirect("portal:track-case", number=number)
-    return render(request, "portal/track.html", {"form": form, "link_error": link_error})
+            try:
+                access_case_public(number, form.cleaned_data["code"])
+            except Http404:
+                form.add_error(None, _("No case matches this number and query code."))
+            else:
+                _remember(request, number, form.cleaned_data["code"].strip().upper())
+                return redirect("portal:track-case", number=number)
+    context = {"form": form, "link_error": link_error}
+    return render(request, "portal/track.html", context, status=status)
 
 
 @never_cache
@@ -242,6 +261,13 @@ ERROR_TEXTS = {
         gettext_lazy(
             "The address may be mistyped, or the page has moved. A case is followed with "
             "its number and query code on the page “Follow a case”."
+        ),
+    ),
+    429: (
+        gettext_lazy("Too many requests"),
+        gettext_lazy(
+            "Many matters were sent from your network in a short time. Please try again later, "
+            "or call the 12345 hotline: every call is taken."
         ),
     ),
     500: (

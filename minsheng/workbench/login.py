@@ -95,7 +95,6 @@ def second_factor_enrol(request: HttpRequest) -> HttpResponse:
         "next": _next(request),
         "qr_svg": segno.make(device.config_url, error="m").svg_inline(scale=5, dark="#111"),
         "secret": base64.b32encode(device.bin_key).decode().rstrip("="),
-        "issuer": settings.OTP_TOTP_ISSUER,
     }
     return render(request, "workbench/second_factor_enrol.html", context)
 

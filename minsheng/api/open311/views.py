@@ -39,6 +39,7 @@ from minsheng.cases.models import Category, Channel
 from minsheng.cases.services import PersonInput, Submission
 from minsheng.cases.workflow import OPEN_STATES
 from minsheng.deadlines.models import Kind
+from minsheng.lib.ratelimits import SubmissionNeed, lookup_refused, submission_check
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-22T00:00:00Z"  # when this endpoint's behaviour last changed
@@ -270,12 +271,18 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     except SuspiciousOperation:
         return render_errors(fmt, 400, [_("The request could not be read.")])
     if request.method == "POST":
+        if submission_check(request) is SubmissionNeed.REFUSED:
+            return render_errors(fmt, 429, [_("Too many requests from this address.")])
         return _create(request, fmt)
+    if lookup_refused(request, key=None):
+        return render_errors(fmt, 429, [_("Too many requests from this address.")])
     return _list(request, fmt)
 
 
 @require_GET
 def request_detail(request: HttpRequest, number: str, fmt: str) -> HttpResponse:
+    if lookup_refused(request, key=number):
+        return render_errors(fmt, 429, [_("Too many requests from this address.")])
     row = open311_request_get(number) if "\x00" not in number else None
     if row is None:
         return render_errors(fmt, 404, [_("No service request has this id.")])
@@ -286,6 +293,8 @@ def request_detail(request: HttpRequest, number: str, fmt: str) -> HttpResponse:
 def token(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     """We file requests in real time and hand out ids, not tokens; for clients that ask
     anyway, a service_request_id is its own token."""
+    if lookup_refused(request, key=token):
+        return render_errors(fmt, 429, [_("Too many requests from this address.")])
     row = open311_request_get(token) if "\x00" not in token else None
     if row is None:
         return render_errors(fmt, 404, [_("No service request has this token.")])

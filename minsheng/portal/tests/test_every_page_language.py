@@ -22,6 +22,7 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from minsheng.accounts.models import Department, User
 from minsheng.cases.forms import action_form_class
@@ -306,6 +307,14 @@ def _walk(client: Any, cast: Cast, words: Words) -> Iterator[tuple[str, Any]]:
         yield path, client.get(path)
     client.force_login(cast.handler)
     yield "forbidden", client.get("/work/hot-topics/")
+
+    # The second login step: enrolling an authenticator app, and the code asked at login.
+    yield "second factor enrol", client.get("/work/account/second-factor/")
+    yield "second factor wrong", client.post("/work/account/second-factor/", {"token": "x"})
+    TOTPDevice.objects.create(user=cast.head, name="totp", confirmed=True)
+    client.force_login(cast.head)
+    yield "second factor code", client.get("/work/login/code/")
+    yield "second factor code wrong", client.post("/work/login/code/", {"token": "000000"})
 
 
 def _templates_under_walk() -> set[str]:

@@ -5,7 +5,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework.exceptions import Throttled
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -32,11 +34,29 @@ from minsheng.api.v1.views.base import (
     registered_data,
     submission_serializer,
 )
-from minsheng.cases.access import access_case_public
-from minsheng.cases.models import Channel
+from minsheng.cases.access import Citizen, access_case_public
+from minsheng.cases.models import Case, Channel
 from minsheng.cases.selectors import case_view_for_complainant, public_event_for
 from minsheng.cases.workflow import ACTIONS, Act
 from minsheng.intake.services import submission_register
+from minsheng.lib.ratelimits import (
+    SubmissionNeed,
+    lookup_refused,
+    lookup_retry_after,
+    submission_check,
+    submission_retry_after,
+)
+
+
+def _case_for_complainant(request: Request, number: str) -> tuple[Case, Citizen]:
+    """The case proven by its number and query code, after the look-up rate limits: a
+    refusal (429) and a wrong pair (404) each read the same whichever part was wrong."""
+    if lookup_refused(request, key=number):
+        raise Throttled(
+            wait=lookup_retry_after(),
+            detail=_("Too many look-ups of this case or from this address; try again later."),
+        )
+    return access_case_public(number, query_code(request))
 
 
 class TokenView(PublicApiView):
@@ -47,7 +67,7 @@ class TokenView(PublicApiView):
         operation_id="auth_token",
         summary="Get an API token",
         request=s.TokenInputSerializer,
-        responses={200: s.TokenOutputSerializer, **problems(400, *COMMON_PROBLEMS)},
+        responses={200: s.TokenOutputSerializer, **problems(400, 429, *COMMON_PROBLEMS)},
         tags=["auth"],
     )
     def post(self, request: Request) -> Response:
@@ -73,10 +93,16 @@ class PublicCaseCreateView(PublicApiView):
             "application/json": s.SubmissionInputSerializer,
             "multipart/form-data": s.SubmissionFormInputSerializer,
         },
-        responses={201: s.RegisteredSerializer, **problems(400, 413, *COMMON_PROBLEMS)},
+        responses={201: s.RegisteredSerializer, **problems(400, 413, 429, *COMMON_PROBLEMS)},
         tags=["public"],
     )
     def post(self, request: Request) -> Response:
+        # Refused before the body is parsed, and without a database write.
+        if submission_check(request) is SubmissionNeed.REFUSED:
+            raise Throttled(
+                wait=submission_retry_after(),
+                detail=_("Too many submissions from this address; try again later."),
+            )
         serializer = submission_serializer(
             request, s.SubmissionInputSerializer, s.SubmissionFormInputSerializer
         )
@@ -92,11 +118,11 @@ class PublicCaseDetailView(PublicApiView):
         operation_id="public_case_get",
         summary="Follow a case with its query code",
         parameters=[NUMBER, QUERY_CODE_HEADER, QUERY_CODE_PARAM],
-        responses={200: s.PublicCaseSerializer, **problems(404, *COMMON_PROBLEMS)},
+        responses={200: s.PublicCaseSerializer, **problems(404, 429, *COMMON_PROBLEMS)},
         tags=["public"],
     )
     def get(self, request: Request, number: str) -> Response:
-        case, citizen = access_case_public(number, query_code(request))
+        case, citizen = _case_for_complainant(request, number)
         view = case_view_for_complainant(case, citizen)
         answer = view.answer
         data = {
@@ -131,7 +157,7 @@ class PublicCaseActionView(PublicApiView):
     act: Act
 
     def post(self, request: Request, number: str) -> Response:
-        case, citizen = access_case_public(number, query_code(request))
+        case, citizen = _case_for_complainant(request, number)
         event = action_take(request=request, case=case, actor=citizen, act=self.act)
         data = {"case": case_state_data(case, citizen), "event": public_event_for(event)}
         return Response(s.PublicActionResultSerializer(data).data)
@@ -146,7 +172,7 @@ class PublicCaseOtherActionView(PublicCaseActionView):
 
     def post(self, request: Request, number: str, action: str) -> Response:  # type: ignore[override]
         if action not in ACTIONS:
-            access_case_public(number, query_code(request))
+            _case_for_complainant(request, number)
             raise Http404
         self.act = Act(action)
         return super().post(request, number)
@@ -168,7 +194,7 @@ def case_action_view(act: Act) -> Callable[..., Any]:
         request=action_request(act),
         responses={
             200: s.PublicActionResultSerializer,
-            **problems(400, 403, 404, 409, 413, *COMMON_PROBLEMS),
+            **problems(400, 403, 404, 409, 413, 429, *COMMON_PROBLEMS),
         },
         tags=["public"],
     )
