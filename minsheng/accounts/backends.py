@@ -18,7 +18,7 @@ class LoginAttemptsBackend(AxesStandaloneBackend):
         password: str | None = None,
         **kwargs: Any,
     ) -> None:
-        if request is None:
-            return None
-        super().authenticate(request, username, password, **kwargs)
-        return None
+        """Authenticates nobody: raises (which Django takes as a refusal) when the user name
+        or the address is locked out, and otherwise lets the next backend decide."""
+        if request is not None:
+            super().authenticate(request, username, password, **kwargs)

@@ -71,7 +71,8 @@ def _settings_with(env: dict[str, str]) -> dict:
         text=True,
         check=True,
     )
-    return json.loads(result.stdout)
+    found: dict = json.loads(result.stdout)
+    return found
 
 
 def test_production_turns_on_secure_cookies_hsts_https_and_the_second_factor():
