@@ -54,9 +54,10 @@ def _clocks_and_hits(first_case_id: int) -> None:
             )
         for policy in NoticePolicy.objects.filter(trigger=NoticePolicy.Trigger.CASE_STEP):
             cursor.execute(
-                f"INSERT INTO {PolicyHit._meta.db_table} (policy_id, clock_id, created_at) "  # noqa: S608
-                f"SELECT %s, id, %s FROM {clocks} WHERE stopped_at IS NULL AND due_at < %s",
-                [policy.pk, now, now],
+                f"INSERT INTO {PolicyHit._meta.db_table} (policy_id, clock_id, is_waiting, "  # noqa: S608
+                f"created_at) SELECT %s, id, %s, %s FROM {clocks} "
+                "WHERE stopped_at IS NULL AND due_at < %s",
+                [policy.pk, False, now, now],
             )
         if connection.vendor == "postgresql":
             cursor.execute(f"VACUUM ANALYZE {clocks}")
