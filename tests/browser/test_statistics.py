@@ -13,7 +13,9 @@ def overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
 
 
-def test_supervisor_clicks_a_figure_and_sees_its_cases(site, cast, staff, new_page, shot, reseed):
+def test_supervisor_clicks_a_figure_and_sees_its_cases(
+    site, cast, staff, new_page, shot, reseed, settings
+):
     reseed("minsheng.reports.migrations.0002_seed_evaluation_weights")
     month = month_build(cast)
     extended, others = month.cases["C"].number, month.numbers(*"ABDEFGH")
@@ -34,6 +36,14 @@ def test_supervisor_clicks_a_figure_and_sees_its_cases(site, cast, staff, new_pa
     desk.goto(f"{site}/work/stats/evaluation/?month=2026-11")
     expect(desk.locator("#ranking tbody tr").first).to_contain_text("市住房和城乡建设局")
     shot(desk, "evaluation-1366-zh")
+    # The monthly report is made in the background (here the task runs at once).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    desk.goto(f"{site}/work/stats/?month=2026-11")
+    desk.click("#monthly-report-pdf")
+    desk.wait_for_url("**/work/exports/*/")
+    expect(desk.locator("h1")).to_have_text("月报 2026-11")
+    expect(desk.locator("#export-download")).to_have_text("下载 PDF")
+    shot(desk, "monthly-report-ready-1366-zh")
 
     phone = staff("supervisor", viewport=PHONE, is_mobile=True, has_touch=True)
     phone.select_option("#language-choice", "en")  # changes at once with JavaScript
