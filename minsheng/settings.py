@@ -6,6 +6,7 @@ e-mail). Production differs only by environment variables; see .env.example.
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import csp.constants as csp
 import environ
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, before sessions and the rest
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -231,6 +233,48 @@ UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_MB", default=20) * 1024 * 1024
 UPLOAD_MAX_FILES = env.int("UPLOAD_MAX_FILES", default=10)
 UPLOAD_MAX_UNZIPPED_BYTES = env.int("UPLOAD_MAX_UNZIPPED_MB", default=200) * 1024 * 1024
 UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=50_000_000)
+
+# --- Files and static files (README "Running in production") ---------------------------
+# Every stored file (attachments, notice files, exports, imports) goes through Django's
+# storage API. FILE_STORAGE=local (default): MEDIA_ROOT on this disk. FILE_STORAGE=s3: any
+# S3-compatible object store (django-storages). Neither is served by a URL: files go out
+# streamed, through views that ask the access rule first.
+FILE_STORAGE = env.str("FILE_STORAGE", default="local")
+_FILE_STORAGES: dict[str, dict[str, Any]] = {
+    "local": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+}
+if FILE_STORAGE == "s3":
+    _FILE_STORAGES["s3"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            # Unset: AWS itself, and boto3's own credential chain (instance role, ~/.aws).
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "access_key": env.str("AWS_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("AWS_LOCATION", default=""),
+            # Should anything ask for an object's URL, it is signed and expires.
+            "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=True),
+            "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=300),
+            "file_overwrite": False,
+        },
+    }
+if FILE_STORAGE not in _FILE_STORAGES:
+    raise ImproperlyConfigured("FILE_STORAGE must be local or s3.")
+# Static files through WhiteNoise: with DEBUG off from STATIC_ROOT (`collectstatic`), with
+# hashed, compressed names; with DEBUG on (laptop, tests) straight from static/, no
+# collectstatic needed.
+STORAGES = {
+    "default": _FILE_STORAGES[FILE_STORAGE],
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
