@@ -18,10 +18,11 @@ STAMP := $(VENV)/.installed
 VAR := $(or $(MINSHENG_VAR_DIR),var)
 ADDR := 127.0.0.1:8000
 
-.PHONY: chromium redis fonts libmagic help venv run test test-sqlite test-postgres bench lint fmt clean distclean
+.PHONY: chromium redis fonts libmagic help venv run serve test test-sqlite test-postgres bench lint fmt clean distclean
 
 help:
 	@echo "make run        install, migrate, load the demo data, serve on http://$(ADDR)/"
+	@echo "make serve      the production set-up on http://127.0.0.1:8000/ (PostgreSQL, Redis, gunicorn)"
 	@echo "make test       lint, type-check, migration check, tests on SQLite and PostgreSQL"
 	@echo "make bench      the benchmarks"
 	@echo "make lint       ruff check, ruff format --check, mypy"
@@ -56,6 +57,10 @@ run: venv fonts libmagic
 		$(MANAGE) mail_receive --host 127.0.0.1 --port 8025 & pids="$$pids $$!"; \
 		trap 'kill $$pids 2>/dev/null' EXIT; \
 		$(MANAGE) runserver $(ADDR)
+
+# The production set-up, thrown away on Ctrl-C (README "Running in production").
+serve: venv redis fonts libmagic
+	scripts/serve
 
 # pytest exits 5 when it collects no tests; make treats that as a failure like any other.
 test: lint chromium redis fonts libmagic

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from minsheng.api.errors import problem_page
@@ -22,7 +23,9 @@ urlpatterns = [
     path("work/", include("minsheng.reports.urls")),  # /work/stats/, Excel exports
     path("work/", include("minsheng.workbench.urls")),
     # Browsers ask for it whatever the page says; the icon is the one base.html links.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    # Lazy: with DEBUG off the hashed name comes from collectstatic's manifest, which
+    # `migrate` and `collectstatic` itself run before.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"), permanent=True)),
     path("", include("minsheng.portal.urls")),  # keep last: it owns "/"
 ]
 
