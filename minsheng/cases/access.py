@@ -316,9 +316,13 @@ def can_add_files(actor: Actor, case: Case) -> bool:
     """Whether a staff member may add files to the case: the centre roles that work on
     cases, and the lead department's handlers and head, until the case is merged or
     archived."""
-    if isinstance(actor, Citizen) or case.state in FILES_CLOSED_STATES:
-        return False
-    return bool(roles_on_case(actor, case) & FILE_ROLES)
+    return case.state not in FILES_CLOSED_STATES and holds_file_role(actor, case)
+
+
+def holds_file_role(actor: Actor, case: Case) -> bool:
+    """Whether `actor` holds a role that adds files to this case, whatever its state (an
+    interface refuses anyone else before it reads the files)."""
+    return not isinstance(actor, Citizen) and bool(roles_on_case(actor, case) & FILE_ROLES)
 
 
 # Roles that watch where the same problem keeps coming back (DESIGN §1: supervisors).

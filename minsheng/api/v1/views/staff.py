@@ -48,7 +48,7 @@ from minsheng.api.v1.views.base import (
     staff_user,
     submission_serializer,
 )
-from minsheng.cases.access import access_case, can_add_files, can_register_matters
+from minsheng.cases.access import access_case, can_register_matters, holds_file_role
 from minsheng.cases.filters import CaseFilterSet
 from minsheng.cases.models import Case
 from minsheng.cases.selectors import attachment_get, case_list_for_user, case_view_for_staff
@@ -300,7 +300,7 @@ class CaseAttachmentsView(ApiView):
     def post(self, request: Request, number: str) -> Response:
         user = staff_user(request)
         case = access_case(user, number)
-        if not can_add_files(user, case):  # refused as such before the body is read
+        if not holds_file_role(user, case):  # refused as such before the body is read
             raise PermissionDenied(_("You may not add files to this case."))
         serializer = s.AttachmentUploadInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
