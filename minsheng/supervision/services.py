@@ -133,6 +133,7 @@ def _policy_for_waiting(policy: NoticePolicy, hit: PolicyHit) -> bool:
     """Issue the notice a clock waited for now that its case has a department, once."""
     if not PolicyHit.objects.filter(pk=hit.pk, is_waiting=True).update(is_waiting=False):
         return False  # another run took it a moment ago
+    assert hit.clock is not None  # noqa: S101 - a waiting hit is a clock's
     hit.notice = _clock_notice_issue(policy, hit.clock)
     hit.save(update_fields=["notice"])
     return hit.notice is not None

@@ -162,7 +162,7 @@ def _person_case(*, name=NAME, phone=PHONE, email=EMAIL):
 def _stored(column: str, pk: int) -> str:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {column} FROM cases_complainant WHERE id = %s", [pk])  # noqa: S608
-        return cursor.fetchone()[0]
+        return str(cursor.fetchone()[0])
 
 
 def test_rotation_moves_every_value_to_the_new_key_and_the_old_key_can_go(db, settings):
@@ -274,11 +274,11 @@ def test_lookups_by_phone_email_and_exact_name_work_on_encrypted_rows(db, cast):
     assert found("王小明", cast.intake) == {other}
     assert found(NAME, cast.handler) == set()
 
-    # Encrypted columns refuse searches that could never match.
-    with pytest.raises(FieldError, match="keyed hash"):
-        list(Complainant.objects.filter(name__icontains="欧阳"))
-    with pytest.raises(FieldError, match="keyed hash"):
-        list(Complainant.objects.filter(email=EMAIL))
+    # Encrypted columns refuse searches that could never match (lookups passed as a dict:
+    # the type checker's Django plugin would meet the same refusal while checking).
+    for lookup in ({"name__icontains": "欧阳"}, {"email": EMAIL}):
+        with pytest.raises(FieldError, match="keyed hash"):
+            list(Complainant.objects.filter(**lookup))
     assert Complainant.objects.filter(email="").count() == 0
 
     # The retention anonymiser clears the hashes as well as the values.
