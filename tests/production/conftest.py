@@ -65,6 +65,7 @@ def s3_bucket(s3_server, settings, tmp_path) -> Bucket:
     )
     client.create_bucket(Bucket=name)
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.FILE_STORAGE = "s3"
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 from rest_framework.authtoken.models import Token
@@ -128,3 +129,15 @@ def test_s3_storage_without_a_bucket_refuses_to_start():
     )
     assert probe.returncode != 0
     assert "AWS_STORAGE_BUCKET_NAME" in probe.stderr
+
+
+def test_backup_refuses_object_storage_and_says_what_to_do_instead(db, s3_bucket):
+    """`manage.py backup` archives MEDIA_ROOT: with the files in a bucket it refuses, not
+    writes an archive that silently lacks them."""
+    backups = pytest.importorskip("minsheng.backups.services")
+    for run in (
+        lambda: backups.backup_create(key=bytes(32)),
+        lambda: backups.backup_restore(data=b"", key=bytes(32)),
+    ):
+        with pytest.raises(backups.BackupError, match="local file storage .* only"):
+            run()
