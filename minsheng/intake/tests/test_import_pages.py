@@ -49,7 +49,7 @@ def test_intake_agent_uploads_checks_maps_imports_and_sees_progress(
     assert Case.objects.count() == 2
 
     progress = client.get(reverse("intake:import-progress", args=[job.pk]), HTTP_HX_REQUEST="true")
-    assert '<progress id="import-bar" style="width: 100%" max="4" value="4">' in progress.text
+    assert '<progress id="import-bar" class="progress-bar" max="4" value="4">' in progress.text
     assert "hx-trigger" not in progress.text, "a finished import is no longer polled"
     assert 'id="import-bar"' in client.get(detail.request["PATH_INFO"]).text
 
@@ -66,7 +66,7 @@ def test_progress_of_a_queued_import_is_polled_and_reloads_without_js(client, ca
     page = client.get(reverse("intake:import-detail", args=[job.pk]))
     assert '<meta http-equiv="refresh"' in page.text
     assert 'hx-trigger="every 1s"' in page.text
-    assert '<progress id="import-bar" style="width: 100%" max="4" value="0">' in page.text
+    assert '<progress id="import-bar" class="progress-bar" max="4" value="0">' in page.text
 
 
 def test_a_bad_upload_is_refused_beside_the_field(client, cast):
