@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_rq",
     "minsheng.accounts",
+    "minsheng.backups",
     "minsheng.audit",
     "minsheng.deadlines",
     "minsheng.cases",
@@ -319,6 +320,9 @@ WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
 # Webhooks and the SMS gateway refuse private, loopback, link-local, multicast and reserved
 # addresses (server-side request forgery) unless this allows them (minsheng/lib/outbound.py).
 MINSHENG_OUTBOUND_ALLOW_PRIVATE = env.bool("MINSHENG_OUTBOUND_ALLOW_PRIVATE", default=False)
+# Backups (`manage.py backup` / `restore`, minsheng/backups): the AES-256 key, base64 of 32
+# random bytes (`manage.py backup --new-key`); its own secret, kept apart from the backups.
+BACKUP_KEY = env.str("BACKUP_KEY", default="")
 
 # E-mail in (`manage.py mail_receive`, minsheng/intake/channels/email.py): the address
 # complainants write to; the receiver takes mail for it and for any address at
