@@ -23,6 +23,11 @@ PURPOSE_GRANT = "reporter grant"
 PURPOSE_REVOKE = "reporter grant revoked"
 
 
+def has_hidden_reporter(case: Case) -> bool:
+    """Whether `case` is a report (举报), whose reporter is hidden and may be granted."""
+    return case.kind == Kind.REPORT
+
+
 def reporter_grants_of(case: Case) -> QuerySet[ReporterGrant]:
     """The grants on `case`, newest first, with who gave them and to whom joined in."""
     return case.reporter_grants.select_related("department", "user", "granted_by", "revoked_by")
@@ -54,7 +59,7 @@ def reporter_grant_create(
     """
     if not access.can_grant_reporter_access(actor):
         raise PermissionDenied(_("Only supervisors may grant sight of a reporter."))
-    if case.kind != Kind.REPORT:
+    if not has_hidden_reporter(case):
         raise ValidationError({"case": [_("Only the reporter of a report is hidden.")]})
     if (department is None) == (user is None):
         raise ValidationError({"department": [_("Choose a department or a user, not both.")]})

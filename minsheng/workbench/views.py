@@ -36,7 +36,12 @@ from minsheng.cases.access import (
 )
 from minsheng.cases.filters import CaseFilterSet
 from minsheng.cases.forms import action_form_class, action_inputs
-from minsheng.cases.grants import reporter_grant_create, reporter_grant_revoke, reporter_grants_of
+from minsheng.cases.grants import (
+    has_hidden_reporter,
+    reporter_grant_create,
+    reporter_grant_revoke,
+    reporter_grants_of,
+)
 from minsheng.cases.models import Case, CaseResult
 from minsheng.cases.selectors import (
     attachment_get,
@@ -378,6 +383,8 @@ def _granting_case(request: HttpRequest, number: str) -> Case:
     case = access_case(_user(request), number)
     if not case_access.can_grant_reporter_access(_user(request)):
         raise PermissionDenied
+    if not has_hidden_reporter(case):
+        raise Http404("Not a report: no reporter is hidden.")
     return case
 
 

@@ -87,7 +87,8 @@ class Rule:
     kwargs: dict[str, str] = field(default_factory=dict)
     # The lifecycle action behind the route: its roles come from `cases.workflow.ACTIONS`.
     act: str = ""
-    # The route names an object of the own case (a grant): on the other case it is missing.
+    # The route names an object of the own case (a grant, the reporter of a report): on the
+    # other case (not a report) it is missing.
     only_own: bool = False
     # A refusal answers with a redirect back (to the tracking form, to the notice's page
     # with a message), the same whether or not the object exists.
@@ -122,7 +123,9 @@ TABLE: dict[str, Rule] = {
     "api-v1:case-attachments": Rule("case", methods=("POST",), writers=FILE_WRITERS),
     "api-v1:case-attachment": Rule("case", kwargs={"attachment_id": "{attachment}"}),
     "api-v1:case-file": Rule("case"),
-    "api-v1:reporter-grants": Rule("case", methods=("GET", "POST"), allowed=roles("supervisor")),
+    "api-v1:reporter-grants": Rule(
+        "case", methods=("GET", "POST"), allowed=roles("supervisor"), only_own=True
+    ),
     "api-v1:reporter-grant-revoke": Rule(
         "case",
         methods=("POST",),
@@ -197,7 +200,9 @@ TABLE: dict[str, Rule] = {
     "workbench:case-action": Rule(
         "case", methods=("GET", "POST"), kwargs={"action": "note"}, act="note"
     ),
-    "workbench:reporter-grants": Rule("case", methods=("GET", "POST"), allowed=roles("supervisor")),
+    "workbench:reporter-grants": Rule(
+        "case", methods=("GET", "POST"), allowed=roles("supervisor"), only_own=True
+    ),
     "workbench:reporter-grant-revoke": Rule(
         "case",
         methods=("POST",),

@@ -6,11 +6,13 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from minsheng.cases.access import complainant_for
 from minsheng.cases.grants import reporter_grant_create, reporter_grant_revoke
-from minsheng.cases.models import PersonalDataAccess, State
+from minsheng.cases.models import PersonalDataAccess, ReporterGrant, State
 from minsheng.cases.tests.factories import drive_to
 from minsheng.deadlines.models import Kind
 
@@ -78,3 +80,16 @@ def test_the_unit_reported_on_can_never_be_granted(cast):
             case=registered.case, actor=cast.supervisor, department=cast.environment, reason="x"
         )
     assert "department" in refused.value.message_dict
+
+
+def test_a_case_that_is_not_a_report_has_no_reporter_to_grant(client, cast):
+    complaint = cast.submit().case
+    client.force_login(cast.supervisor)
+    page = reverse("workbench:reporter-grants", args=[complaint.number])
+    assert client.get(page).status_code == 404
+    api = APIClient()
+    api.force_authenticate(cast.supervisor)
+    url = reverse("api-v1:reporter-grants", args=[complaint.number])
+    answer = api.post(url, {"department": "housing", "reason": "核查"}, format="json")
+    assert answer.status_code == 404
+    assert not ReporterGrant.objects.exists()

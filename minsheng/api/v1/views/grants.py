@@ -18,7 +18,12 @@ from minsheng.api.schema import COMMON_PROBLEMS, problems
 from minsheng.api.v1.inputs import StrictInput
 from minsheng.api.v1.views.base import ApiView, staff_user
 from minsheng.cases.access import access_case, can_grant_reporter_access
-from minsheng.cases.grants import reporter_grant_create, reporter_grant_revoke, reporter_grants_of
+from minsheng.cases.grants import (
+    has_hidden_reporter,
+    reporter_grant_create,
+    reporter_grant_revoke,
+    reporter_grants_of,
+)
 from minsheng.cases.models import Case
 
 NUMBER = OpenApiParameter("number", str, OpenApiParameter.PATH, description="Case number.")
@@ -62,10 +67,13 @@ class ReporterGrantInputSerializer(StrictInput):
 
 
 def _supervised_case(request: Request, number: str) -> tuple[User, Case]:
+    """The case, for a supervisor (404 also when it is not a report: it has no grants)."""
     user = staff_user(request)
     case = access_case(user, number)
     if not can_grant_reporter_access(user):
         raise PermissionDenied(_("Only supervisors may grant sight of a reporter."))
+    if not has_hidden_reporter(case):
+        raise Http404("Not a report: no reporter is hidden.")
     return user, case
 
 
