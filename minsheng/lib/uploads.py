@@ -313,7 +313,7 @@ def _reencoded(data: bytes, content_type: str) -> bytes:
         if image_format == "JPEG":
             if upright.mode not in ("RGB", "L", "CMYK"):
                 upright = upright.convert("RGB")
-            options.update(quality=90, optimize=True)
+            options.update(quality=90)
         elif image_format == "WEBP":
             options.update(quality=90)
         upright.save(out, image_format, **options)
