@@ -18,7 +18,7 @@ import pytest
 from tests.production.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-READY_SECONDS = 90
+READY_SECONDS = 180  # about 35 s on an idle 2-core machine; CI shares it with the suite
 
 pytestmark = [
     pytest.mark.skipif(
@@ -51,7 +51,7 @@ def test_serve_answers_pages_and_static_files_and_stops_everything_on_a_signal(t
     env.pop("MINSHENG_SERVE_INSIDE", None)
     with log.open("w") as out:
         serve = subprocess.Popen(
-            [str(ROOT / "scripts" / "serve"), "--port", str(port), "--demo-cases", "5"],
+            [str(ROOT / "scripts" / "serve"), "--port", str(port), "--demo-cases", "0"],
             cwd=ROOT,
             env=env,
             stdout=out,
