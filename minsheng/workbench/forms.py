@@ -111,12 +111,16 @@ class ReporterGrantForm(PlainForm):
     """A supervisor lets a department, or one user, see who reported a report."""
 
     department = forms.ModelChoiceField(
-        label=_("Department"), queryset=Department.objects.filter(is_active=True), required=False
+        label=_("Department"),
+        queryset=Department.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("No department"),
     )
     user = forms.ModelChoiceField(
         label=_("Or one user"),
         queryset=User.objects.filter(is_active=True).order_by("username"),
         required=False,
+        empty_label=_("No single user"),
     )
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea)
     expires_at = forms.DateTimeField(

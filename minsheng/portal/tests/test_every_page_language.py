@@ -30,6 +30,7 @@ from minsheng.cases.models import Case, Category, Rating, State
 from minsheng.cases.services import PersonInput, Registered
 from minsheng.cases.tests.factories import Cast
 from minsheng.cases.workflow import ACTIONS, allowed_actions, perform
+from minsheng.deadlines.models import Kind
 from minsheng.knowledge.models import PolicyEntry, ReplyTemplate
 
 # Chinese characters and the punctuation of Chinese text (not symbols such as ＝ or ▲).
@@ -305,6 +306,9 @@ def _walk(client: Any, cast: Cast, words: Words) -> Iterator[tuple[str, Any]]:
         "/work/exports/cases/",
     ):
         yield path, client.get(path)
+    report = cast.submit(kind=Kind.REPORT).case  # who reported it is hidden, and granted
+    yield "reporter grants", client.get(f"/work/cases/{report.number}/reporter/")
+    yield "reporter grants empty", client.post(f"/work/cases/{report.number}/reporter/", {})
     client.force_login(cast.handler)
     yield "forbidden", client.get("/work/hot-topics/")
 
