@@ -156,7 +156,9 @@ def safe_name(name: str) -> str:
 
     Drops any directory part (both separators), control and format characters (including
     the right-to-left override that disguises `exe.jpg`), leading dots and spaces; keeps
-    Chinese; shortens to MAX_NAME_CHARS keeping the extension; "file" if nothing is left.
+    Chinese and other printable characters as typed (pages escape them, the storage names
+    the file itself); shortens to MAX_NAME_CHARS keeping the extension; "file" if nothing
+    is left.
     """
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     kept = "".join(
@@ -165,8 +167,6 @@ def safe_name(name: str) -> str:
         if unicodedata.category(char) not in {"Cc", "Cf", "Cs", "Co", "Cn"} or char.isspace()
     )
     kept = " ".join(kept.split()).lstrip(". ").rstrip(" ")
-    for bad in '<>:"|?*':
-        kept = kept.replace(bad, "_")
     if not kept:
         return "file"
     if len(kept) > MAX_NAME_CHARS:

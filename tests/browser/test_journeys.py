@@ -5,12 +5,13 @@ from urllib.parse import quote
 
 from minsheng.cases.models import Case, Rating, State
 from minsheng.deadlines.models import Kind, Severity
+from minsheng.lib.tests.sample_files import jpeg_bytes
 from tests.browser.steps import SCRIPT, expect, submit_matter, take_action, track
 
 
 def test_a_complaint_from_submission_to_appeal(site, cast, new_page, staff, shot, tmp_path):
     evidence = tmp_path / "noise.jpg"
-    evidence.write_bytes(b"\xff\xd8\xff\xe0 fake jpeg")
+    evidence.write_bytes(jpeg_bytes())
     citizen = new_page()
     number, code = submit_matter(
         citizen,
@@ -41,7 +42,7 @@ def test_a_complaint_from_submission_to_appeal(site, cast, new_page, staff, shot
     take_action(handler, "plan", {"#id_note": "三日内现场核查"}, state=State.IN_PROGRESS)
     take_action(handler, "progress", {"#id_note": "已约谈施工单位"}, state=State.IN_PROGRESS)
     photo = tmp_path / "site-check.jpg"
-    photo.write_bytes(b"\xff\xd8\xff\xe0 site photo")
+    photo.write_bytes(jpeg_bytes(gps=True))
     handler.click(".add-files summary")  # a file for the case, shown to the complainant
     handler.set_input_files("#add-files input[type=file]", str(photo))
     handler.check("#add-files input[name=is_public]")
