@@ -63,6 +63,17 @@ class Restored:
     migrations: int
 
 
+def _check_local_storage() -> None:
+    """The archive holds MEDIA_ROOT: with the files in a bucket it would silently lack them."""
+    storage = getattr(settings, "FILE_STORAGE", "local")
+    if storage != "local":
+        raise BackupError(
+            f"Backups cover local file storage (FILE_STORAGE=local) only; with "
+            f"FILE_STORAGE={storage} back up the bucket with the object store's own means "
+            "(versioning, replication) and the database with pg_dump."
+        )
+
+
 def key_from_text(text: str) -> bytes:
     """The backup key from its base64 text; BackupError if it is not 32 bytes."""
     try:
@@ -184,6 +195,7 @@ def backup_create(*, key: bytes, using: str = "default", media_root: Path | None
     Steps: copy the database online; read the applied migrations; read every file and
     hash it; write the manifest and the tar; encrypt it with AES-GCM under `key`."""
     _local_storage_only()
+    _check_local_storage()
     media_root = Path(media_root or settings.MEDIA_ROOT)
     vendor = connections[using].vendor
     database = _database_copy(using)
@@ -343,6 +355,7 @@ def backup_restore(
     SHA-256 against the manifest before writing anything; restore the database; write
     the files."""
     _local_storage_only()
+    _check_local_storage()
     media_root = Path(media_root or settings.MEDIA_ROOT)
     manifest, archive = archive_open(data=data, key=key)
     _check_restorable(manifest, using=using, media_root=media_root, force=force)
