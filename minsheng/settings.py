@@ -76,10 +76,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "minsheng.audit.middleware.AuditActorMiddleware",  # who changed what, for the audit record
     "django_otp.middleware.OTPMiddleware",
     "minsheng.workbench.middleware.SessionIdleMiddleware",
     "minsheng.workbench.middleware.SecondFactorMiddleware",
-    "minsheng.audit.middleware.AuditActorMiddleware",  # who changed what, for the audit record
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -368,14 +368,6 @@ def can_search_by_complainant(user: User) -> bool:
     return bool(role_facts_for(user).global_roles & PERSONAL_DATA_ROLES)
 
 
-def can_search_by_complainant(user: User) -> bool:
-    """Whether `user` may filter case lists by a complainant's name, phone or e-mail (an
-    exact match on their keyed hashes): only the centre's roles that see personal data on
-    every case, since a match alone tells who complained (a department might be the unit
-    complained about, or hold a report whose reporter is hidden from it)."""
-    return bool(role_facts_for(user).global_roles & PERSONAL_DATA_ROLES)
-
-
 # Who brings old hotline records in from spreadsheets (intake.views): intake agents and admins.
 IMPORT_ROLES = frozenset({Role.INTAKE, Role.ADMIN})
 

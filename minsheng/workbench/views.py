@@ -379,7 +379,8 @@ def register_similar(request: HttpRequest) -> HttpResponse:
 
 
 def _granting_case(request: HttpRequest, number: str) -> Case:
-    """The case, for a supervisor who may grant sight of its reporter (404, else 403)."""
+    """The case, for a supervisor who may grant sight of its reporter (404, else 403; 404
+    too when it is not a report)."""
     case = access_case(_user(request), number)
     if not case_access.can_grant_reporter_access(_user(request)):
         raise PermissionDenied
