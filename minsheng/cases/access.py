@@ -4,7 +4,7 @@ Every page, endpoint and job asks here. "No such case" and "not yours" look the 
 (Http404), so a case number cannot be probed.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -218,6 +218,20 @@ def text_masker_for(actor: Actor, case: Case) -> Callable[[str], str]:
     numbers, e-mails and addresses masked (`lib.pii.pii_mask`). Every text that leaves for a
     reader passes through what this returns."""
     return _as_written if can_see_personal_data(actor, case) else pii_mask
+
+
+def cases_listed_for(user: User, cases: Iterable[Case]) -> list[Case]:
+    """`cases` as a list shows them to `user` (a queue, the case list, `GET /api/v1/cases`):
+    subjects as written for the centre's roles that see personal data on every case, else
+    with the personal data written into them masked. A list decides once for its reader, not
+    case by case; the case page shows the clear text to whoever may see it, logged. The
+    instances are for display only and never saved."""
+    cases = list(cases)
+    if role_facts_for(user).global_roles & PERSONAL_DATA_ROLES:
+        return cases
+    for case in cases:
+        case.subject = pii_mask(case.subject)
+    return cases
 
 
 def personal_data_look_log(actor: Actor, case: Case, *, purpose: str) -> None:

@@ -129,6 +129,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
     page = None
     if current is not None:
         page = Paginator(queue_cases(user, current), PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = case_access.cases_listed_for(user, page.object_list)
     context = {
         "queues": queues,
         "current": current,
@@ -146,6 +147,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     filterset = CaseFilterSet(request.GET or None, queryset=case_list_for_user(user), user=user)
     # Counting stops at 10,000 ("10,000+"): a full COUNT over a million cases is slow.
     page = CappedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = case_access.cases_listed_for(user, page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     bulk_form = None

@@ -111,3 +111,25 @@ def test_a_report_hides_text_from_the_handling_department_too(cast, client):
     page = client.get(reverse("workbench:case-detail", args=[case.number])).content.decode()
     assert PHONE not in page
     assert ID_NUMBER not in page
+
+
+def test_case_lists_mask_subjects_for_readers_without_rights_on_every_case(cast, client):
+    case = _case_with_personal_text(cast)
+    for reader, shown in (
+        (cast.auditor, "噪音扰民，请回电139****5678"),
+        (cast.admin, "噪音扰民，请回电139****5678"),
+        (cast.handler, "噪音扰民，请回电139****5678"),  # a list decides once, for its reader
+        (cast.dispatcher, SUBJECT),
+    ):
+        client.force_login(reader)
+        page = client.get(reverse("workbench:case-list")).content.decode()
+        listed = _api(reader).get(reverse("api-v1:case-list")).json()["results"]
+        subjects = {row["number"]: row["subject"] for row in listed}
+        assert subjects[case.number] == shown, reader.username
+        assert shown in page, reader.username
+        if shown != SUBJECT:
+            assert PHONE not in page, reader.username
+    client.force_login(cast.handler)
+    queue = client.get(reverse("workbench:my-work")).content.decode()
+    assert case.number in queue
+    assert PHONE not in queue

@@ -48,7 +48,12 @@ from minsheng.api.v1.views.base import (
     staff_user,
     submission_serializer,
 )
-from minsheng.cases.access import access_case, can_register_matters, holds_file_role
+from minsheng.cases.access import (
+    access_case,
+    can_register_matters,
+    cases_listed_for,
+    holds_file_role,
+)
 from minsheng.cases.filters import CaseFilterSet
 from minsheng.cases.models import Case
 from minsheng.cases.selectors import attachment_get, case_list_for_user, case_view_for_staff
@@ -166,10 +171,11 @@ class CaseListView(ApiView, GenericAPIView):
         tags=["cases"],
     )
     def get(self, request: Request) -> Response:
-        staff_user(request)
+        user = staff_user(request)
         check_boolean_filters(request)
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(s.CaseSummarySerializer(page, many=True).data)
+        listed = cases_listed_for(user, page or [])
+        return self.get_paginated_response(s.CaseSummarySerializer(listed, many=True).data)
 
     @extend_schema(
         operation_id="cases_create",
