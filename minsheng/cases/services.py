@@ -277,7 +277,9 @@ def case_files_add(
         act=Act.FILES_ADDED,
         actor=actor,
         note=note[:2000],
-        data={"files": [uploads.safe_name(upload.name or "") for upload in files]},
+        # How many, not their names: a file's name may name its owner, and the names are
+        # kept encrypted on the attachments (`Attachment.original_name`).
+        data={"files": len(files)},
         is_public=is_public,
         now=timezone.now(),
     )

@@ -24,8 +24,8 @@ from minsheng.cases.models import Attachment, Case, Complainant
 from minsheng.cases.services import (
     PersonInput,
     Submission,
-    attachment_add,
     case_create,
+    case_files_add,
     complainants_anonymise,
     email_hash,
     name_hash,
@@ -90,7 +90,7 @@ def _mail() -> bytes:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_submitted_personal_data_is_nowhere_in_the_database_file_in_clear(client):
+def test_submitted_personal_data_is_nowhere_in_the_database_file_in_clear(client, cast):
     api_person = {
         "name": NAME,
         "phone": PHONE,
@@ -123,7 +123,8 @@ def test_submitted_personal_data_is_nowhere_in_the_database_file_in_clear(client
     by_mail = InboundMail.objects.get()
     assert by_mail.case is not None
     case = Case.objects.get(number=response.json()["number"])
-    attachment_add(case=case, upload=pdf(FILE_NAME))  # a file name that names the person
+    # A file name that names the person, added by staff (with its timeline event).
+    case_files_add(case=case, actor=cast.intake, files=[pdf(FILE_NAME)], is_public=False)
 
     # The application reads everything back as it was given.
     people = Complainant.objects.filter(name_hash=name_hash(NAME))
