@@ -79,6 +79,7 @@ def _supervised_case(request: Request, number: str) -> tuple[User, Case]:
 
 class ReporterGrantListView(ApiView):
     checks_body_for_nul = False  # StrictInput refuses NUL in the fields it reads
+
     @extend_schema(
         operation_id="reporter_grants_list",
         summary="Grants to see the reporter of a case (supervisors)",
