@@ -13,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import ProhibitNullCharactersValidator
 from django.forms.models import ModelChoiceIterator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,7 @@ class CaseNumberField(forms.Field):
         number = str(value or "").strip().upper()
         if not number:
             return None
+        ProhibitNullCharactersValidator()(number)  # before PostgreSQL is asked (it refuses)
         case = Case.objects.filter(number=number).first()
         if case is None:
             raise ValidationError(_("No case has this number."), code="invalid")
