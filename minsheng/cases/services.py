@@ -205,13 +205,7 @@ def attachment_add(
     """Store a file with the case, as `minsheng.lib.uploads` prepares it: a clean name, the
     type its content shows, images without metadata. Every channel's files pass here, so
     a file no form checked (e-mail) is refused here too: ValidationError on `files`."""
-    try:
-        prepared = uploads.upload_prepare(upload)
-    except uploads.Refused as exc:
-        name = uploads.safe_name(upload.name or "")
-        raise ValidationError(
-            {"files": [_("%(name)s was refused: %(reason)s.") % {"name": name, "reason": exc}]}
-        ) from exc
+    prepared = uploads.upload_prepare(upload)
     attachment = Attachment(
         case=case,
         event=event,

@@ -321,12 +321,19 @@ def _reencoded(data: bytes, content_type: str) -> bytes:
 
 
 def upload_prepare(upload: UploadedFile) -> Prepared:
-    """What to store for an upload (see the module docstring); Refused if not accepted.
+    """What to store for an upload (see the module docstring); a file not accepted is a
+    ValidationError on `files`, as `uploads_check` words it (a file no form checked, from
+    e-mail, is refused here).
 
     Steps: sanitise the name; decide the type by content (and check it); fix the extension
     to match; re-encode images without metadata."""
     name = safe_name(upload.name or "")
-    content_type = content_type_of(upload, name=name)
+    try:
+        content_type = content_type_of(upload, name=name)
+    except Refused as exc:
+        raise ValidationError(
+            {"files": [_("%(name)s was refused: %(reason)s.") % {"name": name, "reason": exc}]}
+        ) from exc
     name = _named(name, content_type)
     if content_type in REENCODED_IMAGES:
         data = _reencoded(_read_all(upload), content_type)

@@ -285,16 +285,13 @@ def _report_ms(user: Any, month: str) -> float:
     from datetime import datetime
 
     from django.conf import settings
-    from django.utils.module_loading import import_string
 
-    from minsheng.reports.services import report_job_create, report_job_run
+    from minsheng.reports.services import report_job_create, report_job_run, topics_source
 
     day = datetime.strptime(month, "%Y-%m").date()  # noqa: DTZ007 - a date
     job = report_job_create(actor=user, month=day, language=settings.LANGUAGE_CODE)
     start = time.perf_counter()
-    done = report_job_run(
-        job_id=job.pk, topics_source=import_string(settings.MINSHENG_TOPICS_SOURCE)
-    )
+    done = report_job_run(job_id=job.pk, topics_source=topics_source())
     if done.status != done.Status.DONE:
         raise RuntimeError(f"monthly report {done.pk}: {done.status} {done.reason}")
     return (time.perf_counter() - start) * 1000

@@ -2,8 +2,6 @@
 
 import logging
 
-from django.conf import settings
-from django.utils.module_loading import import_string
 from django_tasks import task
 
 from minsheng.reports import services
@@ -36,9 +34,7 @@ def facts_refresh_job() -> int:
 @task()
 def report_run_job(*, job_id: int) -> str:
     """Render a queued monthly report PDF (`services.report_job_run`), with the hot topics of
-    `settings.MINSHENG_TOPICS_SOURCE` (routing's, named in settings: no feature app imports
-    another). Safe to repeat. Returns the job's status."""
-    source = import_string(settings.MINSHENG_TOPICS_SOURCE)
-    job = services.report_job_run(job_id=job_id, topics_source=source)
+    `services.topics_source`. Safe to repeat. Returns the job's status."""
+    job = services.report_job_run(job_id=job_id, topics_source=services.topics_source())
     logger.info("reports: monthly report %s %s", job.pk, job.status)
     return str(job.status)

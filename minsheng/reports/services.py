@@ -12,12 +12,14 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -413,6 +415,13 @@ def export_job_run(*, job_id: int) -> ExportJob:
 # --- the monthly report in the background ------------------------------------------------
 
 REPORT_STEPS = 2  # the figures, then the PDF
+
+
+def topics_source() -> TopicsSource:
+    """The hot topics a monthly report lists: routing's, named by
+    `settings.MINSHENG_TOPICS_SOURCE` (a feature app does not import another)."""
+    source: TopicsSource = import_string(settings.MINSHENG_TOPICS_SOURCE)
+    return source
 
 
 @transaction.atomic

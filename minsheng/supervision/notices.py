@@ -225,13 +225,7 @@ def notice_allowed_actions(notice: SupervisionNotice, user: User) -> list[str]:
 def _file_add(*, notice: SupervisionNotice, upload: UploadedFile, now: datetime) -> NoticeFile:
     """Store one answer file as `minsheng.lib.uploads` prepares it (clean name, type by
     content, images without metadata); a refused file is a ValidationError on `files`."""
-    try:
-        prepared = uploads.upload_prepare(upload)
-    except uploads.Refused as exc:
-        name = uploads.safe_name(upload.name or "")
-        raise ValidationError(
-            {"files": [_("%(name)s was refused: %(reason)s.") % {"name": name, "reason": exc}]}
-        ) from exc
+    prepared = uploads.upload_prepare(upload)
     row = NoticeFile(
         notice=notice,
         original_name=prepared.name,

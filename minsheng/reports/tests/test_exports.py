@@ -1,10 +1,12 @@
 """A large case list export and the monthly report PDF run in the background with a
-progress page and a download link, for the person who asked only; the figures' summary
-refresh is safe to repeat."""
+progress page and a download link, for the person who asked only (`manage.py
+monthly_report` writes the report at once); the figures' summary refresh is safe to
+repeat."""
 
 import io
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -117,3 +119,17 @@ def test_refreshing_the_summary_twice_changes_nothing(cast):
     assert services.facts_refresh() == 0
     assert services.facts_refresh(rescan=1000) == 9  # reading back rebuilds the same rows
     assert list(CaseFact.objects.order_by("case_id").values()) == before
+
+
+def test_monthly_report_command_writes_the_pdf(cast, tmp_path):
+    month = month_build(cast)
+    out = tmp_path / "report.pdf"
+    with at(NOW):
+        call_command("monthly_report", "2026-11", str(out), "--language", "en")
+    text = "\n".join(pages_text(out.read_bytes()))
+    assert "Monthly report" in text
+    assert "2026-11" in text
+    for number in month.numbers("B", "C", "H"):  # answered late or overdue
+        assert number in text
+    with pytest.raises(CommandError, match="YYYY-MM"):
+        call_command("monthly_report", "November", str(out))

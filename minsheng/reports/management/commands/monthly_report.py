@@ -1,8 +1,8 @@
 """`python manage.py monthly_report YYYY-MM OUT.pdf [--language en] [--no-hot-topics]`: the
-monthly report of a month as a PDF file, the same as the statistics page's "Monthly report
-(PDF)" (figures, charts, department ranking, hot topics, cases answered late or overdue and
-supervised ones). It lives in the workbench because it hands routing's hot topics to
-`reports.documents` (a feature app does not import another)."""
+monthly report of a month as a PDF file, at once: the same as the statistics page's
+"Monthly report (PDF)" makes in the background (figures, charts, department ranking, hot
+topics from `settings.MINSHENG_TOPICS_SOURCE`, cases answered late or overdue and supervised
+ones)."""
 
 import time
 from datetime import datetime
@@ -14,8 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
 from minsheng.reports import documents
-from minsheng.reports.services import facts_refresh
-from minsheng.routing import hot_topics
+from minsheng.reports.services import facts_refresh, topics_source
 
 
 class Command(BaseCommand):
@@ -41,7 +40,7 @@ class Command(BaseCommand):
             raise CommandError(f"Not a month (YYYY-MM): {options['month']!r}") from error
         started = time.perf_counter()
         facts_refresh()
-        source = None if options["no_hot_topics"] else hot_topics.period_topics
+        source = None if options["no_hot_topics"] else topics_source()
         with translation.override(options["language"]):
             report = documents.monthly_report_for(month=month, topics_source=source)
             content = documents.monthly_report_pdf(report)
