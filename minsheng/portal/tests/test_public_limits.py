@@ -5,17 +5,8 @@ submissions from one address, and refuses with a plain page beyond the hard limi
 import re
 
 from minsheng.cases.models import Case
+from minsheng.portal.tests.test_pages import FORM
 
-FORM = {
-    "kind": "complaint",
-    "subject": "工地夜间施工噪音扰民",
-    "body": "小区旁边的工地每天晚上十一点以后还在施工。",
-    "identity": "named",
-    "name": "张伟",
-    "phone": "13812345678",
-    "contact_by": "sms",
-    "consent": "on",
-}
 # The only parts of a page that differ from request to request: the (masked) CSRF token.
 CSRF = re.compile(rb'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]*"')
 

@@ -9,17 +9,7 @@ from minsheng.cases.models import Case, State
 from minsheng.cases.services import attachment_add
 from minsheng.cases.tests.factories import drive_to
 from minsheng.lib.tests.sample_files import HTML_BYTES, PE_BYTES, docx_bomb_bytes, photo, upload
-
-FORM = {
-    "kind": "complaint",
-    "subject": "工地夜间施工噪音扰民",
-    "body": "小区旁边的工地每天晚上十一点以后还在施工。",
-    "identity": "named",
-    "name": "张伟",
-    "phone": "13812345678",
-    "contact_by": "sms",
-    "consent": "on",
-}
+from minsheng.portal.tests.test_pages import FORM
 
 
 def test_a_program_named_as_a_photo_is_refused_on_the_submission_page(client, db):
