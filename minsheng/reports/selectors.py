@@ -33,6 +33,7 @@ from minsheng.cases.filters import (
 from minsheng.cases.models import Area, Case, Category, Channel, Rating
 from minsheng.deadlines.calendar import LOCAL_TZ
 from minsheng.deadlines.models import Kind
+from minsheng.lib.replica import replica_reads
 from minsheng.reports.filters import Period, StatsQuery, month_period
 from minsheng.reports.models import (
     COUNT_PARTS,
@@ -627,6 +628,7 @@ COUNTS = (
 )
 
 
+@replica_reads()
 def dashboard_for(*, query: StatsQuery) -> Dashboard:
     """The dashboard of `query`. Its readers (`cases.access.can_view_statistics`) see every
     case, so it counts every case; `services.facts_refresh` runs first.
@@ -804,6 +806,7 @@ def _concerned(cohorts: _Cohorts) -> tuple[dict[int, int], dict[int, int], dict[
     return returns, notices, circulations
 
 
+@replica_reads()
 def evaluation_for(*, query: StatsQuery) -> Evaluation:
     """The departments ranked for the period by their score (README: "Department
     evaluation").
@@ -1048,6 +1051,7 @@ def _topics_public(topics: Sequence[Any], month: Period) -> list[dict[str, Any]]
 TopicsSource = Callable[..., Sequence[Any]]
 
 
+@replica_reads()
 def public_figures(*, month: date, topics_source: TopicsSource | None = None) -> PublicFigures:
     """One month's published figures: cases by kind and by top-level category (counts
     below 5 hidden, with their complement), the response, resolution and satisfaction
