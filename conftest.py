@@ -38,6 +38,15 @@ def _fresh_rate_limits():
     caches["default"].clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_deadlines_cache():
+    """The calendar and the policies are cached per process (minsheng.deadlines.selectors),
+    and a test's rolled-back edits must not outlive it: each test reads them afresh."""
+    from minsheng.deadlines.selectors import deadlines_cache_clear
+
+    deadlines_cache_clear()
+
+
 @pytest.fixture
 def broker_down(settings):
     """The production task backend (RQ) with Redis stopped: every enqueue is refused."""

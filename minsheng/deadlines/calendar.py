@@ -57,13 +57,14 @@ class WorkCalendar:
     def _load(self, year: int) -> None:
         if year in self._loaded:
             return
+        if self._loader is not None:
+            days, known = self._loader(year)
+            self._days.update(days)
+            if known:
+                self._known.add(year)
+        # Marked last: a calendar is shared by the threads of a process (the selectors keep
+        # one), and another thread must not take a year for loaded before its days are in.
         self._loaded.add(year)
-        if self._loader is None:
-            return
-        days, known = self._loader(year)
-        self._days.update(days)
-        if known:
-            self._known.add(year)
 
     def knows_year(self, year: int) -> bool:
         """Whether the calendar has holiday data for `year`."""
@@ -73,7 +74,7 @@ class WorkCalendar:
     def is_workday(self, d: date) -> bool:
         """Whether `d` is a working day (holidays and 调休 included)."""
         if not self.knows_year(d.year) and d.year not in _WARNED_YEARS:
-            # Once per process: calendars are built per request and per clock change.
+            # Once per process, not once per calendar: a year unknown today stays unknown.
             _WARNED_YEARS.add(d.year)
             logger.warning("Calendar has no data for %s; counting weekends only", d.year)
         override = self._days.get(d)

@@ -92,3 +92,19 @@ class DeadlinePolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display() or '*'} / {self.get_severity_display() or '*'}"
+
+
+class DeadlinesVersion(models.Model):
+    """The one row that says which version of the calendar and the deadline policies is
+    current. Every write to either (`deadlines.services`, the admin pages) moves it on in the
+    same transaction, so each process's cached copy (`deadlines.selectors`) notices the
+    change within a second instead of reading both tables on every registration."""
+
+    version = models.PositiveBigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("deadlines version")
+        verbose_name_plural = _("deadlines versions")
+
+    def __str__(self) -> str:
+        return str(self.version)

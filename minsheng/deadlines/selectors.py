@@ -1,10 +1,24 @@
-"""Reads of the calendar and the deadline policies. Other apps ask here, never the models."""
+"""Reads of the calendar and the deadline policies. Other apps ask here, never the models.
 
+Both are small tables an administrator edits a few times a year and every registration and
+every action reads, so each process keeps them in memory: one `WorkCalendar` (years loaded
+as they are first asked about) and the list of policy rows. The copy is tagged with the
+`DeadlinesVersion` it was read under; at most once a second (`FRESH_SECONDS`) a process
+reads that one row, and drops its copy when the version moved. Every writer moves it
+(`services.deadlines_changed`), so every process uses an edit within a second of its commit,
+and the process that made it at once.
+"""
+
+import threading
+import time
 from dataclasses import dataclass
 from datetime import date
 
 from minsheng.deadlines.calendar import Overrides, WorkCalendar
-from minsheng.deadlines.models import CalendarDay, DeadlinePolicy, Step, Unit
+from minsheng.deadlines.models import CalendarDay, DeadlinePolicy, DeadlinesVersion, Step, Unit
+
+# How stale a process's copy may be, at most: the time between two reads of the version.
+FRESH_SECONDS = 1.0
 
 
 def _calendar_year_load(year: int) -> tuple[Overrides, bool]:
@@ -14,15 +28,6 @@ def _calendar_year_load(year: int) -> tuple[Overrides, bool]:
     ).values_list("date", "is_workday", "name")
     days = {d: (is_workday, name) for d, is_workday, name in rows}
     return days, bool(days)
-
-
-def calendar_get() -> WorkCalendar:
-    """The working-day calendar as an administrator keeps it in CalendarDay rows.
-
-    Each year is read with one query the first time a date in it is asked about, so keep
-    one calendar for a batch of computations rather than calling this per date.
-    """
-    return WorkCalendar(loader=_calendar_year_load)
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,106 @@ class PolicyValues:
         return amounts[Step(step)]
 
 
+@dataclass(frozen=True)
+class _PolicyRow:
+    kind: str
+    severity: str
+    values: PolicyValues
+
+
+class _Cached:
+    """This process's copy of the calendar and the policies, and the version it belongs to."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.version: int | None = None
+        self.checked_at = float("-inf")
+        self.calendar: WorkCalendar | None = None
+        self.policies: list[_PolicyRow] | None = None
+
+    def clear(self) -> None:
+        with self.lock:
+            self.version = None
+            self.checked_at = float("-inf")
+            self.calendar = None
+            self.policies = None
+
+    def fresh(self) -> int | None:
+        """Drop the copy if the version moved since it was read (asked at most once a
+        `FRESH_SECONDS`); returns the version the copy now belongs to."""
+        now = time.monotonic()
+        if now - self.checked_at < FRESH_SECONDS:
+            return self.version
+        current = DeadlinesVersion.objects.values_list("version", flat=True).first() or 0
+        with self.lock:
+            if current != self.version:
+                self.calendar = None
+                self.policies = None
+                self.version = current
+            self.checked_at = now
+        return current
+
+    def keep(
+        self,
+        *,
+        calendar: WorkCalendar | None = None,
+        policies: list["_PolicyRow"] | None = None,
+        version: int | None = None,
+    ) -> None:
+        """Keep what was just read, unless the version moved while it was read (policies:
+        read at once, so they belong to `version`; a calendar reads its years later)."""
+        with self.lock:
+            if calendar is not None and self.calendar is None:
+                self.calendar = calendar
+            if policies is not None and self.version == version:
+                self.policies = policies
+
+
+_cached = _Cached()
+
+
+def deadlines_cache_clear() -> None:
+    """Forget this process's copy (the writer's own process, and tests)."""
+    _cached.clear()
+
+
+def calendar_get() -> WorkCalendar:
+    """The working-day calendar as an administrator keeps it in CalendarDay rows.
+
+    Each year is read with one query the first time a date in it is asked about, and kept
+    until the calendar changes (see the module's docstring).
+    """
+    _cached.fresh()
+    calendar = _cached.calendar
+    if calendar is None:
+        calendar = WorkCalendar(loader=_calendar_year_load)
+        _cached.keep(calendar=calendar)
+    return calendar
+
+
+def _policy_rows() -> list[_PolicyRow]:
+    version = _cached.fresh()
+    rows = _cached.policies
+    if rows is None:
+        rows = [
+            _PolicyRow(
+                kind=row.kind,
+                severity=row.severity,
+                values=PolicyValues(
+                    unit=Unit(row.unit),
+                    review=row.review,
+                    dispatch=row.dispatch,
+                    plan=row.plan,
+                    result=row.result,
+                    appeal_days=row.appeal_days,
+                ),
+            )
+            for row in DeadlinePolicy.objects.all()
+        ]
+        _cached.keep(policies=rows, version=version)
+    return rows
+
+
 # Used only when the policy table is empty: a working system must still set deadlines.
 DEFAULT_POLICY = PolicyValues(
     unit=Unit.WORKING_DAYS, review=1, dispatch=1, plan=1, result=3, appeal_days=15
@@ -59,18 +164,10 @@ def policy_for(*, kind: str, severity: str) -> PolicyValues:
     The most specific DeadlinePolicy row wins: kind and severity, then severity alone, then
     kind alone, then the row with both blank; with no row at all, `DEFAULT_POLICY`.
     """
-    rows = DeadlinePolicy.objects.filter(kind__in=[kind, ""], severity__in=[severity, ""])
+    rows = [r for r in _policy_rows() if r.kind in (kind, "") and r.severity in (severity, "")]
     # Rank: a matching severity outweighs a matching kind, so an urgent suggestion is
     # still counted in hours: urgency is about the matter, whatever its kind.
     ranked = sorted(rows, key=lambda row: (row.severity != "", row.kind == kind and kind != ""))
     if not ranked:
         return DEFAULT_POLICY
-    best = ranked[-1]
-    return PolicyValues(
-        unit=Unit(best.unit),
-        review=best.review,
-        dispatch=best.dispatch,
-        plan=best.plan,
-        result=best.result,
-        appeal_days=best.appeal_days,
-    )
+    return ranked[-1].values

@@ -1,12 +1,29 @@
-"""Writes to the working-day calendar."""
+"""Writes to the working-day calendar and the deadline policies. Each one ends with
+`deadlines_changed`, so that every process drops its cached copy (`selectors`)."""
 
 import datetime
 from collections.abc import Iterable
 
 import chinese_calendar
 from django.db import transaction
+from django.db.models import F
 
-from minsheng.deadlines.models import CalendarDay
+from minsheng.deadlines.models import CalendarDay, DeadlinesVersion
+from minsheng.deadlines.selectors import deadlines_cache_clear
+
+VERSION_ID = 1
+
+
+def deadlines_changed() -> None:
+    """Move the calendar-and-policies version on, in the caller's transaction: every process
+    re-reads both within a second of the commit (`selectors.FRESH_SECONDS`), and this one at
+    once. Call it from every write to CalendarDay or DeadlinePolicy, bulk ones included."""
+    if not DeadlinesVersion.objects.filter(pk=VERSION_ID).update(version=F("version") + 1):
+        DeadlinesVersion.objects.get_or_create(pk=VERSION_ID, defaults={"version": 1})
+    deadlines_cache_clear()
+    # And again once committed: a registration in this process between the two must not
+    # keep what it read before the commit as if it were the new version.
+    transaction.on_commit(deadlines_cache_clear)
 
 
 def _package_days(years: set[int] | None) -> dict[datetime.date, tuple[bool, str]]:
@@ -40,6 +57,8 @@ def calendar_seed_from_package(*, years: Iterable[int] | None = None) -> int:
         day.full_clean()
         day.save()
         created += 1
+    if created:
+        deadlines_changed()
     return created
 
 
@@ -51,9 +70,10 @@ def calendar_day_set(*, date: datetime.date, is_workday: bool, name: str) -> Cal
         day = CalendarDay(date=date, is_workday=is_workday, name=name)
         day.full_clean()
         day.save()
-        return day
-    day.is_workday = is_workday
-    day.name = name
-    day.full_clean()
-    day.save(update_fields=["is_workday", "name"])
+    else:
+        day.is_workday = is_workday
+        day.name = name
+        day.full_clean()
+        day.save(update_fields=["is_workday", "name"])
+    deadlines_changed()
     return day
