@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_rq",
+    "minsheng.workers",  # the task workers' lease (task_worker, the RQ worker class)
     "minsheng.accounts",
     "minsheng.backups",
     "minsheng.audit",
@@ -323,6 +324,11 @@ SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
 SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
 # Seconds to wait for a webhook subscriber's answer before trying again later.
 WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
+# Seconds after which a message or webhook left `sending` is taken for a dead worker's and
+# sent again, with the same Message-ID / SMS reference / webhook-id (the window in which a
+# receiver may see it twice). Keep it above the slowest send: EMAIL_TIMEOUT covers each
+# SMTP step, SMS_GATEWAY_TIMEOUT and WEBHOOK_TIMEOUT the whole answer.
+NOTIFY_SENDING_TIMEOUT = env.float("NOTIFY_SENDING_TIMEOUT", default=90.0)
 # Webhooks and the SMS gateway refuse private, loopback, link-local, multicast and reserved
 # addresses (server-side request forgery) unless this allows them (minsheng/lib/outbound.py).
 MINSHENG_OUTBOUND_ALLOW_PRIVATE = env.bool("MINSHENG_OUTBOUND_ALLOW_PRIVATE", default=False)
@@ -361,8 +367,12 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
 # rqworker must load jobs as Tasks API jobs; run it with --with-scheduler so retries
-# deferred with run_after are started when due.
-RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
+# deferred with run_after are started when due. The worker class adds the lease below.
+RQ = {"JOB_CLASS": "django_tasks_rq.Job", "WORKER_CLASS": "minsheng.workers.rq_worker.Worker"}
+# The task lease: a task whose worker has been silent this long (killed, or cut off from the
+# database or Redis) is run again by another worker (`manage.py task_worker` for the
+# database backend, RQ's abandoned-job retry for Redis; minsheng/workers/).
+TASKS_LEASE_SECONDS = env.int("TASKS_LEASE_SECONDS", default=30)
 
 # The deadline watch (`manage.py watch`): the periodic jobs it enqueues every WATCH_SECONDS,
 # each owned by its app and safe to repeat. Named here so that no app imports another's.

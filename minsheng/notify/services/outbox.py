@@ -5,7 +5,7 @@ free rows a dead worker left claimed, and let an administrator start over.
     pending ─claim→ sending ─→ sent
        ↑               └─ failed try ─→ pending, due after backoff(attempts)
        │                              └→ failed (last attempt, or retrying cannot help)
-       ├─ unstick: `sending` longer than SENDING_TIMEOUT (the worker died)
+       ├─ unstick: `sending` longer than NOTIFY_SENDING_TIMEOUT (the worker died)
        └─ retry: failed or waiting, by an administrator (attempts start again at 0)
 
 Sending itself (and what "sent" records) belongs to each kind's own service; the caller
@@ -15,14 +15,13 @@ schedules the next try at the row's `next_attempt_at`.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from minsheng.notify.models import DeliveryStatus, OutboxRow
 
-# A worker that died mid-send leaves its row `sending`; after this long it is tried again.
-SENDING_TIMEOUT = timedelta(minutes=15)
 ERROR_KEPT = 2000  # characters of the last error kept on the row
 
 
@@ -34,6 +33,13 @@ class RetryPolicy:
     first: timedelta
     cap: timedelta
     max_attempts: int
+
+
+def sending_timeout() -> timedelta:
+    """How long a claimed row may stay `sending` before it is taken for a dead worker's
+    (setting NOTIFY_SENDING_TIMEOUT): the duplicate window, as short as the slowest send
+    allows."""
+    return timedelta(seconds=settings.NOTIFY_SENDING_TIMEOUT)
 
 
 def backoff(attempts: int, *, first: timedelta, cap: timedelta) -> timedelta:
@@ -76,11 +82,13 @@ def outbox_attempt_failed(
 
 
 def outbox_unstick(model: type[OutboxRow], *, now: datetime) -> list[int]:
-    """Put rows left `sending` past SENDING_TIMEOUT (their worker died) back to pending,
-    due now; returns their ids, to enqueue (two sweeps at once may both return a row: its
-    claim still lets only one job send it)."""
+    """Put rows left `sending` longer than `sending_timeout()` (their worker died) back to
+    pending, due now; returns their ids, to enqueue (two sweeps at once may both return a
+    row: its claim still lets only one job send it). The retry carries the row's own
+    reference (Message-ID, SMS ref, webhook-id), so a receiver can drop the repeat if the
+    dead worker's send did arrive."""
     stuck = model._default_manager.filter(
-        status=DeliveryStatus.SENDING, claimed_at__lt=now - SENDING_TIMEOUT
+        status=DeliveryStatus.SENDING, claimed_at__lt=now - sending_timeout()
     )
     ids = list(stuck.values_list("pk", flat=True))
     stuck.filter(pk__in=ids).update(status=DeliveryStatus.PENDING, next_attempt_at=now)

@@ -29,8 +29,9 @@ logger = logging.getLogger(__name__)
 # hours for the hour clocks of urgent cases.
 DUE_SOON_DAYS_WINDOW = timedelta(hours=24)
 DUE_SOON_HOURS_WINDOW = timedelta(hours=2)
-# A pending row this much past its time has lost its job; enqueue it again.
-REQUEUE_GRACE = timedelta(minutes=5)
+# A pending row this much past its time has lost its job (or waits behind a burst in the
+# queue); enqueue it again: a second job for the same row only finds it claimed.
+REQUEUE_GRACE = timedelta(minutes=2)
 BATCH = 500
 # Overdue reminders read the clocks due since the last run's mark, and this long before it
 # (a clock whose transaction committed late).

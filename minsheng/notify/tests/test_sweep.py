@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from minsheng.cases.models import Case
 from minsheng.cases.workflow import perform
 from minsheng.notify.models import EventCursor, NoticeKind, Notification
+from minsheng.notify.services import events
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +107,19 @@ def test_submitting_only_queues_the_work(db, smtp, committed):
     [queued] = DBTaskResult.objects.ready()
     assert queued.task_path == "minsheng.notify.jobs.event_fan_out_job"
     assert queued.args_kwargs["kwargs"] == {"event_id": case.events.get(action="register").pk}
+
+
+def test_a_burst_of_lost_fan_outs_is_caught_up_in_one_sweep(cast, run_tasks, monkeypatch):
+    # Batches of 4 stand for batches of 500: one run reads on to the newest event, even while
+    # the cursor may not pass the young events.
+    monkeypatch.setattr(events, "CATCH_UP_BATCH", 4)
+    with _at(MONDAY):
+        cases = [cast.submit().case for _ in range(10)]  # every fan-out job lost
+    with _at(MONDAY + timedelta(minutes=1)):
+        _sweep_and_send(run_tasks)
+    receipts = Notification.objects.filter(kind=NoticeKind.RECEIPT)
+    assert receipts.filter(status="sent").count() == len(cases)
+    assert EventCursor.objects.get().last_event_id == 0  # all still settling
+    with _at(MONDAY + timedelta(minutes=2)):
+        _sweep_and_send(run_tasks)  # read again, nothing made twice
+    assert receipts.count() == len(cases)

@@ -1,0 +1,60 @@
+"""RQ workers (TASKS_BACKEND=redis) with the same lease as `task_worker`, from RQ's own
+mechanisms: a job's entry in the started-job registry lives as long as its worker's last
+heartbeat plus a TTL, and the registry cleanup (a worker's maintenance) finds expired
+entries, calls the exception handlers with `AbandonedJobError`, and retries the job if it
+has retries left.
+
+RQ's defaults make that slow (a TTL of the monitoring interval plus 60 s, cleanup every
+10 minutes) and final (django-tasks-rq gives jobs no retries, so an abandoned job is only
+moved to the failed registry). This worker class, named in settings.RQ["WORKER_CLASS"]:
+
+- beats every TASKS_LEASE_SECONDS / 3 and lets an entry expire TASKS_LEASE_SECONDS after
+  the last beat, and cleans the registries every TASKS_LEASE_SECONDS / 2;
+- gives an abandoned job one more run, up to MAX_CLAIMS runs in all (the same rule as the
+  database lease). A job that failed by raising is not retried: only abandoned ones.
+"""
+
+from types import TracebackType
+from typing import Any
+
+from django.conf import settings
+from rq.exceptions import AbandonedJobError
+from rq.job import Job
+from rq.worker import Worker as BaseWorker
+
+from minsheng.workers.services import MAX_CLAIMS
+
+ABANDONED_COUNT = "minsheng_abandoned"  # job.meta key: how often its worker died
+
+
+def abandoned_job_retry(
+    job: Job,
+    exc_type: type[BaseException],
+    exc_value: BaseException,
+    traceback: TracebackType | None,
+) -> None:
+    """RQ exception handler: an abandoned job gets one retry, up to MAX_CLAIMS runs."""
+    if exc_type is not AbandonedJobError or job.retries_left:
+        return
+    abandoned = int(job.meta.get(ABANDONED_COUNT, 0)) + 1
+    job.meta[ABANDONED_COUNT] = abandoned
+    job.save_meta()  # type: ignore[no-untyped-call]
+    if abandoned < MAX_CLAIMS:
+        job.retries_left = 1  # the cleanup that called us re-enqueues it, at the front
+
+
+class Worker(BaseWorker):
+    """rqworker's worker with a lease of TASKS_LEASE_SECONDS (see the module docstring)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        lease = int(settings.TASKS_LEASE_SECONDS)
+        kwargs.setdefault("job_monitoring_interval", max(lease // 3, 1))
+        kwargs.setdefault("maintenance_interval", max(lease // 2, 2))
+        super().__init__(*args, **kwargs)
+        self.push_exc_handler(abandoned_job_retry)  # type: ignore[no-untyped-call]
+
+    def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
+        lease = int(settings.TASKS_LEASE_SECONDS)
+        if job.timeout and job.timeout > 0:
+            return int(min(job.timeout - working_time, self.job_monitoring_interval)) + lease
+        return int(self.job_monitoring_interval) + lease
