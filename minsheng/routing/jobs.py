@@ -12,12 +12,23 @@ logger = logging.getLogger(__name__)
 
 @task()
 def router_train_job(
-    *, use_shared: bool = True, use_feedback: bool = True, force: bool = False
+    *,
+    use_shared: bool = True,
+    use_feedback: bool = True,
+    force: bool = False,
+    precisions: list[float] | None = None,
 ) -> int:
-    """Train a routing model from the shared data and confirmed cases and activate it if it
-    is no worse on the dev split. Safe to repeat: each run adds one RouterModel version.
-    Returns the new RouterModel's id."""
-    result = services.router_train(use_shared=use_shared, use_feedback=use_feedback, force=force)
+    """Train a routing model from the shared data and the corrections and let it replace
+    the serving one only if the gate allows (`services.router_train`: dev macro-F1 and the
+    share dispatched automatically at each precision not worse; `precisions` default to
+    the automatic-dispatch policies' own, `services.gate_precisions`). Safe to repeat:
+    each run adds one RouterModel version with its comparison. Returns its id."""
+    result = services.router_train(
+        use_shared=use_shared,
+        use_feedback=use_feedback,
+        force=force,
+        precisions=precisions or services.gate_precisions(),
+    )
     logger.info(
         "routing: trained model %s, dev %s, %s",
         result.router_model.pk,

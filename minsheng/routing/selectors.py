@@ -1,8 +1,10 @@
-"""Reads for routing: the model that serves, the active keyword rules, the level-1
+"""Reads for routing: the model that serves and its operating points for automatic
+dispatch (threshold, expected share at a precision), the active keyword rules, the level-1
 categories that labels map to, the examples that confirmed cases give to training; the
 open cases that are probably the same matter (through the process's duplicate index) and
 the other cases filed by the same person."""
 
+import json
 import logging
 import threading
 import time
@@ -25,7 +27,7 @@ from minsheng.accounts.models import User
 from minsheng.cases import access
 from minsheng.cases.models import Case, CaseEvent, CaseLink, Category, Complainant
 from minsheng.cases.workflow import OPEN_STATES
-from minsheng.routing import duplicates, model
+from minsheng.routing import calibration, duplicates, model
 from minsheng.routing.models import RouterModel, RoutingFeedback, RoutingRule
 
 T = TypeVar("T")
@@ -100,6 +102,68 @@ def router_default() -> model.Router:
 
 def router_model_active() -> RouterModel | None:
     return RouterModel.objects.filter(is_active=True).first()
+
+
+# Operating points per (version, artifact path, precision, label). A version's held-out
+# predictions never change (the path tells a reused id apart); the cap only bounds memory.
+_points: dict[tuple[str, str, float, str | None], calibration.OperatingPoint] = {}
+_POINTS_KEPT = 1000
+
+
+def _version_path(version: str) -> Path:
+    """The artifact of a version ("default" or a RouterModel id); ValueError if unknown."""
+    if version == DEFAULT_VERSION:
+        return DEFAULT_ARTIFACT
+    path = None
+    if version.isdigit():
+        path = RouterModel.objects.filter(pk=int(version)).values_list("path", flat=True).first()
+    if path is None:
+        raise ValueError(f"No router model {version!r}.")
+    return Path(path)
+
+
+def _held_out_of(version: str) -> calibration.HeldOut | None:
+    """The held-out predictions kept with a version; None for a version trained before
+    they were kept."""
+    if version == DEFAULT_VERSION:
+        sidecar = model.metadata_path(DEFAULT_ARTIFACT)
+        metadata = json.loads(sidecar.read_text(encoding="utf-8")) if sidecar.is_file() else {}
+    else:
+        metadata = RouterModel.objects.values_list("metadata", flat=True).get(pk=int(version))
+    encoded = metadata.get("held_out")
+    return calibration.held_out_decode(encoded) if encoded else None
+
+
+def operating_point_for(
+    *, precision: float, label: str | None = None, version: str | None = None
+) -> calibration.OperatingPoint:
+    """The confidence threshold that holds `precision` for the serving model (or
+    `version`, e.g. a suggestion's `model_version`), with the share it is expected to
+    dispatch automatically and the errors per thousand, from the model's held-out
+    predictions; with `label`, only the rows predicted as that level-1 label count. A model
+    without held-out predictions has no threshold (nothing is dispatched automatically).
+
+    Costs one indexed query (which artifact) once cached per (version, precision, label).
+    Raises ValueError for a precision outside (0, 1] or an unknown version.
+    """
+    if version is None:
+        version, path = _active_row()
+    else:
+        path = _version_path(version)
+    key = (version, str(path), float(precision), label)
+    point = _points.get(key)
+    if point is not None:
+        return point
+    held_out = _held_out_of(version)
+    if held_out is None:
+        point = calibration.operating_point([], [], precision=precision)
+    else:
+        rows = held_out if label is None else held_out.predicted_as(label)
+        point = calibration.operating_point(rows.confidence, rows.correct, precision=precision)
+    if len(_points) >= _POINTS_KEPT:
+        _points.clear()
+    _points[key] = point
+    return point
 
 
 def rules_active() -> list[RoutingRule]:

@@ -2,26 +2,27 @@
 intake agent's confirmation or correction, train and activate a new model; detect and
 flag collective complaints."""
 
-import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from minsheng.accounts.models import Department, User
 from minsheng.cases.models import Case, Category, Complainant
 from minsheng.cases.services import COLLECTIVE_MIN_PEOPLE, case_flag_collective
 from minsheng.lib.tasks import enqueue_on_commit
-from minsheng.routing import datasets, duplicates, model, selectors
+from minsheng.routing import calibration, datasets, duplicates, model, selectors
 from minsheng.routing.models import RouterModel, RoutingFeedback, RoutingRule
 
 logger = logging.getLogger(__name__)
@@ -172,10 +173,14 @@ def training_set_build(
     return result
 
 
+DEFAULT_PRECISIONS: tuple[float, ...] = (0.98,)
+
+
 @dataclass(frozen=True)
 class TrainResult:
     """The outcome of a training run: the new version, its dev scores (None without the
-    dev split), whether it now serves, and why (not)."""
+    dev split), whether it now serves, and why (not). `comparison` is the gate's record
+    (old and new figures, decision, reason), also kept in the RouterModel's metadata."""
 
     router_model: RouterModel
     dev: dict[str, Any] | None
@@ -183,18 +188,7 @@ class TrainResult:
     is_activated: bool
     reason: str
     seconds: float
-
-
-def _baseline_macro_f1() -> float | None:
-    """Dev macro-F1 of what serves now: the active RouterModel, else the shipped model."""
-    active = selectors.router_model_active()
-    if active is not None:
-        return active.dev_macro_f1
-    metadata = model.metadata_path(selectors.DEFAULT_ARTIFACT)
-    if not metadata.is_file():
-        return None
-    value = json.loads(metadata.read_text(encoding="utf-8")).get("dev", {}).get("macro_f1")
-    return float(value) if value is not None else None
+    comparison: dict[str, Any] | None = None
 
 
 def training_metadata(
@@ -212,24 +206,111 @@ def training_metadata(
     }
 
 
+def _precision_key(precision: float) -> str:
+    return f"{precision:.4g}"
+
+
+def _figures(
+    *,
+    version: str,
+    router: model.Router,
+    held_out: dict[str, Any] | None,
+    dev: datasets.Labelled,
+    precisions: Sequence[float],
+) -> dict[str, Any]:
+    """One model's side of the gate: its dev macro-F1 and, per precision, the threshold
+    from its held-out predictions, the share it expects from them, and the share and
+    precision that threshold gives on the dev split. A model without held-out predictions
+    (trained before they were kept) dispatches nothing automatically."""
+    measured = model.evaluation(router, dev.texts, dev.labels)
+    decoded = calibration.held_out_decode(held_out) if held_out else None
+    points = {}
+    for precision in precisions:
+        if decoded is None:
+            point = calibration.OperatingPoint(precision, None, 0.0, 0.0, 0)
+        else:
+            point = calibration.operating_point(
+                decoded.confidence, decoded.correct, precision=precision
+            )
+        on_dev = calibration.dispatched(
+            measured.confidence, measured.correct, threshold=point.threshold
+        )
+        points[_precision_key(precision)] = {
+            "threshold": None if point.threshold is None else round(point.threshold, 4),
+            "expected_share": round(point.share, 4),
+            "share": round(on_dev.share, 4),
+            "precision": None if on_dev.precision is None else round(on_dev.precision, 4),
+        }
+    return {"version": version, "macro_f1": measured.scores["macro_f1"], "points": points}
+
+
+def gate_decide(
+    *, old: dict[str, Any], new: dict[str, Any], precisions: Sequence[float]
+) -> tuple[bool, str]:
+    """Whether the new model may replace the serving one: its dev macro-F1 and its dev
+    share dispatched automatically at each precision must not be below the old one's
+    (figures as `_figures` gives them, rounded to 4 places so that noise in the fifth
+    does not decide)."""
+    if new["macro_f1"] < old["macro_f1"]:
+        return False, _("not activated: dev macro-F1 %(new).4f is below the serving %(old).4f") % {
+            "new": new["macro_f1"],
+            "old": old["macro_f1"],
+        }
+    for precision in precisions:
+        key = _precision_key(precision)
+        new_share, old_share = new["points"][key]["share"], old["points"][key]["share"]
+        if new_share < old_share:
+            return False, _(
+                "not activated: at %(precision)s precision it would dispatch %(new)s of the "
+                "dev matters automatically, below the serving model's %(old)s"
+            ) % {
+                "precision": f"{precision:.1%}",
+                "new": f"{new_share:.1%}",
+                "old": f"{old_share:.1%}",
+            }
+    return True, _(
+        "activated: dev macro-F1 and the share dispatched automatically at every set "
+        "precision are not below the serving model's"
+    )
+
+
+def gate_precisions() -> list[float]:
+    """The precisions a scheduled or button-started retraining must hold: those of the
+    automatic-dispatch policies in use (the function named by the setting
+    `MINSHENG_DISPATCH_PRECISIONS_SOURCE`, a feature does not import another), else
+    `DEFAULT_PRECISIONS`."""
+    source = getattr(settings, "MINSHENG_DISPATCH_PRECISIONS_SOURCE", "")
+    found = [float(p) for p in import_string(source)()] if source else []
+    return found or list(DEFAULT_PRECISIONS)
+
+
 def router_train(
     *,
     use_shared: bool = True,
     use_feedback: bool = True,
     force: bool = False,
     limit_per_class: int | None = None,
+    precisions: Sequence[float] = DEFAULT_PRECISIONS,
     progress: Callable[[str], None] | None = None,
 ) -> TrainResult:
-    """Train a new routing model, measure it on the dev split and activate it unless it
-    scores lower than the model serving now (or cannot be measured), unless `force`.
+    """Train a new routing model and let it replace the serving one only through the gate:
+    on the dev split, its macro-F1 and its share dispatched automatically at each of
+    `precisions` (threshold from each model's own held-out predictions) must not be below
+    the serving model's; `force` skips the gate (the comparison is still kept).
 
-    Steps: build the training set; fit; evaluate on dev.csv; write the artifact and its
-    sidecar under `artifact_dir()`; record a RouterModel; activate it if allowed.
-    Not one transaction: fitting takes tens of seconds and must not hold a write lock;
-    only the final recording and activation are atomic.
+    Steps: build the training set (shared train split + corrections); fit; held-out
+    predictions over that training set; measure both models on dev.csv; decide; write the
+    artifact and its sidecar (with the comparison) under `artifact_dir()`; record a
+    RouterModel and activate it if allowed and the serving model is still the one compared
+    with. Not one transaction: fitting takes tens of seconds and must not hold a write
+    lock; only the final recording and activation are atomic.
     """
     report = progress or (lambda step: None)
     started = time.monotonic()
+    if not precisions or any(not 0 < p <= 1 for p in precisions):
+        raise ValidationError(
+            {"precisions": [_("A precision is a fraction above 0 and at most 1.")]}
+        )
     report("data")
     training = training_set_build(
         use_shared=use_shared, use_feedback=use_feedback, limit_per_class=limit_per_class
@@ -243,38 +324,68 @@ def router_train(
     except ValueError as error:  # too few examples of a category
         raise ValidationError({"use_feedback": [str(error)]}) from error
     dev = router.metadata.get("dev")
+    comparison: dict[str, Any] | None = None
+    serving_version = None
+    if datasets.has_split("dev"):
+        report("gate")
+        held_out_dev = datasets.labelled_split("dev")
+        serving_version, serving = selectors.router_active()
+        comparison = {
+            "precisions": [float(p) for p in precisions],
+            "dev": {"file": held_out_dev.source["file"], "rows": held_out_dev.source["rows"]},
+            "old": _figures(
+                version=serving_version,
+                router=serving,
+                held_out=serving.metadata.get("held_out"),
+                dev=held_out_dev,
+                precisions=precisions,
+            ),
+            "new": _figures(
+                version="new",
+                router=router,
+                held_out=router.metadata.get("held_out"),
+                dev=held_out_dev,
+                precisions=precisions,
+            ),
+        }
+    if comparison is None:
+        allowed, reason = force, _("not activated: no dev split to measure it on")
+    else:
+        allowed, reason = gate_decide(
+            old=comparison["old"], new=comparison["new"], precisions=precisions
+        )
+    if force:
+        allowed, reason = True, _("activated: forced")
+    if comparison is not None:
+        comparison.update(decision="activated" if allowed else "refused", reason=reason)
+        router.metadata["gate"] = comparison
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S-%f")
     path = model.save(router, selectors.artifact_dir() / f"router-{stamp}{model.ARTIFACT_SUFFIX}")
     report("saved")
-    baseline = _baseline_macro_f1()
-    if force:
-        allowed, reason = True, _("activated: forced")
-    elif dev is None:
-        allowed, reason = False, _("not activated: no dev split to measure it on")
-    elif baseline is not None and dev["macro_f1"] < baseline:
-        allowed = False
-        reason = _("not activated: dev macro-F1 %(new).4f is below the serving %(old).4f") % {
-            "new": dev["macro_f1"],
-            "old": baseline,
-        }
-    else:
-        allowed, reason = True, _("activated: dev macro-F1 is not below the serving model's")
-    router_model = _router_model_record(path=str(path), metadata=router.metadata, activate=allowed)
+    router_model, allowed, reason = _router_model_record(
+        path=str(path),
+        metadata=router.metadata,
+        activate=allowed,
+        compared_with=None if force else serving_version,
+        reason=reason,
+    )
     return TrainResult(
         router_model=router_model,
         dev=dev,
-        baseline_macro_f1=baseline,
+        baseline_macro_f1=comparison["old"]["macro_f1"] if comparison else None,
         is_activated=allowed,
         reason=reason,
         seconds=time.monotonic() - started,
+        comparison=comparison,
     )
 
 
 def _fit_and_measure(
     *, training: TrainingSet, started: float, progress: Callable[[str], None]
 ) -> model.Router:
-    """Fit on the training set and, when the dev split is here, score on it; the scores
-    and provenance go into the router's metadata."""
+    """Fit on the training set, keep held-out predictions over it (for the thresholds of
+    automatic dispatch) and, when the dev split is here, score on it; the scores and
+    provenance go into the router's metadata."""
     pipeline = model.train(training.texts, training.labels, progress=progress)
     router = model.Router(pipeline=pipeline)
     router.metadata = training_metadata(
@@ -282,12 +393,27 @@ def _fit_and_measure(
         params=getattr(pipeline, "routing_params", model.DEFAULT_PARAMS),
         seconds=time.monotonic() - started,
     )
+    progress("held-out")
+    router.metadata["held_out"] = held_out_metadata(router=router, training=training)
     if datasets.has_split("dev"):
         progress("evaluation")
         held_out = datasets.labelled_split("dev")
         scores = model.evaluate(router, held_out.texts, held_out.labels)
         router.metadata["dev"] = {**scores, **held_out.source}
     return router
+
+
+def held_out_metadata(*, router: model.Router, training: TrainingSet) -> dict[str, Any]:
+    """The router's cross-validated predictions over its training set (shared rows and
+    corrections; never the dev split), in the sidecar's compact form."""
+    started = time.monotonic()
+    held_out = model.held_out_predictions(router, training.texts, training.labels)
+    return calibration.held_out_encode(
+        held_out,
+        method="cross-validated SVM scores through the model's calibration (its folds)",
+        data=[source.get("file") for source in training.sources],
+        seconds=round(time.monotonic() - started, 1),
+    )
 
 
 def router_default_write(*, progress: Callable[[str], None] | None = None) -> model.Router:
@@ -305,14 +431,35 @@ def router_default_write(*, progress: Callable[[str], None] | None = None) -> mo
 
 
 @transaction.atomic
-def _router_model_record(*, path: str, metadata: dict[str, Any], activate: bool) -> RouterModel:
+def _router_model_record(
+    *,
+    path: str,
+    metadata: dict[str, Any],
+    activate: bool,
+    compared_with: str | None,
+    reason: str,
+) -> tuple[RouterModel, bool, str]:
+    """Record the new version and activate it if allowed, unless another model became
+    active while it was trained (it was compared with `compared_with`, when given).
+    Returns the row, whether it was activated and why (not)."""
+    if activate and compared_with is not None:
+        active = RouterModel.objects.select_for_update().filter(is_active=True).first()
+        now_serving = str(active.pk) if active is not None else selectors.DEFAULT_VERSION
+        if now_serving != compared_with:
+            activate = False
+            reason = _(
+                "not activated: model %(now)s became active while this one was trained "
+                "against %(then)s"
+            ) % {"now": now_serving, "then": compared_with}
+            if "gate" in metadata:
+                metadata["gate"].update(decision="refused", reason=reason)
     router_model = RouterModel(path=path, metadata=metadata, created_at=timezone.now())
     router_model.full_clean()
     if activate:
         RouterModel.objects.filter(is_active=True).update(is_active=False)
         router_model.is_active = True
     router_model.save()
-    return router_model
+    return router_model, activate, reason
 
 
 @transaction.atomic

@@ -1,5 +1,8 @@
-"""`manage.py train_router`: train a routing model, print its dev scores and whether it
-was activated. `--write-default` instead rebuilds the model shipped with the code."""
+"""`manage.py train_router`: train a routing model on the shared data and the corrections,
+print its dev scores, the gate's comparison with the serving model and whether it was
+activated. Runs the training in this process, never in a web process: run it from cron
+(e.g. nightly) for scheduled retraining. `--write-default` instead rebuilds the model
+shipped with the code."""
 
 from typing import Any
 
@@ -9,7 +12,17 @@ from tqdm import tqdm
 
 from minsheng.routing import selectors, services
 
-STEPS = ["data", "features", "selection", "classifier", "done", "evaluation", "saved"]
+STEPS = [
+    "data",
+    "features",
+    "selection",
+    "classifier",
+    "done",
+    "held-out",
+    "evaluation",
+    "gate",
+    "saved",
+]
 
 
 class Command(BaseCommand):
@@ -29,6 +42,17 @@ class Command(BaseCommand):
             "--write-default",
             action="store_true",
             help="rebuild the shipped model from train.csv only (no database row)",
+        )
+        parser.add_argument(
+            "--precision",
+            type=float,
+            action="append",
+            default=None,
+            help=(
+                "a precision (e.g. 0.98) at which the new model must dispatch at least the "
+                "serving model's share automatically; repeat for several (default: the "
+                "automatic-dispatch policies' precisions, else 0.98)"
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -50,6 +74,7 @@ class Command(BaseCommand):
                 use_feedback=not options["no_feedback"],
                 force=options["force"],
                 limit_per_class=options["limit_per_class"],
+                precisions=options["precision"] or services.gate_precisions(),
                 progress=progress,
             )
         except ValidationError as error:
@@ -57,8 +82,8 @@ class Command(BaseCommand):
         finally:
             bar.close()
         self._print_scores(result.dev)
-        if result.baseline_macro_f1 is not None:
-            self.stdout.write(f"serving model dev macro-F1: {result.baseline_macro_f1:.4f}")
+        if result.comparison is not None:
+            self._print_comparison(result.comparison)
         self.stdout.write(f"model {result.router_model.pk} at {result.router_model.path}")
         self.stdout.write(f"{result.reason} ({result.seconds:.0f} s)")
 
@@ -72,3 +97,21 @@ class Command(BaseCommand):
         )
         for label, f1 in sorted(dev["per_class_f1"].items()):
             self.stdout.write(f"  {label}: F1 {f1:.4f}")
+
+    def _print_comparison(self, comparison: dict[str, Any]) -> None:
+        old, new = comparison["old"], comparison["new"]
+        self.stdout.write(
+            f"gate on dev: macro-F1 serving ({old['version']}) {old['macro_f1']:.4f}, "
+            f"new {new['macro_f1']:.4f}"
+        )
+        for key, point in new["points"].items():
+            before = old["points"][key]
+            self.stdout.write(
+                f"  at precision {key}: automatic share on dev serving {_pct(before['share'])} "
+                f"(measured precision {_pct(before['precision'])}), new {_pct(point['share'])} "
+                f"(measured precision {_pct(point['precision'])})"
+            )
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
