@@ -385,6 +385,10 @@ WATCH_SECONDS = env.int("WATCH_SECONDS", default=60)
 # The hot topics a monthly report made in the background lists (routing's, named here for
 # the same reason).
 MINSHENG_TOPICS_SOURCE = "minsheng.routing.hot_topics.period_topics"
+# The precisions routing's gated retraining (train button, `train_router` from cron) must
+# hold: a function returning those of the automatic-dispatch policies in use (named here
+# for the same reason). Empty, or no policy enabled: 98 % only.
+MINSHENG_DISPATCH_PRECISIONS_SOURCE = ""
 
 # Keyed hashes of query codes, phone numbers, e-mail addresses, complainants' names and
 # Open311 keys: a secret of its own (rotating SECRET_KEY must not break every look-up);
