@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "minsheng.deadlines",
     "minsheng.cases",
     "minsheng.routing",
+    "minsheng.dispatch",
     "minsheng.intake",
     "minsheng.notify",
     "minsheng.supervision",
@@ -380,6 +381,7 @@ WATCH_JOBS = [
     "minsheng.supervision.jobs.watch_job",  # notices by policy, notice warnings, return visits
     "minsheng.notify.jobs.notify_sweep_job",  # due-soon/overdue reminders, outbox catch-up
     "minsheng.reports.jobs.facts_refresh_job",  # the figures' per-case summary
+    "minsheng.dispatch.jobs.drift_watch_job",  # auto-dispatch pauses itself on drift
 ]
 WATCH_SECONDS = env.int("WATCH_SECONDS", default=60)
 # The hot topics a monthly report made in the background lists (routing's, named here for

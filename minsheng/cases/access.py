@@ -394,3 +394,19 @@ def can_call_back(user: User) -> bool:
 def can_import_records(user: User) -> bool:
     """Whether `user` may upload spreadsheets of hotline records and import them as cases."""
     return bool(role_facts_for(user).global_roles & IMPORT_ROLES)
+
+
+# Who sets the auto-dispatch policies and the switch (minsheng.dispatch): administrators and
+# supervisors. Dispatchers and leaders also read its figures and corrections.
+AUTO_DISPATCH_POLICY_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR})
+AUTO_DISPATCH_REPORT_ROLES = AUTO_DISPATCH_POLICY_ROLES | {Role.DISPATCHER, Role.LEADER}
+
+
+def can_set_auto_dispatch(user: User) -> bool:
+    """Whether `user` may set the auto-dispatch policies and switch it off and on."""
+    return bool(role_facts_for(user).global_roles & AUTO_DISPATCH_POLICY_ROLES)
+
+
+def can_view_auto_dispatch(user: User) -> bool:
+    """Whether `user` may read the auto-dispatch figures and corrections."""
+    return bool(role_facts_for(user).global_roles & AUTO_DISPATCH_REPORT_ROLES)

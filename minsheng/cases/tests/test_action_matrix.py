@@ -42,6 +42,7 @@ EXPECTED: dict[str, tuple[set[State], set[str]]] = {
     "transfer": ({S.SUBMITTED}, {"intake"}),
     "answer": (set(), set()),  # only an inquiry: test_answer
     "assign": ({S.ACCEPTED}, {"dispatcher"}),
+    "reassign": ({S.ASSIGNED}, {"dispatcher"}),
     "sign": ({S.ASSIGNED}, LEAD),
     "return": ({S.ASSIGNED}, LEAD),
     "plan": ({S.IN_PROGRESS}, LEAD),
@@ -88,6 +89,7 @@ def sample_inputs(action: str, cast: Any, other: Case) -> dict[str, Any]:
         "reject": {"note": "不属于受理范围"},
         "transfer": {"body": "市公安局", "consent": True},
         "assign": {"department": cast.environment},
+        "reassign": {"department": cast.environment, "note": "应由环保部门办理"},
         "return": {"note": "不属于本单位职责"},
         "plan": {"note": "现场核查"},
         "progress": {"note": "已联系施工单位"},

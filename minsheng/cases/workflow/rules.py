@@ -100,6 +100,14 @@ def check_assign(case: Case, inputs: dict[str, Any]) -> None:
         )
 
 
+def check_reassign(case: Case, inputs: dict[str, Any]) -> None:
+    check_assign(case, inputs)
+    if inputs["department"].pk == case.department_id:
+        raise ValidationError(
+            {"department": [_("The case is already with this department; choose another.")]}
+        )
+
+
 def check_positive_amount(case: Case, inputs: dict[str, Any]) -> None:
     if inputs["amount"] <= 0:
         raise ValidationError({"amount": [_("Ask for at least one unit of time.")]})

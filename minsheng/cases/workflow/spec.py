@@ -31,6 +31,7 @@ class Act(StrEnum):
     TRANSFER = "transfer"
     ANSWER = "answer"
     ASSIGN = "assign"
+    REASSIGN = "reassign"
     SIGN = "sign"
     RETURN = "return"
     PLAN = "plan"

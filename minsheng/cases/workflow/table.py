@@ -139,7 +139,8 @@ ACTIONS: dict[Act, Action] = {
         public_label=_("Passed to the office responsible"),
         sources=frozenset({S.ACCEPTED}),
         target=S.ASSIGNED,
-        roles=frozenset({R.DISPATCHER}),
+        # The system assigns by an auto-dispatch policy (minsheng.dispatch).
+        roles=frozenset({R.DISPATCHER, R.SYSTEM}),
         inputs=(
             Input("department", _("Lead department"), InputKind.DEPARTMENT),
             Input(
@@ -155,6 +156,31 @@ ACTIONS: dict[Act, Action] = {
         notices=(N.ASSIGNED,),
         queue=Queue.DISPATCH,
         check=rules.check_assign,
+        effect=effects.assign,
+    ),
+    # A dispatcher corrects an assignment (an automatic one, minsheng.dispatch) before the
+    # department signs: the new department gets its own time to plan, as after a return.
+    Act.REASSIGN: Action(
+        label=_("Re-assign to another department"),
+        public_label=_("Passed to the office responsible"),
+        sources=frozenset({S.ASSIGNED}),
+        target=S.ASSIGNED,
+        roles=frozenset({R.DISPATCHER}),
+        inputs=(
+            Input("department", _("Lead department"), InputKind.DEPARTMENT),
+            Input(
+                "co_departments",
+                _("Co-handling departments"),
+                InputKind.DEPARTMENTS,
+                required=False,
+            ),
+            NOTE,
+        ),
+        note_label=_("Why the case goes to another department"),
+        clocks=(start(Step.PLAN),),
+        is_public=True,
+        notices=(N.ASSIGNED,),
+        check=rules.check_reassign,
         effect=effects.assign,
     ),
     Act.SIGN: Action(
