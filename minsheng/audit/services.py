@@ -99,7 +99,9 @@ def _head_locked() -> AuditHead:
     return AuditHead.objects.select_for_update().get(pk=HEAD_ID)
 
 
-@transaction.atomic
+# No savepoint: callers are inside their own transaction, and an entry that fails takes the
+# whole of it down anyway (two statements fewer on every case event).
+@transaction.atomic(savepoint=False)
 def entry_append(
     *,
     kind: Kind,
@@ -138,6 +140,10 @@ SECRET_WORDS = ("password", "secret", "key", "token", "hash")
 # Longer texts (templates, model blobs) are kept as their digest and length.
 LONGEST_VALUE = 2000
 ADMIN_ACTIONS = {ADDITION: "added", CHANGE: "changed", DELETION: "deleted"}
+# Registered in the admin by a library, read-only there, and not configuration: the task
+# queue's rows, which the worker writes several times per task (recording them put two
+# audit entries, and two more write transactions, on every public submission).
+NOT_CONFIGURATION = {"django_tasks_database.dbtaskresult"}
 
 
 def _value(name: str, value: Any) -> Any:
@@ -239,7 +245,7 @@ def admin_edited_models() -> set[type[models.Model]]:
     models of its inlines, and Django's groups and permissions."""
     found: set[type[models.Model]] = {Group, Permission}
     for model, model_admin in admin.site._registry.items():
-        if isinstance(model_admin, ReadOnlyAdmin):
+        if isinstance(model_admin, ReadOnlyAdmin) or model._meta.label_lower in NOT_CONFIGURATION:
             continue
         found.add(model)
         found.update(inline.model for inline in model_admin.inlines)

@@ -3,6 +3,7 @@ due step. Working-day arithmetic itself is `deadlines.calendar.compute_due`; thi
 keeps the rows and calls it. Only `cases.workflow` (and case creation) call in here.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -92,7 +93,8 @@ def apply_effects(
     now: datetime,
     extension: int = 0,
 ) -> None:
-    """Apply an action's clock effects to `case`'s clocks, then refresh its next due step."""
+    """Apply an action's clock effects to `case`'s clocks, then store its next due step
+    (the earliest running clock, for lists sorted by due time) if that changed."""
     if not effects:
         return
     calendar = calendar_get()
@@ -135,19 +137,55 @@ def apply_effects(
         elif effect.op == Op.EXTEND:
             clock.extension += extension
             _recompute(clock, calendar)
-    next_due_refresh(case)
+    # `open_clocks` is every running clock now: the next due step comes from it, not from a
+    # second read of the rows just written.
+    step, due_at = _next_due(open_clocks.values())
+    if (step, due_at) != (case.next_due_step, case.next_due_at):
+        case.next_due_step, case.next_due_at = step, due_at
+        Case.objects.filter(pk=case.pk).update(next_due_step=step, next_due_at=due_at)
 
 
-def next_due_refresh(case: Case) -> None:
-    """Store the earliest running clock on the case, for lists sorted by due time."""
-    first = (
-        case.clocks.filter(stopped_at__isnull=True, due_at__isnull=False).order_by("due_at").first()
-    )
-    case.next_due_step = first.step if first else ""
-    case.next_due_at = first.due_at if first else None
-    Case.objects.filter(pk=case.pk).update(
-        next_due_step=case.next_due_step, next_due_at=case.next_due_at
-    )
+def _next_due(running: Iterable[CaseClock]) -> tuple[str, datetime | None]:
+    """The step and time of the earliest of `running` that has a due time (a paused clock
+    has none), or ("", None)."""
+    due = [c for c in running if c.due_at is not None]
+    if not due:
+        return "", None
+    first = min(due, key=lambda c: (c.due_at, c.started_at, c.step))
+    return first.step, first.due_at
+
+
+def clocks_for_new_case(
+    *, case: Case, effects: tuple[ClockEffect, ...], now: datetime
+) -> list[tuple[CaseClock, Due]]:
+    """The clocks a case being registered starts (`effects` may only start steps), each with
+    its due time, before any row is written: sets the case's next due step and time on
+    `case`, so that it is inserted once with them, and returns the clocks for
+    `clocks_insert` once it has its id. Same rule as `apply_effects`' START on a case with
+    no clock running; the policy and the calendar come from the process's cached copy."""
+    policy = policy_for(kind=case.kind, severity=case.severity)
+    calendar = calendar_get()
+    started: list[tuple[CaseClock, Due]] = []
+    for effect in effects:
+        if effect.op != Op.START or effect.step is None:
+            raise ValueError(f"a new case can only start clocks, not {effect!r}")
+        clock = CaseClock(
+            case=case,
+            step=effect.step,
+            unit=policy.unit,
+            amount=policy.amount_for(effect.step),
+            started_at=now,
+        )
+        due = clock_due(clock, calendar)
+        clock.due_at = due.due_at
+        started.append((clock, due))
+    case.next_due_step, case.next_due_at = _next_due(clock for clock, _ in started)
+    return started
+
+
+def clocks_insert(started: list[tuple[CaseClock, Due]]) -> None:
+    """Write the clocks `clocks_for_new_case` made, in one statement, after their case."""
+    CaseClock.objects.bulk_create([clock for clock, _ in started])
 
 
 def due_in(*, started_at: datetime, amount: int, unit: Unit = Unit.WORKING_DAYS) -> datetime | None:

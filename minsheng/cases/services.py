@@ -18,6 +18,7 @@ from minsheng.cases.models import (
     Area,
     Attachment,
     Case,
+    CaseClock,
     CaseEvent,
     Category,
     Channel,
@@ -26,6 +27,7 @@ from minsheng.cases.models import (
 )
 from minsheng.cases.numbering import case_number_next
 from minsheng.cases.workflow import Act
+from minsheng.deadlines.calendar import Due
 from minsheng.deadlines.models import Kind, Severity, Step
 from minsheng.lib import uploads
 from minsheng.lib.hashing import keyed_hash, random_code
@@ -77,10 +79,16 @@ class Submission:
 
 @dataclass(frozen=True)
 class Registered:
-    """A new case and the query code given to the complainant (never stored in clear)."""
+    """A new case, the query code given to the complainant (never stored in clear), and the
+    clocks it started with their due times (for the answer, without reading them again)."""
 
     case: Case
     query_code: str
+    clocks: tuple[tuple[CaseClock, Due], ...] = ()
+
+
+# What registering does to the clocks: the initial review starts (受理审核).
+REGISTER_CLOCKS = (clocks.start(Step.REVIEW),)
 
 
 def phone_hash(phone: str) -> str:
@@ -120,17 +128,30 @@ def _check_people(submission: Submission) -> None:
             )
 
 
-@transaction.atomic
-def case_create(
-    *, submission: Submission, actor: User | None, files: list[UploadedFile] | None = None
-) -> Registered:
-    """Register a matter from any channel as a new case (登记), and start its review clock.
+@dataclass(frozen=True)
+class CaseDraft:
+    """A submission worked out as far as it can be without writing: the case row (no number
+    yet), its complainants and clocks, the query code, the files ready to store.
+    `case_prepare` makes it outside any transaction; `case_write` writes it inside one."""
 
-    1. check the submission;
-    2. take the next case number and a query code;
-    3. create the case, its complainants and attachments;
-    4. write the `register` event and start the review clock.
-    The caller tells the complainant the number only after this transaction commits.
+    case: Case
+    complainants: list[Complainant]
+    clocks: list[tuple[CaseClock, Due]]
+    query_code: str
+    files: list[uploads.Prepared]
+
+
+def case_prepare(*, submission: Submission, files: list[UploadedFile] | None = None) -> CaseDraft:
+    """Everything about registering `submission` that writes nothing (登记, part one).
+
+    1. check the submission and its people (ValidationError names the field);
+    2. make the query code and the case row, checked as `full_clean` checks it;
+    3. make the complainants (the first one speaks for a group that named nobody);
+    4. start the review clock: its due time from the policy and the calendar (the process's
+       cached copy), hence the case's next due step;
+    5. check and prepare the files (names, types, images re-encoded).
+    On SQLite every write transaction holds the database's one write lock, so all of this
+    runs before it is taken, not while other submitters wait.
     """
     _check_people(submission)
     now = timezone.now()
@@ -140,7 +161,7 @@ def case_create(
         kind = Kind.REPORT
     query_code = random_code()
     case = Case(
-        number=case_number_next(timezone.localdate(now)),
+        number="",
         query_code_hash=keyed_hash(query_code, purpose=access.QUERY_CODE_PURPOSE),
         kind=kind,
         severity=submission.severity,
@@ -162,14 +183,15 @@ def case_create(
         created_at=now,
         updated_at=now,
     )
-    case.full_clean()
-    case.save()
+    # The number comes from the counter inside the transaction; its uniqueness is the
+    # counter's and the unique index's, not a SELECT's.
+    case.full_clean(exclude=["number"], validate_unique=False)
     people = list(submission.people)
     if case.is_collective and not any(p.is_representative for p in people):
         # A group speaks through representatives; without a choice, the first one is.
         people[0] = PersonInput(**{**people[0].__dict__, "is_representative": True})
-    for person in people:
-        complainant = Complainant(
+    complainants = [
+        Complainant(
             case=case,
             name=person.name.strip(),
             name_hash=name_hash(person.name),
@@ -182,21 +204,58 @@ def case_create(
             is_representative=person.is_representative,
             contact_by=person.contact_by,
         )
+        for person in people
+    ]
+    for complainant in complainants:
         complainant.full_clean(exclude=["case"])
-        complainant.save()
+    return CaseDraft(
+        case=case,
+        complainants=complainants,
+        clocks=clocks.clocks_for_new_case(case=case, effects=REGISTER_CLOCKS, now=now),
+        query_code=query_code,
+        files=[uploads.upload_prepare(upload) for upload in files or []],
+    )
+
+
+@transaction.atomic(savepoint=False)
+def case_write(*, draft: CaseDraft, actor: User | None) -> Registered:
+    """Write a prepared case (登记, part two), in one short transaction with one statement
+    per kind of row and nothing read back:
+
+    1. take the next case number (one upsert);
+    2. insert the case, with its next due step already on it;
+    3. insert its complainants (one statement) and store its files;
+    4. write the `register` event (and its audit entry) and the clocks (one statement).
+    The caller tells the complainant the number only after this transaction commits; what
+    may follow the answer (notifications, the collective check) is queued on commit by
+    whoever asks for it.
+    """
+    case = draft.case
+    case.number = case_number_next(timezone.localdate(case.created_at))
+    case.save(force_insert=True)
+    Complainant.objects.bulk_create(draft.complainants)
     event = workflow.event_record(
         case=case,
         act=Act.REGISTER,
         actor=actor,
         from_state="",
         to_state=State.SUBMITTED,
-        data={"channel": case.channel, "kind": kind},
-        now=now,
+        data={"channel": case.channel, "kind": case.kind},
+        now=case.created_at,
     )
-    for upload in files or []:
-        attachment_add(case=case, upload=upload, event=event)
-    clocks.apply_effects(case=case, effects=(clocks.start(Step.REVIEW),), now=now)
-    return Registered(case=case, query_code=query_code)
+    for prepared in draft.files:
+        _attachment_store(case=case, prepared=prepared, event=event)
+    clocks.clocks_insert(draft.clocks)
+    return Registered(case=case, query_code=draft.query_code, clocks=tuple(draft.clocks))
+
+
+def case_create(
+    *, submission: Submission, actor: User | None, files: list[UploadedFile] | None = None
+) -> Registered:
+    """Register a matter from any channel as a new case (登记), and start its review clock:
+    `case_prepare`, then `case_write`. Channels go through `intake.services.
+    submission_register`, which does the same with intake's own rules around it."""
+    return case_write(draft=case_prepare(submission=submission, files=files), actor=actor)
 
 
 def attachment_add(
@@ -206,6 +265,12 @@ def attachment_add(
     type its content shows, images without metadata. Every channel's files pass here, so
     a file no form checked (e-mail) is refused here too: ValidationError on `files`."""
     prepared = uploads.upload_prepare(upload)
+    return _attachment_store(case=case, prepared=prepared, event=event, is_public=is_public)
+
+
+def _attachment_store(
+    *, case: Case, prepared: uploads.Prepared, event: CaseEvent | None, is_public: bool = True
+) -> Attachment:
     attachment = Attachment(
         case=case,
         event=event,

@@ -19,6 +19,7 @@ from minsheng.deadlines.models import CalendarDay, DeadlinePolicy, DeadlinesVers
 
 # How stale a process's copy may be, at most: the time between two reads of the version.
 FRESH_SECONDS = 1.0
+VERSION_ID = 1  # the one DeadlinesVersion row
 
 
 def _calendar_year_load(year: int) -> tuple[Overrides, bool]:
@@ -82,7 +83,8 @@ class _Cached:
         now = time.monotonic()
         if now - self.checked_at < FRESH_SECONDS:
             return self.version
-        current = DeadlinesVersion.objects.values_list("version", flat=True).first() or 0
+        version = DeadlinesVersion.objects.filter(pk=VERSION_ID).values_list("version", flat=True)
+        current = next(iter(version), 0)
         with self.lock:
             if current != self.version:
                 self.calendar = None

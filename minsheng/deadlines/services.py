@@ -9,9 +9,7 @@ from django.db import transaction
 from django.db.models import F
 
 from minsheng.deadlines.models import CalendarDay, DeadlinesVersion
-from minsheng.deadlines.selectors import deadlines_cache_clear
-
-VERSION_ID = 1
+from minsheng.deadlines.selectors import VERSION_ID, deadlines_cache_clear
 
 
 def deadlines_changed() -> None:

@@ -43,7 +43,9 @@ def event_record(
         state = Case.objects.values_list("state", flat=True).get(pk=case.pk)
         from_state = state if from_state is None else from_state
         to_state = state if to_state is None else to_state
-    with transaction.atomic():
+    # The event and its audit entry stand or fall together; inside the caller's transaction
+    # that needs no savepoint of its own (two statements saved on every action).
+    with transaction.atomic(savepoint=False):
         event = CaseEvent.objects.create(
             case=case,
             action=act,

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from minsheng.accounts.models import User
-from minsheng.cases.services import Registered, Submission, case_create
+from minsheng.cases.services import Registered, Submission, case_prepare, case_write
 from minsheng.deadlines.models import Severity
 from minsheng.intake.emergency import emergency_numbers
 from minsheng.routing.services import Suggestion, collective_check_schedule, feedback_record
@@ -27,7 +27,6 @@ def submission_prepare(submission: Submission) -> Submission:
     return submission
 
 
-@transaction.atomic
 def submission_register(
     *,
     submission: Submission,
@@ -37,20 +36,24 @@ def submission_register(
 ) -> Registered:
     """Register a matter that came in through any channel as a new case.
 
-    1. apply the rules common to every channel (`submission_prepare`);
-    2. create the case through `cases.services.case_create` (number, query code, clock);
-    3. when staff chose its category with the routing model's `suggestion` in front of
-       them, keep what they chose against it (routing feedback, to retrain from);
-    4. once committed, check it for a collective complaint in the background (routing).
-    The caller tells the complainant the number only after this transaction commits.
+    1. apply the rules common to every channel (`submission_prepare`), and work the case
+       out without writing (`cases.services.case_prepare`: checks, clocks, files), before
+       any transaction: on SQLite a write transaction holds the one write lock;
+    2. in one short transaction: write the case (`case_write`: number, case, complainants,
+       event, clocks); when staff chose its category with the routing model's `suggestion`
+       in front of them, keep what they chose against it (routing feedback, to retrain
+       from); and ask for its collective-complaint check, queued once committed (routing).
+    The caller tells the complainant the number only after this returns (committed).
     """
-    registered = case_create(submission=submission_prepare(submission), actor=actor, files=files)
-    if suggestion is not None and submission.category is not None:
-        feedback_record(
-            case=registered.case,
-            suggestion=suggestion,
-            chosen_category=submission.category,
-            actor=actor,
-        )
-    collective_check_schedule(case=registered.case)
+    draft = case_prepare(submission=submission_prepare(submission), files=files)
+    with transaction.atomic(savepoint=False):
+        registered = case_write(draft=draft, actor=actor)
+        if suggestion is not None and submission.category is not None:
+            feedback_record(
+                case=registered.case,
+                suggestion=suggestion,
+                chosen_category=submission.category,
+                actor=actor,
+            )
+        collective_check_schedule(case=registered.case)
     return registered

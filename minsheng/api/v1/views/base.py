@@ -2,7 +2,7 @@
 parser, and the helpers that parse an action and shape clocks, events and cases."""
 
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import IO, Any
 
@@ -29,7 +29,6 @@ from minsheng.api.v1.actions import action_input_classes
 from minsheng.cases.access import Actor
 from minsheng.cases.forms import action_form_class, action_inputs
 from minsheng.cases.models import Case, CaseClock, CaseEvent
-from minsheng.cases.selectors import open_clocks_for
 from minsheng.cases.services import Registered, material_supply
 from minsheng.cases.workflow import Act, allowed_actions, may_take, perform
 from minsheng.deadlines.calendar import Due
@@ -143,15 +142,21 @@ def due_data(clock: CaseClock, due: Due, now: datetime) -> dict[str, Any]:
     }
 
 
-def clocks_data(clocks: list[tuple[CaseClock, Due]]) -> list[dict[str, Any]]:
+def _soonest(clock: tuple[CaseClock, Due]) -> tuple[bool, datetime]:
+    due_at = clock[1].due_at
+    return due_at is None, due_at or clock[0].started_at
+
+
+def clocks_data(clocks: Sequence[tuple[CaseClock, Due]]) -> list[dict[str, Any]]:
     """Running clocks (from a selector) in the API's shape."""
     now = timezone.now()
     return [due_data(clock, due, now) for clock, due in clocks]
 
 
 def registered_data(registered: Registered) -> dict[str, Any]:
+    """The answer to a submission, from what registering wrote (nothing is read again)."""
     case = registered.case
-    clocks = clocks_data(open_clocks_for(case))
+    clocks = clocks_data(sorted(registered.clocks, key=_soonest))
     return {
         "number": case.number,
         "query_code": registered.query_code,
