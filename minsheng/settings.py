@@ -122,6 +122,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["TEST"] = {"NAME": env.str("SQLITE_TEST_NAME", default=None)}
+# Keep a process's connection for this many seconds instead of opening one per request
+# (PostgreSQL's connection set-up cost more than a whole submission); checked before reuse,
+# so a connection the server closed is replaced, not failed on. 0 closes after each request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # A read replica of the primary (PostgreSQL streaming replication) for the statistics'
 # long reads (minsheng/lib/replica.py); unset, everything reads the primary.
 if env.str("DATABASE_REPLICA_URL", default=""):
