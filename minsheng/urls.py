@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("minsheng.api.urls")),  # /api/v1/ and /open311/v2/
     path("work/import/", include("minsheng.intake.urls")),  # spreadsheet import
     path("work/supervision/", include("minsheng.supervision.urls")),  # notices, return visits
+    path("work/dispatch/", include("minsheng.dispatch.urls")),  # auto-dispatch policies, report
     path("work/", include("minsheng.reports.urls")),  # /work/stats/, Excel exports
     path("work/", include("minsheng.workbench.urls")),
     # Browsers ask for it whatever the page says; the icon is the one base.html links.

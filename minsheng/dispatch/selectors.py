@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 
 from minsheng.accounts.models import Membership, Role, User
-from minsheng.cases.models import Category
+from minsheng.cases.models import Category, State
 from minsheng.dispatch.models import (
     DispatchCorrection,
     DispatchDecision,
@@ -184,6 +184,7 @@ class Report:
     rows: list[CategoryFigures]
     total: CategoryFigures
     corrections: list[DispatchCorrection]
+    awaiting: list[DispatchDecision]
 
 
 REPORT_CORRECTIONS_SHOWN = 200
@@ -223,7 +224,20 @@ def report_for(*, start: datetime, end: datetime, category: str = "") -> Report:
         )[:REPORT_CORRECTIONS_SHOWN]
     )
     ordered = sorted(rows.values(), key=lambda r: (-r.accepted, r.label))
-    return Report(start=start, end=end, rows=ordered, total=total, corrections=shown)
+    # Cases still waiting for the department's signature: a dispatcher may re-assign them.
+    awaiting = list(
+        decisions.filter(outcome=Outcome.DISPATCHED, case__state=State.ASSIGNED)
+        .select_related("case", "suggested_department")
+        .order_by("-decided_at")[:REPORT_CORRECTIONS_SHOWN]
+    )
+    return Report(
+        start=start,
+        end=end,
+        rows=ordered,
+        total=total,
+        corrections=shown,
+        awaiting=awaiting,
+    )
 
 
 def corrections_recent(*, limit: int = 100) -> QuerySet[DispatchCorrection]:

@@ -9,6 +9,8 @@ from minsheng.cases.access import (
     can_call_back,
     can_export_case_lists,
     can_register_matters,
+    can_set_auto_dispatch,
+    can_view_auto_dispatch,
     can_view_hot_topics,
     can_view_statistics,
 )
@@ -25,4 +27,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "may_view_statistics": can_view_statistics(user),
         "may_export_cases": can_export_case_lists(user),
         "may_call_back": can_call_back(user),
+        "may_set_auto_dispatch": can_set_auto_dispatch(user),
+        "may_view_auto_dispatch": can_view_auto_dispatch(user),
     }

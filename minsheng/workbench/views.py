@@ -64,6 +64,7 @@ from minsheng.cases.workflow import (
     why_not,
 )
 from minsheng.deadlines.models import Kind
+from minsheng.dispatch.selectors import auto_dispatched_ids, decision_of, paused_policies
 from minsheng.intake.emergency import emergency_context
 from minsheng.intake.services import submission_register
 from minsheng.knowledge.selectors import policy_entries_search, policy_entry_get
@@ -134,6 +135,8 @@ def my_work(request: HttpRequest) -> HttpResponse:
         "queues": queues,
         "current": current,
         "page": page,
+        "auto_ids": auto_dispatched_ids(c.pk for c in page.object_list) if page else set(),
+        "paused_policies": paused_policies() if case_access.can_set_auto_dispatch(user) else [],
         "notice_tabs": notice_queues_for(user),
         "now": timezone.now(),
     }
@@ -156,6 +159,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filterset": filterset,
         "page": page,
+        "auto_ids": auto_dispatched_ids(c.pk for c in page.object_list),
         "query": query.urlencode(),
         "bulk_form": bulk_form,
         "may_supervise": is_supervising(user),
@@ -222,6 +226,7 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "similar_cases": similar_cases_for(case, user),
         "repeat_filings": repeat_filings_for(user, case),
         "notices": notices_of_case(case.pk),
+        "dispatch_decision": decision_of(case.pk),
         "may_supervise": is_supervising(user),
         "has_reply_letter": public_answer_for(case) is not None,
         "may_grant_reporter": case.kind == Kind.REPORT

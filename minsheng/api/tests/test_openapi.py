@@ -52,6 +52,13 @@ EXPECTED_OPERATIONS = {
     ("post", "/api/v1/notices"),
     ("get", "/api/v1/notices/{notice_id}"),
     ("post", "/api/v1/notices/{notice_id}/actions/{action}"),
+    ("get", "/api/v1/dispatch/policies"),
+    ("post", "/api/v1/dispatch/policies"),
+    ("get", "/api/v1/dispatch/policies/{policy_id}"),
+    ("patch", "/api/v1/dispatch/policies/{policy_id}"),
+    ("get", "/api/v1/dispatch/switch"),
+    ("put", "/api/v1/dispatch/switch"),
+    ("get", "/api/v1/dispatch/corrections"),
     # One operation per lifecycle action, each with its own body.
     *(("post", f"/api/v1/cases/{{number}}/actions/{act}") for act in ACTIONS),
     *(("post", f"/api/v1/public/cases/{{number}}/actions/{act}") for act in public_actions()),

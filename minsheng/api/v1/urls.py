@@ -3,7 +3,15 @@
 from django.urls import path, re_path
 
 from minsheng.api.schema import schema_view
-from minsheng.api.v1.views import documents, grants, public, staff, stats, supervision
+from minsheng.api.v1.views import (
+    dispatch,
+    documents,
+    grants,
+    public,
+    staff,
+    stats,
+    supervision,
+)
 from minsheng.cases.workflow import ACTIONS, public_actions
 
 app_name = "api-v1"
@@ -60,6 +68,16 @@ urlpatterns = [
     path("stats", stats.StatsView.as_view(), name="stats"),
     path("stats/evaluation", stats.EvaluationView.as_view(), name="stats-evaluation"),
     path("public/stats", stats.PublicStatsView.as_view(), name="public-stats"),
+    path("dispatch/policies", dispatch.PolicyListView.as_view(), name="dispatch-policies"),
+    path(
+        "dispatch/policies/<int:policy_id>",
+        dispatch.PolicyDetailView.as_view(),
+        name="dispatch-policy",
+    ),
+    path("dispatch/switch", dispatch.SwitchView.as_view(), name="dispatch-switch"),
+    path(
+        "dispatch/corrections", dispatch.CorrectionListView.as_view(), name="dispatch-corrections"
+    ),
     path("notices", supervision.NoticeListView.as_view(), name="notice-list"),
     path("notices/<int:notice_id>", supervision.NoticeDetailView.as_view(), name="notice-detail"),
     path(

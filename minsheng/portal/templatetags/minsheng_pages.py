@@ -19,3 +19,9 @@ def event_label(action: str) -> str:
 def field(bound_field: Any) -> dict[str, Any]:
     """One form field with its label, help text and errors beside it."""
     return {"field": bound_field}
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    """A share (0..1) as a percentage with one decimal, "–" when there is none."""
+    return "–" if value is None else f"{value:.1%}"
