@@ -3,6 +3,10 @@ the rows for `make bench`.
 
 What is measured:
 - dev macro-F1 and accuracy of the shipped model (minsheng/routing/artifacts/);
+- the automatic-dispatch replay (`replay`): the dev split as matters arriving in order, the
+  dev labels playing the dispatchers' corrections, thresholds for 98 % and 99 % chosen from
+  the model's held-out (cross-validated train.csv) predictions only; the share dispatched
+  automatically and the precision measured on it;
 - suggestion latency over the dev rows, one case per call: `suggestion_for` end to end,
   INCLUDING its database reads (active-model check, 10 keyword rules, level-1 categories
   on an in-memory SQLite test database), and the model alone (`Router.predict_top`);
@@ -26,10 +30,17 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import django
+
+if TYPE_CHECKING:
+    from minsheng.routing.datasets import Labelled
+    from minsheng.routing.model import Router
 
 BenchRow = tuple[str, str]
 
@@ -73,6 +84,108 @@ def _memory(artifact: Path) -> list[BenchRow]:
         ("serving memory: numpy/scipy/sklearn/rjieba imports", _mib(figures["imports"])),
         ("serving memory: whole probe process", _mib(figures["total"])),
     ]
+
+
+REPLAY_PRECISIONS = (0.98, 0.99)
+REPLAY_WINDOW = 100
+
+
+@dataclass(frozen=True)
+class Replay:
+    """Automatic dispatch at one precision, replayed over labelled matters in order: the
+    threshold (from held-out predictions only), the share the held-out rows promised, the
+    share dispatched and the precision measured on it (wrong = a dispatcher would have
+    corrected it), and the lowest precision over any `REPLAY_WINDOW` consecutive automatic
+    dispatches (what a drift watch on recent cases would see)."""
+
+    precision: float
+    threshold: float | None
+    expected_share: float
+    rows: int
+    dispatched: int
+    wrong: int
+    worst_window: float | None
+
+    @property
+    def share(self) -> float:
+        return self.dispatched / self.rows if self.rows else 0.0
+
+    @property
+    def measured_precision(self) -> float | None:
+        return 1 - self.wrong / self.dispatched if self.dispatched else None
+
+
+def replay(
+    router: "Router",
+    texts: Sequence[tuple[str, str]],
+    labels: Sequence[str],
+    *,
+    precisions: Sequence[float] = REPLAY_PRECISIONS,
+) -> list[Replay]:
+    """Replay automatic dispatch over `texts` in order with `router`, its thresholds taken
+    from its held-out predictions (never from the replayed rows); each label is what the
+    dispatcher would have corrected the matter to."""
+    from minsheng.routing import calibration, model
+
+    held_out = router.metadata.get("held_out")
+    if not held_out:
+        raise ValueError("This model keeps no held-out predictions to choose thresholds from.")
+    predictions = calibration.held_out_decode(held_out)
+    arrived = model.evaluation(router, texts, labels)
+    results = []
+    for precision in precisions:
+        point = calibration.operating_point(
+            predictions.confidence, predictions.correct, precision=precision
+        )
+        outcomes: list[bool] = []  # per automatic dispatch, in arrival order: held or not
+        replayed = arrived.predictions
+        for confidence, correct in zip(replayed.confidence, replayed.correct, strict=True):
+            if point.threshold is not None and confidence >= point.threshold:
+                outcomes.append(bool(correct))
+        windows = [
+            sum(outcomes[i : i + REPLAY_WINDOW]) / REPLAY_WINDOW
+            for i in range(len(outcomes) - REPLAY_WINDOW + 1)
+        ]
+        results.append(
+            Replay(
+                precision=precision,
+                threshold=point.threshold,
+                expected_share=point.share,
+                rows=len(labels),
+                dispatched=len(outcomes),
+                wrong=outcomes.count(False),
+                worst_window=min(windows) if windows else None,
+            )
+        )
+    return results
+
+
+def _replay_rows(router: "Router", dev: "Labelled") -> list[BenchRow]:
+    rows: list[BenchRow] = []
+    for result in replay(router, dev.texts, dev.labels):
+        name = f"replay at {result.precision:.0%}"
+        measured = result.measured_precision
+        rows += [
+            (
+                f"{name}: threshold (from CV on train.csv), expected share",
+                f"{result.threshold:.4f}, {result.expected_share:.1%}"
+                if result.threshold is not None
+                else "none reaches it",
+            ),
+            (
+                f"{name}: auto-dispatched share of {result.rows} dev matters",
+                f"{result.share:.1%} ({result.dispatched})",
+            ),
+            (
+                f"{name}: measured precision (wrong dispatches)",
+                f"{measured:.2%} ({result.wrong})" if measured is not None else "n/a",
+            ),
+            (
+                f"{name}: lowest precision over {REPLAY_WINDOW} consecutive auto-dispatches",
+                f"{result.worst_window:.0%}" if result.worst_window is not None else "n/a",
+            ),
+        ]
+    return rows
 
 
 def _with_test_database(body):  # type: ignore[no-untyped-def]
@@ -363,6 +476,7 @@ def run() -> list[BenchRow]:
         (f"shipped model dev macro-F1 ({scores['rows']} rows)", f"{scores['macro_f1']:.4f}")
     )
     rows.append(("shipped model dev accuracy", f"{scores['accuracy']:.4f}"))
+    rows += _replay_rows(router, dev)
     rows += _with_test_database(lambda: _latency_and_retrain(dev.texts))
     rows += _hot_topics()
     rows += _duplicates()

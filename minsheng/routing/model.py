@@ -226,12 +226,11 @@ def top_labels(labels: Sequence[str], row: np.ndarray, k: int) -> list[tuple[str
 
 @dataclass(frozen=True)
 class Evaluation:
-    """A router's scores on labelled texts, and per row its top confidence and whether
-    its top label was right (for thresholds: `calibration.dispatched`)."""
+    """A router's scores on labelled texts, and its predictions per row (top label, its
+    confidence, whether it was right; for thresholds: `calibration.dispatched`)."""
 
     scores: dict[str, Any]
-    confidence: np.ndarray
-    correct: np.ndarray
+    predictions: calibration.HeldOut
 
 
 def evaluation(
@@ -240,7 +239,8 @@ def evaluation(
     """Macro-F1, accuracy and per-class F1 of the router on labelled texts, with the
     per-row confidences."""
     probabilities = router.probabilities(texts)
-    predicted = [router.labels[i] for i in probabilities.argmax(axis=1)]
+    top = probabilities.argmax(axis=1)
+    predicted = [router.labels[i] for i in top]
     classes = sorted(set(labels) | set(predicted))
     per_class = f1_score(labels, predicted, labels=classes, average=None, zero_division=0)
     scores = {
@@ -249,10 +249,15 @@ def evaluation(
         "accuracy": round(float(accuracy_score(labels, predicted)), 4),
         "per_class_f1": {c: round(float(f), 4) for c, f in zip(classes, per_class, strict=True)},
     }
+    correct = np.asarray(predicted, dtype=str) == np.asarray(labels, dtype=str)
     return Evaluation(
         scores=scores,
-        confidence=probabilities.max(axis=1),
-        correct=np.asarray(predicted) == np.asarray(labels, dtype=str),
+        predictions=calibration.HeldOut(
+            labels=router.labels,
+            predicted=top,
+            confidence=probabilities.max(axis=1),
+            correct=correct,
+        ),
     )
 
 

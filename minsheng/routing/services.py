@@ -210,52 +210,75 @@ def _precision_key(precision: float) -> str:
     return f"{precision:.4g}"
 
 
+# How far below the precision asked for a model's precision measured on the dev split may
+# be and still count as holding it: about two binomial standard errors at the ~800 matters
+# dispatched automatically out of dev's 1,158 (sqrt(0.98 * 0.02 / 800) = 0.5 points).
+PRECISION_TOLERANCE = 0.01
+
+
+def _dev_predictions(router: model.Router, dev: datasets.Labelled) -> tuple[float, Any]:
+    """A model's dev macro-F1 and per-row dev predictions: those kept with it when they
+    were made on this same dev file, else measured now."""
+    kept = router.metadata.get("dev_predictions")
+    scores = router.metadata.get("dev", {})
+    if kept and kept.get("sha256") == dev.source["sha256"] and "macro_f1" in scores:
+        return float(scores["macro_f1"]), calibration.held_out_decode(kept)
+    measured = model.evaluation(router, dev.texts, dev.labels)
+    return float(measured.scores["macro_f1"]), measured.predictions
+
+
 def _figures(
-    *,
-    version: str,
-    router: model.Router,
-    held_out: dict[str, Any] | None,
-    dev: datasets.Labelled,
-    precisions: Sequence[float],
+    *, version: str, router: model.Router, dev: datasets.Labelled, precisions: Sequence[float]
 ) -> dict[str, Any]:
     """One model's side of the gate: its dev macro-F1 and, per precision, the threshold
     from its held-out predictions, the share it expects from them, and the share and
     precision that threshold gives on the dev split. A model without held-out predictions
     (trained before they were kept) dispatches nothing automatically."""
-    measured = model.evaluation(router, dev.texts, dev.labels)
-    decoded = calibration.held_out_decode(held_out) if held_out else None
+    macro_f1, on_dev = _dev_predictions(router, dev)
+    encoded = router.metadata.get("held_out")
+    held_out = calibration.held_out_decode(encoded) if encoded else None
     points = {}
     for precision in precisions:
-        if decoded is None:
-            point = calibration.OperatingPoint(precision, None, 0.0, 0.0, 0)
+        if held_out is None:
+            point = calibration.operating_point([], [], precision=precision)
         else:
             point = calibration.operating_point(
-                decoded.confidence, decoded.correct, precision=precision
+                held_out.confidence, held_out.correct, precision=precision
             )
-        on_dev = calibration.dispatched(
-            measured.confidence, measured.correct, threshold=point.threshold
-        )
+        sent = calibration.dispatched(on_dev.confidence, on_dev.correct, threshold=point.threshold)
         points[_precision_key(precision)] = {
             "threshold": None if point.threshold is None else round(point.threshold, 4),
             "expected_share": round(point.share, 4),
-            "share": round(on_dev.share, 4),
-            "precision": None if on_dev.precision is None else round(on_dev.precision, 4),
+            "share": round(sent.share, 4),
+            "precision": None if sent.precision is None else round(sent.precision, 4),
         }
-    return {"version": version, "macro_f1": measured.scores["macro_f1"], "points": points}
+    return {"version": version, "macro_f1": macro_f1, "points": points}
 
 
 def gate_decide(
     *, old: dict[str, Any], new: dict[str, Any], precisions: Sequence[float]
 ) -> tuple[bool, str]:
-    """Whether the new model may replace the serving one: its dev macro-F1 and its dev
-    share dispatched automatically at each precision must not be below the old one's
-    (figures as `_figures` gives them, rounded to 4 places so that noise in the fifth
-    does not decide)."""
+    """Whether the new model may replace the serving one (figures as `_figures` gives
+    them, rounded to 4 places so that noise in the fifth does not decide):
+
+    1. its dev macro-F1 is not below the old one's;
+    2. at each precision, the threshold from its held-out predictions holds that precision
+       on dev (within `PRECISION_TOLERANCE`) whenever it dispatches anything;
+    3. at each precision, it dispatches at least the old one's share of dev automatically.
+    """
     if new["macro_f1"] < old["macro_f1"]:
         return False, _("not activated: dev macro-F1 %(new).4f is below the serving %(old).4f") % {
             "new": new["macro_f1"],
             "old": old["macro_f1"],
         }
+    for precision in precisions:
+        key = _precision_key(precision)
+        measured = new["points"][key]["precision"]
+        if measured is not None and measured < precision - PRECISION_TOLERANCE:
+            return False, _(
+                "not activated: asked to hold %(precision)s, its threshold dispatched dev "
+                "matters automatically with a precision of only %(measured)s"
+            ) % {"precision": f"{precision:.1%}", "measured": f"{measured:.1%}"}
     for precision in precisions:
         key = _precision_key(precision)
         new_share, old_share = new["points"][key]["share"], old["points"][key]["share"]
@@ -334,19 +357,9 @@ def router_train(
             "precisions": [float(p) for p in precisions],
             "dev": {"file": held_out_dev.source["file"], "rows": held_out_dev.source["rows"]},
             "old": _figures(
-                version=serving_version,
-                router=serving,
-                held_out=serving.metadata.get("held_out"),
-                dev=held_out_dev,
-                precisions=precisions,
+                version=serving_version, router=serving, dev=held_out_dev, precisions=precisions
             ),
-            "new": _figures(
-                version="new",
-                router=router,
-                held_out=router.metadata.get("held_out"),
-                dev=held_out_dev,
-                precisions=precisions,
-            ),
+            "new": _figures(version="new", router=router, dev=held_out_dev, precisions=precisions),
         }
     if comparison is None:
         allowed, reason = force, _("not activated: no dev split to measure it on")
@@ -384,8 +397,9 @@ def _fit_and_measure(
     *, training: TrainingSet, started: float, progress: Callable[[str], None]
 ) -> model.Router:
     """Fit on the training set, keep held-out predictions over it (for the thresholds of
-    automatic dispatch) and, when the dev split is here, score on it; the scores and
-    provenance go into the router's metadata."""
+    automatic dispatch) and, when the dev split is here, score on it and keep its dev
+    predictions (for later gates); the scores and provenance go into the router's
+    metadata."""
     pipeline = model.train(training.texts, training.labels, progress=progress)
     router = model.Router(pipeline=pipeline)
     router.metadata = training_metadata(
@@ -397,10 +411,19 @@ def _fit_and_measure(
     router.metadata["held_out"] = held_out_metadata(router=router, training=training)
     if datasets.has_split("dev"):
         progress("evaluation")
-        held_out = datasets.labelled_split("dev")
-        scores = model.evaluate(router, held_out.texts, held_out.labels)
-        router.metadata["dev"] = {**scores, **held_out.source}
+        dev = datasets.labelled_split("dev")
+        measured = model.evaluation(router, dev.texts, dev.labels)
+        router.metadata["dev"] = {**measured.scores, **dev.source}
+        router.metadata["dev_predictions"] = dev_predictions_metadata(measured, dev)
     return router
+
+
+def dev_predictions_metadata(measured: model.Evaluation, dev: datasets.Labelled) -> dict[str, Any]:
+    """A model's predictions on the dev split, compact, with the file's checksum (a later
+    gate reuses them only for the same file)."""
+    return calibration.held_out_encode(
+        measured.predictions, file=dev.source["file"], sha256=dev.source["sha256"]
+    )
 
 
 def held_out_metadata(*, router: model.Router, training: TrainingSet) -> dict[str, Any]:

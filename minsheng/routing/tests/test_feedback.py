@@ -85,4 +85,6 @@ def test_training_with_feedback_records_it_in_the_model(topics, cast):
     assert sources[0]["rows"] == 7 * 8
     assert sources[1]["rows"] == 1
     assert result.router_model.metadata["rows"] == 7 * 8 + 1
+    # The thresholds of automatic dispatch are chosen on the corrections too.
+    assert result.router_model.metadata["held_out"]["rows"] == 7 * 8 + 1
     assert result.is_activated
