@@ -395,7 +395,7 @@ MINSHENG_TOPICS_SOURCE = "minsheng.routing.hot_topics.period_topics"
 # The precisions routing's gated retraining (train button, `train_router` from cron) must
 # hold: a function returning those of the automatic-dispatch policies in use (named here
 # for the same reason). Empty, or no policy enabled: 98 % only.
-MINSHENG_DISPATCH_PRECISIONS_SOURCE = ""
+MINSHENG_DISPATCH_PRECISIONS_SOURCE = "minsheng.dispatch.selectors.precisions_in_use"
 
 # Keyed hashes of query codes, phone numbers, e-mail addresses, complainants' names and
 # Open311 keys: a secret of its own (rotating SECRET_KEY must not break every look-up);
