@@ -224,9 +224,10 @@ def report_for(*, start: datetime, end: datetime, category: str = "") -> Report:
         )[:REPORT_CORRECTIONS_SHOWN]
     )
     ordered = sorted(rows.values(), key=lambda r: (-r.accepted, r.label))
-    # Cases still waiting for the department's signature: a dispatcher may re-assign them.
+    # Automatic assignments still waiting for the department's signature, not yet corrected:
+    # a dispatcher may re-assign them.
     awaiting = list(
-        decisions.filter(outcome=Outcome.DISPATCHED, case__state=State.ASSIGNED)
+        decisions.filter(outcome=Outcome.DISPATCHED, is_corrected=False, case__state=State.ASSIGNED)
         .select_related("case", "suggested_department")
         .order_by("-decided_at")[:REPORT_CORRECTIONS_SHOWN]
     )
