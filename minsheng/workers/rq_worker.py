@@ -9,7 +9,8 @@ RQ's defaults make that slow (a TTL of the monitoring interval plus 60 s, cleanu
 moved to the failed registry). This worker class, named in settings.RQ["WORKER_CLASS"]:
 
 - beats every TASKS_LEASE_SECONDS / 3 and lets an entry expire TASKS_LEASE_SECONDS after
-  the last beat, and cleans the registries every TASKS_LEASE_SECONDS / 2;
+  the last beat, and cleans the registries every TASKS_LEASE_SECONDS / 2, waking that
+  often when idle too (RQ's idle wait is the worker TTL less 15 s: 405 s by default);
 - gives an abandoned job one more run, up to MAX_CLAIMS runs in all (the same rule as the
   database lease). A job that failed by raising is not retried: only abandoned ones.
 """
@@ -18,6 +19,7 @@ from types import TracebackType
 from typing import Any
 
 from django.conf import settings
+from rq.defaults import DEFAULT_WORKER_TTL
 from rq.exceptions import AbandonedJobError
 from rq.job import Job
 from rq.worker import Worker as BaseWorker
@@ -50,6 +52,8 @@ class Worker(BaseWorker):
         lease = int(settings.TASKS_LEASE_SECONDS)
         kwargs.setdefault("job_monitoring_interval", max(lease // 3, 1))
         kwargs.setdefault("maintenance_interval", max(lease // 2, 2))
+        if kwargs.get("worker_ttl") in (None, DEFAULT_WORKER_TTL):  # rqworker passes 420
+            kwargs["worker_ttl"] = kwargs["maintenance_interval"] + 15
         super().__init__(*args, **kwargs)
         self.push_exc_handler(abandoned_job_retry)  # type: ignore[no-untyped-call]
 
