@@ -6,6 +6,7 @@ exactly these conditions, `outcome_q` below, so a figure's link to the case list
 cases the figure counts: one definition, read by both.
 """
 
+import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.accounts.models import Department, User
-from minsheng.cases import access
+from minsheng.cases import access, search
 from minsheng.cases.forms import CategoryGroups, searchable
 from minsheng.cases.models import (
     Area,
@@ -29,11 +30,15 @@ from minsheng.cases.models import (
     Rating,
     State,
 )
+from minsheng.cases.selectors import NEWEST_FIRST, OLDEST_FIRST, case_sections_by_due
 from minsheng.cases.services import email_hash, name_hash, phone_hash
 from minsheng.cases.workflow.spec import Act
 from minsheng.deadlines.models import Kind, Severity, Step
+from minsheng.lib.pagination import Section
 from minsheng.lib.phones import phone_normalise
 
+# What a case number looks like (MS-20261122-000123): such a keyword is looked up first.
+CASE_NUMBER = re.compile(r"[A-Z]{1,4}-?\d{8}-?\d{4,8}")
 # A value with this many digits is searched as a phone number, anything else as a name.
 PHONE_MIN_DIGITS = 7
 
@@ -339,6 +344,9 @@ class CaseFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The ranked parts of a keyword search, and the one `sections` is building.
+        self._ranked: list[Q] = []
+        self._keyword_section: Q | None = None
         # Who is filtering: given, or the request's user (the API's filter backend).
         self.user = user or getattr(self.request, "user", None)
 
@@ -400,14 +408,44 @@ class CaseFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(next_due_at__gte=now) | Q(next_due_at__isnull=True))
 
     def filter_keyword(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
+        """A case number finds that case; anything else is a keyword (`cases.search`): in the
+        subject, the text, the respondent unit or the place, any length from one character.
+        While `sections` builds a ranked part, only that part's condition applies."""
         value = value.strip()
         if not value:
             return queryset
-        # Case numbers are upper case: an exact match on the unique index (with `iexact`
-        # PostgreSQL could not combine the three conditions from indexes).
-        return queryset.filter(
-            Q(number=value.upper()) | Q(subject__icontains=value) | Q(body__icontains=value)
-        )
+        number = value.upper()
+        if CASE_NUMBER.fullmatch(number) and Case.objects.filter(number=number).exists():
+            return queryset.filter(number=number)
+        keyword = search.Keyword.parse(value)
+        if not keyword:
+            return queryset.none()
+        if self._keyword_section is not None:
+            return queryset.filter(self._keyword_section)
+        self._ranked = search.keyword_sections(keyword)
+        return queryset.filter(search.keyword_q(keyword))
+
+    def sections(self) -> list[Section]:
+        """The filtered cases as lists page through them (`lib.pagination`), in order: for
+        a keyword, matches in the subject before the others, newest first within each;
+        by due time, cases with a due time before those without. Each part is sorted by
+        keys an index serves, the id last."""
+        cases = self.qs
+        wanted = (self.form.cleaned_data.get("ordering") or [None])[0] if self.is_bound else None
+        if wanted in ("due", "-due"):
+            return case_sections_by_due(cases, latest_first=wanted == "-due")
+        if wanted == "submitted":
+            return [Section(cases, OLDEST_FIRST)]
+        if wanted is None and self._ranked:
+            ranked = []
+            for condition in self._ranked:
+                self._keyword_section = condition
+                try:
+                    ranked.append(Section(self.filter_queryset(self.queryset.all()), NEWEST_FIRST))
+                finally:
+                    self._keyword_section = None
+            return ranked
+        return [Section(cases, NEWEST_FIRST)]
 
     def filter_complainant(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         """Cases with a complainant of exactly this name, phone number or e-mail address

@@ -12,6 +12,7 @@ from uuid import uuid4
 from django.conf import settings
 from django.core.validators import validate_email
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
@@ -263,6 +264,48 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class SearchDocumentField(models.TextField):
+    """A keyword-search document (`cases.search.document`: tokens separated by spaces),
+    stored as PostgreSQL's `tsvector` with each token at its position, as text on SQLite
+    (where an FTS5 index reads it)."""
+
+    def db_type(self, connection: BaseDatabaseWrapper) -> str:
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+    def get_placeholder(
+        self, value: object, compiler: object, connection: BaseDatabaseWrapper
+    ) -> str:
+        return "%s::tsvector" if connection.vendor == "postgresql" else "%s"
+
+    def get_db_prep_value(
+        self, value: object, connection: BaseDatabaseWrapper, prepared: bool = False
+    ) -> object:
+        value = super().get_db_prep_value(value, connection, prepared)
+        if connection.vendor == "postgresql" and isinstance(value, str):
+            # `'token':position`; tokens are letters and digits only (no quoting needed).
+            return " ".join(f"'{t}':{min(k, 16383)}" for k, t in enumerate(value.split(), 1))
+        return value
+
+
+class CaseSearch(models.Model):
+    """What keyword search finds one case by (`cases.search`): its subject, and its text
+    with the respondent unit and the place, as bigram documents with personal data masked.
+    Written with the case; indexed by GIN on PostgreSQL, by FTS5 on SQLite (migration 0010)."""
+
+    case = models.OneToOneField(
+        Case, primary_key=True, on_delete=models.PROTECT, related_name="search"
+    )
+    subject = SearchDocumentField()
+    text = SearchDocumentField()
+
+    class Meta:
+        verbose_name = _("case search document")
+        verbose_name_plural = _("case search documents")
+
+    def __str__(self) -> str:
+        return str(self.case_id)
 
 
 class Complainant(models.Model):

@@ -25,6 +25,7 @@ from minsheng.cases.workflow import Act
 from minsheng.deadlines.calendar import Due
 from minsheng.deadlines.models import Step, Unit
 from minsheng.deadlines.selectors import calendar_get
+from minsheng.lib.pagination import Section
 from minsheng.lib.pii import pii_contains
 
 
@@ -44,6 +45,23 @@ def open_clocks_for(case: Case) -> list[tuple[CaseClock, Due]]:
 def case_list_for_user(user: User) -> QuerySet[Case]:
     """Cases `user` may see, newest first, with what lists show joined in."""
     return access.cases_visible_to(user).select_related("department", "category", "area")
+
+
+# The sort keys of case lists paged by cursor (`lib.pagination`): each is served by an index
+# (case_created, case_department_created, case_next_due), the id last to make it unique.
+NEWEST_FIRST = ("-created_at", "-pk")
+OLDEST_FIRST = ("created_at", "pk")
+
+
+def case_sections_by_due(cases: QuerySet[Case], *, latest_first: bool = False) -> list[Section]:
+    """`cases` by due time as lists page through them: those with a due time, soonest
+    (or latest) first, then those without one, newest first; the same on every database
+    (NULLs sort first on one and last on the other)."""
+    due = ("-next_due_at", "-pk") if latest_first else ("next_due_at", "pk")
+    return [
+        Section(cases.filter(next_due_at__isnull=False), due),
+        Section(cases.filter(next_due_at__isnull=True), NEWEST_FIRST),
+    ]
 
 
 def clocks_due_before(*, before: datetime) -> QuerySet[CaseClock]:

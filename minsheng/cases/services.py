@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.accounts.models import Department, User
-from minsheng.cases import access, clocks, workflow
+from minsheng.cases import access, clocks, search, workflow
 from minsheng.cases.models import (
     Area,
     Attachment,
@@ -233,6 +233,7 @@ def case_write(*, draft: CaseDraft, actor: User | None) -> Registered:
     case = draft.case
     case.number = case_number_next(timezone.localdate(case.created_at))
     case.save(force_insert=True)
+    search.search_documents_save(case=case)  # found by keyword from the moment it exists
     Complainant.objects.bulk_create(draft.complainants)
     event = workflow.event_record(
         case=case,

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -46,6 +46,7 @@ from minsheng.cases.models import Case, CaseResult
 from minsheng.cases.selectors import (
     attachment_get,
     case_list_for_user,
+    case_sections_by_due,
     case_view_for_staff,
     public_answer_for,
 )
@@ -69,7 +70,12 @@ from minsheng.intake.emergency import emergency_context
 from minsheng.intake.services import submission_register
 from minsheng.knowledge.selectors import policy_entries_search, policy_entry_get
 from minsheng.lib import uploads
-from minsheng.lib.pagination import CappedPaginator
+from minsheng.lib.pagination import (
+    BadCursor,
+    KeysetPage,
+    KeysetPaginator,
+    page_from_query,
+)
 from minsheng.routing import answer_check, hot_topics
 from minsheng.routing.forms import HotTopicsForm
 from minsheng.routing.selectors import (
@@ -120,6 +126,18 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
+def _keyset_page(request: HttpRequest, paginator: KeysetPaginator) -> KeysetPage:
+    """The page of a case list the request asks for (`after`/`before` a cursor, or `page`);
+    the first page, with a message, for a link that no longer leads anywhere."""
+    try:
+        return page_from_query(paginator, request.GET)
+    except BadCursor:
+        messages.error(request, _("That page link is not valid any more: showing the first page."))
+    except (EmptyPage, PageNotAnInteger):
+        pass
+    return paginator.page()
+
+
 @staff_required
 def my_work(request: HttpRequest) -> HttpResponse:
     """The user's queues with their counts, and the cases of the chosen one."""
@@ -129,7 +147,9 @@ def my_work(request: HttpRequest) -> HttpResponse:
     current = next((queue for queue, _count in queues if queue.key == key), None)
     page = None
     if current is not None:
-        page = Paginator(queue_cases(user, current), PAGE_SIZE).get_page(request.GET.get("page"))
+        cases = queue_cases(user, current)
+        paginator = KeysetPaginator(case_sections_by_due(cases), PAGE_SIZE, counted=cases)
+        page = _keyset_page(request, paginator)
         page.object_list = case_access.cases_listed_for(user, page.object_list)
     context = {
         "queues": queues,
@@ -148,11 +168,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
     """Every case the user may see, filtered with the shared CaseFilterSet, paginated."""
     user = _user(request)
     filterset = CaseFilterSet(request.GET or None, queryset=case_list_for_user(user), user=user)
-    # Counting stops at 10,000 ("10,000+"): a full COUNT over a million cases is slow.
-    page = CappedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Pages by cursor, whatever their depth; counting stops at 10,000 ("10,000+").
+    paginator = KeysetPaginator(filterset.sections(), PAGE_SIZE, counted=filterset.qs)
+    page = _keyset_page(request, paginator)
     page.object_list = case_access.cases_listed_for(user, page.object_list)
     query = request.GET.copy()
-    query.pop("page", None)
+    for position in ("page", "after", "before"):
+        query.pop(position, None)
     bulk_form = None
     if can_assign_in_bulk(user):
         bulk_form = action_form_class(Act.ASSIGN)(prefix="bulk")

@@ -5,11 +5,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from django_filters import BooleanFilter
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -24,6 +26,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from minsheng.accounts.models import User
 from minsheng.api.schema import (
@@ -61,21 +64,63 @@ from minsheng.cases.services import case_files_add
 from minsheng.cases.workflow import ACTIONS, Act
 from minsheng.intake.services import submission_register
 from minsheng.lib import uploads
-from minsheng.lib.pagination import CappedPaginator
+from minsheng.lib.pagination import (
+    BadCursor,
+    CappedPaginator,
+    KeysetPage,
+    KeysetPaginator,
+    page_from_query,
+)
 from minsheng.routing.answer_check import case_result_warnings
 from minsheng.routing.selectors import similar_cases_for
 
 
 class CasePagination(PageNumberPagination):
-    """Pages of cases; the count stops at 10,000 (`count_is_capped`), as in the workbench:
-    a full COUNT over a million cases costs more than the page. A `page_size` that is not a
-    whole number of at least 1 is refused (DRF would use the default); above 200 it is 200.
-    An empty `page` is a page that does not exist, as any other page that is not a number."""
+    """Pages of cases by cursor (`lib.pagination.KeysetPaginator`): `next` and `previous`
+    carry `after=`/`before=` tokens, and any page costs what the first one does. `page`
+    (a number) still works for the first pages; a cursor this list did not make is a page
+    that does not exist (404). The count stops at 10,000
+    (`count_is_capped`), as in the workbench: a full COUNT over a million cases costs more
+    than the page. A `page_size` that is not a whole number of at least 1 is refused (DRF
+    would use the default); above 200 it is 200. An empty `page` is a page that does not
+    exist, as any other page that is not a number."""
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
     django_paginator_class = CappedPaginator
+    keyset_page: KeysetPage | None = None
+
+    def paginate_sections(self, filterset: CaseFilterSet, request: Request) -> list[Case]:
+        """The page of the filtered cases the request asks for."""
+        size = self.get_page_size(request)
+        if request.query_params.get(self.page_query_param) == "":
+            raise NotFound
+        self.request = request
+        paginator = KeysetPaginator(filterset.sections(), size, counted=filterset.qs)
+        try:
+            self.keyset_page = page_from_query(paginator, request.query_params)
+        except (BadCursor, EmptyPage, PageNotAnInteger) as exc:
+            raise NotFound from exc  # as DRF's own cursor pagination: no such page
+        return list(self.keyset_page.object_list)
+
+    def _link(self, position: str, cursor: str) -> str | None:
+        if not cursor or self.request is None:
+            return None
+        url = self.request.build_absolute_uri()
+        for name in (self.page_query_param, "after", "before"):
+            url = remove_query_param(url, name)
+        return replace_query_param(url, position, cursor)
+
+    def get_next_link(self) -> str | None:
+        if self.keyset_page is None:
+            return super().get_next_link()
+        return self._link("after", self.keyset_page.next_cursor)
+
+    def get_previous_link(self) -> str | None:
+        if self.keyset_page is None:
+            return super().get_previous_link()
+        return self._link("before", self.keyset_page.previous_cursor)
 
     def get_page_size(self, request: Request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
@@ -97,17 +142,38 @@ class CasePagination(PageNumberPagination):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_query_param:
+                parameter["description"] = (
+                    "A page number, for the first pages; deeper pages follow `next`."
+                )
             if parameter["name"] == self.page_size_query_param:
                 parameter["description"] = (
                     f"Cases per page: {self.page_size} if not given, at most"
                     f" {self.max_page_size} (a larger value is taken as {self.max_page_size})."
                 )
+        for position, description in (
+            ("after", "The page after this cursor (from the `next` link)."),
+            ("before", "The page before this cursor (from the `previous` link)."),
+        ):
+            parameters.append(
+                {
+                    "name": position,
+                    "required": False,
+                    "in": "query",
+                    "description": description,
+                    "schema": {"type": "string"},
+                }
+            )
         return parameters
 
     def get_paginated_response(self, data: Any) -> Response:
-        assert self.page is not None  # noqa: S101 - paginate_queryset ran first
-        paginator = self.page.paginator
-        assert isinstance(paginator, CappedPaginator)  # noqa: S101 - set just above
+        paginator: CappedPaginator | KeysetPaginator
+        if self.keyset_page is not None:
+            paginator = self.keyset_page.paginator
+        else:
+            assert self.page is not None  # noqa: S101 - paginate_queryset ran first
+            assert isinstance(self.page.paginator, CappedPaginator)  # noqa: S101 - set above
+            paginator = self.page.paginator
         return Response(
             {
                 "count": paginator.shown_total,
@@ -173,8 +239,13 @@ class CaseListView(ApiView, GenericAPIView):
     def get(self, request: Request) -> Response:
         user = staff_user(request)
         check_boolean_filters(request)
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        listed = cases_listed_for(user, page or [])
+        filterset = DjangoFilterBackend().get_filterset(request, self.get_queryset(), self)
+        if filterset is not None and not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        assert isinstance(filterset, CaseFilterSet)  # noqa: S101 - filterset_class
+        assert isinstance(self.paginator, CasePagination)  # noqa: S101 - pagination_class
+        page = self.paginator.paginate_sections(filterset, request)
+        listed = cases_listed_for(user, page)
         return self.get_paginated_response(s.CaseSummarySerializer(listed, many=True).data)
 
     @extend_schema(
