@@ -88,7 +88,7 @@ def _comparison_table(gate: dict[str, Any]) -> SafeString:
 @admin.register(RouterModel)
 class RouterModelAdmin(admin.ModelAdmin):
     list_display = ["created_at", "dev_macro_f1", "gate_decision", "gate_shares", "is_active"]
-    fields = ["created_at", "is_active", "path", "comparison", "metadata_shown"]
+    fields = ("created_at", "is_active", "path", "comparison", "metadata_shown")
     readonly_fields = fields
     actions = ["train_new_model", "activate_model"]
     # Adds a "Train a new model" button: admin actions need a selected row, and there is

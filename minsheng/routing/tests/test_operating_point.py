@@ -40,6 +40,7 @@ def test_serving_models_point_comes_from_its_held_out_predictions_per_label(
     assert point == calibration.operating_point(shipped.confidence, shipped.correct, precision=0.98)
     assert point.rows == shipped.rows
     assert 0.5 < point.share < 1
+    assert point.threshold is not None
     assert 0 < point.threshold < 1
     assert point.errors_per_thousand <= 20
     assert housing.rows == int((shipped.predicted == shipped.labels.index("城乡建设")).sum())

@@ -20,6 +20,8 @@ def test_replay_at_98_and_99_percent_holds_the_precision_on_unseen_matters():
     at_98, at_99 = bench.replay(router, dev.texts, dev.labels, precisions=[0.98, 0.99])
 
     assert router.metadata["held_out"]["data"] == ["train.csv"]
+    assert at_98.measured_precision is not None
+    assert at_99.measured_precision is not None
     assert at_98.measured_precision == pytest.approx(0.98, abs=TOLERANCE)
     assert at_98.measured_precision >= 0.98 - TOLERANCE
     assert at_98.share > 0.5
