@@ -536,7 +536,6 @@ def _distinct_people(case_ids: list[int]) -> int:
     return len(keys)
 
 
-@transaction.atomic
 def collective_detect(*, case: Case) -> CollectiveFinding:
     """Decide whether `case` belongs to a collective complaint, and flag the group.
 
@@ -545,7 +544,10 @@ def collective_detect(*, case: Case) -> CollectiveFinding:
     3. keep those whose text is alike (`duplicates.matter_similarity`);
     4. count the distinct people behind the group;
     5. five or more: flag every case of the group not flagged yet, each with an event
-       (`cases.services.case_flag_collective`). Safe to repeat.
+       (`cases.services.case_flag_collective`, its own transaction). Safe to repeat.
+    Steps 1-4 only read, outside any transaction: on SQLite a transaction holds the one
+    write lock, and a burst about one unit (a power cut) makes the read long while every
+    submission waits for the lock.
     """
     unit = duplicates.unit_key(case.respondent, case.respondent_department_id)
     if not unit:
