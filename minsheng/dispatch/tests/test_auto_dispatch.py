@@ -30,6 +30,7 @@ def test_confident_case_is_assigned_by_the_system_and_returned_like_any_other(
     assert "环境保护" in event.note  # what the model suggested, with its confidence
     decision = DispatchDecision.objects.get(case=case)
     assert decision.outcome == Outcome.DISPATCHED
+    assert decision.threshold is not None
     assert decision.confidence >= decision.threshold
     assert f"{decision.confidence * 100:.1f}%" in event.note
     # The department's plan clock runs, as after a person's assignment.
@@ -112,6 +113,7 @@ def test_below_threshold_other_kinds_and_changed_categories_stay_with_a_person(
     assert unsure.state == State.ACCEPTED
     decision = DispatchDecision.objects.get(case=unsure)
     assert decision.outcome == Outcome.BELOW_THRESHOLD
+    assert decision.threshold is not None
     assert decision.confidence < decision.threshold
     assert accepted(kind=Kind.SUGGESTION).state == State.ACCEPTED  # no policy for it
     # Intake put the matter under another topic when accepting: a correction, no dispatch.
