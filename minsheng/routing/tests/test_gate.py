@@ -59,6 +59,19 @@ def test_gate_refuses_a_model_worse_on_either_figure_and_takes_one_as_good():
     )
 
 
+def policy_precisions() -> list[float]:
+    """Stands in for the automatic-dispatch app's precisions in use."""
+    return [0.95, 0.99]
+
+
+def test_scheduled_retraining_holds_the_precisions_of_the_dispatch_policies(settings):
+    settings.MINSHENG_DISPATCH_PRECISIONS_SOURCE = f"{__name__}.policy_precisions"
+    assert services.gate_precisions() == [0.95, 0.99]
+
+    settings.MINSHENG_DISPATCH_PRECISIONS_SOURCE = ""
+    assert services.gate_precisions() == [0.98]
+
+
 @needs_shared_data
 def test_worse_retrain_is_refused_the_old_model_keeps_serving_and_admin_shows_why(
     db, client, django_user_model
