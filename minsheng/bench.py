@@ -100,6 +100,12 @@ def main() -> None:
         from minsheng.reports import bench as stats_bench
 
         rows += stats_bench.run()
+    if os.environ.get("MINSHENG_BENCH_HTTP") == "1":
+        # Public intake over HTTP (gunicorn, the task worker, a bare-insert floor): a few
+        # minutes, and servers of its own, so opt-in. See minsheng/intake/bench_http.py.
+        from minsheng.intake import bench_http
+
+        rows += bench_http.run()
     width = max(len(name) for name, _ in rows)
     print(f"{'benchmark':<{width}}  figure")
     print(f"{'-' * width}  ------")
