@@ -48,11 +48,11 @@ run: venv fonts libmagic
 	@echo
 	@echo "  Minsheng is serving on  http://$(ADDR)/"
 	@echo "  admin:                  http://$(ADDR)/admin/"
-	@echo "  background worker:      manage.py db_worker; deadline watch: manage.py watch (every minute)"
+	@echo "  background worker:      manage.py task_worker; deadline watch: manage.py watch (every minute)"
 	@echo "  complaint e-mail in:    SMTP on 127.0.0.1:8025 (manage.py mail_receive)"
 	@echo "  stop with Ctrl-C"
 	@echo
-	$(MANAGE) db_worker --no-startup-delay & pids=$$!; \
+	$(MANAGE) task_worker --no-startup-delay & pids=$$!; \
 		$(MANAGE) watch & pids="$$pids $$!"; \
 		$(MANAGE) mail_receive --host 127.0.0.1 --port 8025 & pids="$$pids $$!"; \
 		trap 'kill $$pids 2>/dev/null' EXIT; \

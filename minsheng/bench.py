@@ -100,6 +100,11 @@ def main() -> None:
         from minsheng.reports import bench as stats_bench
 
         rows += stats_bench.run()
+        # The fault run (killed web process and worker) at MINSHENG_BENCH_FAULT cases, opt-in:
+        # it starts its own PostgreSQL, Redis and processes (minsheng/workers/bench.py).
+        from minsheng.workers import bench as fault_bench
+
+        rows += fault_bench.run()
     if os.environ.get("MINSHENG_BENCH_HTTP") == "1":
         # Public intake over HTTP (gunicorn, the task worker, a bare-insert floor): a few
         # minutes, and servers of its own, so opt-in. See minsheng/intake/bench_http.py.

@@ -519,7 +519,7 @@ def _when_busy(redis_url: str, name: str, *, within: float = 30) -> str:
     abandons that job. Returns the job's id ("" if none came)."""
     import redis
 
-    client = redis.Redis.from_url(redis_url)
+    client: Any = redis.Redis.from_url(redis_url)
     prefix = f"rq:worker:{name}".encode()
     try:
         [key] = [k for k in client.smembers("rq:workers") if k.startswith(prefix)]
@@ -539,7 +539,7 @@ def _job_status(redis_url: str, job_id: str) -> str:
     """An RQ job's status now ("" if there is no such job)."""
     import redis
 
-    client = redis.Redis.from_url(redis_url)
+    client: Any = redis.Redis.from_url(redis_url)
     try:
         return (client.hget(f"rq:job:{job_id}", "status") or b"").decode()
     finally:
@@ -554,7 +554,7 @@ def _abandoned_jobs(redis_url: str) -> int:
 
     import redis
 
-    client = redis.Redis.from_url(redis_url)
+    client: Any = redis.Redis.from_url(redis_url)
     found = 0
     for key in client.scan_iter("rq:job:*"):
         meta = client.hget(key, "meta")

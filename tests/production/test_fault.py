@@ -25,7 +25,7 @@ pytestmark = [
 def test_killed_web_process_and_worker_lose_no_case_and_no_message(tmp_path):
     outcome = fault_run(cases=CASES, concurrency=8, workdir=tmp_path)
     figures = outcome.figures
-    print(outcome)  # noqa: T201 - the figures, shown with -s or on failure
+    print(outcome)  # the figures, shown with -s
 
     # Every answered case has all its events and clocks; every message due was received
     # under its own Message-ID or SMS reference, a repeat only after a second claim (a
