@@ -387,6 +387,7 @@ WATCH_JOBS = [
     "minsheng.notify.jobs.notify_sweep_job",  # due-soon/overdue reminders, outbox catch-up
     "minsheng.reports.jobs.facts_refresh_job",  # the figures' per-case summary
     "minsheng.dispatch.jobs.drift_watch_job",  # auto-dispatch pauses itself on drift
+    "minsheng.routing.jobs.duplicate_index_save_job",  # the similar-case index every process maps
 ]
 WATCH_SECONDS = env.int("WATCH_SECONDS", default=60)
 # The hot topics a monthly report made in the background lists (routing's, named here for

@@ -15,14 +15,23 @@ How it works (choices measured on the shared data, see the README, "Duplicates")
   through it, keeps the best few dozen, and the caller rescores those exactly from
   their full texts;
 - new cases go to a small "fresh" segment that is folded into the main one every
-  2,000 additions; closed cases are masked out until the next rebuild.
+  2,000 additions; closed cases are masked out until the next rebuild;
+- a snapshot of the index (`snapshot_write`, `snapshot_read`) is a directory of numpy
+  arrays that every process maps read-only (the operating system shares the pages), so a
+  fresh process answers its first lookup without building anything.
 """
 
+import json
+import os
 import re
+import shutil
+import time
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -324,6 +333,73 @@ class DuplicateIndex:
         order = np.argsort(-score, kind="stable")
         pairs = zip(column[order], score[order], strict=True)
         return [Hit(int(self._ids[c]), float(s)) for c, s in pairs]
+
+
+SNAPSHOT_KEEP = 3  # versions kept, so a reader that just read the pointer finds its files
+_SNAPSHOT_ARRAYS = ("idf", "data", "indices", "indptr", "ids", "alive")
+
+
+def snapshot_write(directory: Path, index: DuplicateIndex, meta: dict[str, Any]) -> Path:
+    """Write `index` (fresh rows folded in) and `meta` (JSON) as a new version under
+    `directory`, then point `current` at it: the version is complete before the pointer
+    moves (both by rename), so a reader sees the old snapshot or the new, never half."""
+    index._merge()
+    directory.mkdir(parents=True, exist_ok=True)
+    version = f"v{time.time_ns()}"
+    building = directory / f".{version}.tmp"
+    building.mkdir()
+    arrays = {
+        "idf": index.weights.idf,
+        "data": index._main.data,
+        "indices": index._main.indices,
+        "indptr": index._main.indptr,
+        "ids": index._ids,
+        "alive": index._alive,
+    }
+    for name, array in arrays.items():
+        np.save(building / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
+    meta = {
+        **meta,
+        "bits": index.weights.bits,
+        "documents": index.weights.documents,
+        "columns": int(index._main.shape[1]),
+    }
+    (building / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    os.replace(building, directory / version)
+    pointer = directory / f".current.{version}.tmp"
+    pointer.write_text(version, encoding="utf-8")
+    os.replace(pointer, directory / "current")
+    versions = sorted(p for p in directory.iterdir() if p.is_dir() and p.name.startswith("v"))
+    for old in versions[:-SNAPSHOT_KEEP]:
+        shutil.rmtree(old, ignore_errors=True)
+    return directory / version
+
+
+def snapshot_read(directory: Path) -> tuple[DuplicateIndex, dict[str, Any]] | None:
+    """The snapshot `current` points at, its arrays mapped read-only, and its meta; None
+    when there is none (or it was just replaced and removed: the caller builds)."""
+    try:
+        version = (directory / "current").read_text(encoding="utf-8").strip()
+        path = directory / version
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        arrays = {
+            name: np.load(path / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+            for name in _SNAPSHOT_ARRAYS
+        }
+    except (OSError, ValueError):
+        return None
+    bits = int(meta["bits"])
+    index = DuplicateIndex(Weights(idf=arrays["idf"], documents=int(meta["documents"]), bits=bits))
+    index._main = sp.csr_matrix(
+        (arrays["data"], arrays["indices"], arrays["indptr"]),
+        shape=(1 << bits, int(meta["columns"])),
+        copy=False,
+    )
+    index._ids = np.array(arrays["ids"])  # small, and grows as cases arrive
+    index._alive = np.array(arrays["alive"])  # written to as cases close
+    alive = np.flatnonzero(index._alive)
+    index._column = dict(zip(index._ids[alive].tolist(), alive.tolist(), strict=True))
+    return index, meta
 
 
 @dataclass(frozen=True)

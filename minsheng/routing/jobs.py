@@ -5,7 +5,7 @@ import logging
 from django_tasks import task
 
 from minsheng.cases.models import Case
-from minsheng.routing import services
+from minsheng.routing import selectors, services
 
 logger = logging.getLogger(__name__)
 
@@ -45,3 +45,12 @@ def collective_check_job(*, case_id: int) -> bool:
     the case is part of one."""
     case = Case.objects.get(pk=case_id)
     return services.collective_detect(case=case).is_collective
+
+
+@task()
+def duplicate_index_save_job() -> int:
+    """Bring the shared snapshot of the duplicate index up to date, so that every web
+    process answers its first similar-case lookup without building one (`selectors.
+    duplicate_index_save`). Safe to repeat: writes nothing when nothing changed. Returns the
+    number of open cases indexed."""
+    return selectors.duplicate_index_save()

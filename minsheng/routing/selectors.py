@@ -1,8 +1,9 @@
 """Reads for routing: the model that serves and its operating points for automatic
 dispatch (threshold, expected share at a precision), the active keyword rules, the level-1
 categories that labels map to, the examples that confirmed cases give to training; the
-open cases that are probably the same matter (through the process's duplicate index) and
-the other cases filed by the same person."""
+open cases that are probably the same matter (through the duplicate index: the worker's
+shared snapshot, brought up to date by each process) and the other cases filed by the
+same person."""
 
 import json
 import logging
@@ -226,6 +227,7 @@ class _IndexState:
 _index_lock = threading.Lock()
 _index_state: _IndexState | None = None
 _building: threading.Thread | None = None
+_saved_watermark: tuple[int, int, str, datetime] | None = None  # of the snapshot last written
 
 _TEXT_FIELDS = ("pk", "state", "subject", "body_start")
 # What a similar case is scored on and shown with (the body is read only in part).
@@ -284,6 +286,53 @@ def _index_build() -> _IndexState:
     return _IndexState(index=index, built_size=len(ids), watermark=watermark)
 
 
+def duplicate_index_dir() -> Path:
+    """Where the worker writes the index snapshot every process loads (under
+    `artifact_dir()`, beside the routing models: a directory all processes share)."""
+    return artifact_dir() / "duplicate-index"
+
+
+def _snapshot_load() -> _IndexState | None:
+    """The snapshot the worker wrote last, mapped read-only; None if there is none."""
+    loaded = duplicates.snapshot_read(duplicate_index_dir())
+    if loaded is None:
+        return None
+    index, meta = loaded
+    mark = meta.get("watermark")
+    watermark = None
+    if mark is not None:
+        watermark = (int(mark[0]), int(mark[1]), str(mark[2]), datetime.fromisoformat(mark[3]))
+    return _IndexState(index=index, built_size=int(meta["built_size"]), watermark=watermark)
+
+
+def duplicate_index_save() -> int:
+    """Bring the shared snapshot of the duplicate index up to date, for every process to
+    load at its first lookup (the task worker runs it each minute: `WATCH_JOBS`):
+
+    1. take this process's index, else the last snapshot, else build one;
+    2. apply the case events since it was made (build afresh if it no longer matches the
+       database, or if the corpus has grown so much that its idf is stale);
+    3. write it as a new snapshot, unless nothing changed since the last one written.
+    Returns the number of open cases it holds."""
+    global _index_state, _saved_watermark
+    with _index_lock:
+        state = _index_state or _snapshot_load()
+        refresh = _index_refresh(state) if state is not None else _Refresh.STALE
+        if state is None or refresh is not _Refresh.CURRENT:
+            state = _index_build()
+        _index_state = state
+        if state.watermark != _saved_watermark or not (duplicate_index_dir() / "current").exists():
+            meta = {
+                "built_size": state.built_size,
+                "watermark": None
+                if state.watermark is None
+                else [*state.watermark[:3], state.watermark[3].isoformat()],
+            }
+            duplicates.snapshot_write(duplicate_index_dir(), state.index, meta)
+            _saved_watermark = state.watermark
+        return len(state.index)
+
+
 class _Refresh(Enum):
     CURRENT = "current"  # up to date
     GROWN = "grown"  # up to date, but its idf was learnt from a much smaller corpus
@@ -323,10 +372,11 @@ def _index_refresh(state: _IndexState) -> _Refresh:
 
 def duplicate_index_reset() -> None:
     """Forget the process's index (the next lookup rebuilds it)."""
-    global _index_state
+    global _index_state, _saved_watermark
     duplicate_index_wait()
     with _index_lock:
         _index_state = None
+        _saved_watermark = None
 
 
 def _sync_build_limit() -> int:
@@ -369,10 +419,15 @@ def duplicate_index_wait(timeout: float | None = None) -> bool:
 
 
 def _with_index(use: Callable[[duplicates.DuplicateIndex], T]) -> T | None:
-    """Run `use` on the up-to-date index, holding the lock; None while the index is being
-    built in the background (see `_sync_build_limit`)."""
+    """Run `use` on the up-to-date index, holding the lock: the process's own, else the
+    worker's snapshot (`duplicate_index_save`) with the events since applied, else one
+    built here; None while one is being built in the background (see `_sync_build_limit`:
+    only when there is no usable snapshot)."""
     global _index_state
     with _index_lock:
+        if _index_state is None:
+            # A fresh process: the worker's snapshot, brought up to date below.
+            _index_state = _snapshot_load()
         state = _index_state
         refresh = _index_refresh(state) if state is not None else _Refresh.STALE
         if state is None or refresh is not _Refresh.CURRENT:
