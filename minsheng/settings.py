@@ -379,6 +379,9 @@ RQ = {"JOB_CLASS": "django_tasks_rq.Job", "WORKER_CLASS": "minsheng.workers.rq_w
 # database or Redis) is run again by another worker (`manage.py task_worker` for the
 # database backend, RQ's abandoned-job retry for Redis; minsheng/workers/).
 TASKS_LEASE_SECONDS = env.int("TASKS_LEASE_SECONDS", default=30)
+# Called once by each RQ worker before it forks a process per job, so that what they load is
+# shared by every job instead of read again by each (minsheng/workers/rq_worker.py).
+TASKS_WORKER_PRELOAD = ["minsheng.routing.selectors.router_active"]
 
 # The deadline watch (`manage.py watch`): the periodic jobs it enqueues every WATCH_SECONDS,
 # each owned by its app and safe to repeat. Named here so that no app imports another's.
