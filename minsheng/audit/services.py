@@ -1,5 +1,6 @@
-"""Writes to the tamper-evident record. `entry_append` is the only writer of `AuditEntry`;
-callers pass what happened, it chains and stores it in the caller's transaction.
+"""Writes to the tamper-evident record. `entries_append` (and `entry_append` for one entry)
+is the only writer of `AuditEntry`; callers pass what happened, it chains and stores it in
+the caller's transaction.
 
 Who writes: `cases.workflow.events.event_record` (every case event), `cases.access.
 complainant_for` (every look at personal data), and the receivers connected here by
@@ -9,6 +10,8 @@ categories, deadline policies, the calendar, templates ...)."""
 
 import hashlib
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -26,6 +29,7 @@ from minsheng.accounts.models import Membership, User
 from minsheng.audit.middleware import current_actor
 from minsheng.audit.models import GENESIS_HASH, AuditEntry, AuditHead, Kind
 from minsheng.lib.admin import ReadOnlyAdmin
+from minsheng.lib.bulk import insert_many
 
 HEAD_ID = 1
 
@@ -99,9 +103,48 @@ def _head_locked() -> AuditHead:
     return AuditHead.objects.select_for_update().get(pk=HEAD_ID)
 
 
+@dataclass(frozen=True)
+class Entry:
+    """What one audit entry records (its number, time and hashes are the chain's)."""
+
+    kind: Kind
+    actor: User | None
+    object_type: str
+    object_id: str | int
+    payload: dict[str, Any]
+
+
 # No savepoint: callers are inside their own transaction, and an entry that fails takes the
 # whole of it down anyway (two statements fewer on every case event).
 @transaction.atomic(savepoint=False)
+def entries_append(entries: Sequence[Entry]) -> list[AuditEntry]:
+    """Append entries to the chain in order, in the caller's transaction.
+
+    Steps: lock the head; number each entry one past the one before and hash it over that
+    one's hash; insert them in one statement; move the head to the last."""
+    head = _head_locked()
+    seq, prev_hash, at = head.seq, head.hash, timezone.now()
+    rows = []
+    for entry in entries:
+        seq += 1
+        fields: dict[str, Any] = {
+            "seq": seq,
+            "at": at,
+            "kind": entry.kind.value,
+            "actor_id": entry.actor.pk if entry.actor is not None else None,
+            "actor_name": entry.actor.get_username() if entry.actor is not None else "",
+            "object_type": entry.object_type,
+            "object_id": str(entry.object_id)[:100],
+            "payload": canonical_json(entry.payload),
+        }
+        digest = entry_hash(prev_hash=prev_hash, **fields)
+        rows.append(AuditEntry(prev_hash=prev_hash, hash=digest, **fields))
+        prev_hash = digest
+    insert_many(rows)
+    AuditHead.objects.filter(pk=HEAD_ID).update(seq=seq, hash=prev_hash)
+    return rows
+
+
 def entry_append(
     *,
     kind: Kind,
@@ -110,24 +153,18 @@ def entry_append(
     object_id: str | int,
     payload: dict[str, Any],
 ) -> AuditEntry:
-    """Append one entry to the chain, in the caller's transaction.
-
-    Steps: lock the head; number the entry one past it and hash it over the head's hash;
-    insert it; move the head to it."""
-    head = _head_locked()
-    fields: dict[str, Any] = {
-        "seq": head.seq + 1,
-        "at": timezone.now(),
-        "kind": kind.value,
-        "actor_id": actor.pk if actor is not None else None,
-        "actor_name": actor.get_username() if actor is not None else "",
-        "object_type": object_type,
-        "object_id": str(object_id)[:100],
-        "payload": canonical_json(payload),
-    }
-    digest = entry_hash(prev_hash=head.hash, **fields)
-    entry = AuditEntry.objects.create(prev_hash=head.hash, hash=digest, **fields)
-    AuditHead.objects.filter(pk=HEAD_ID).update(seq=entry.seq, hash=digest)
+    """Append one entry to the chain, in the caller's transaction (`entries_append`)."""
+    (entry,) = entries_append(
+        [
+            Entry(
+                kind=kind,
+                actor=actor,
+                object_type=object_type,
+                object_id=object_id,
+                payload=payload,
+            )
+        ]
+    )
     return entry
 
 

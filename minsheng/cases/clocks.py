@@ -12,6 +12,7 @@ from minsheng.cases.models import Case, CaseClock
 from minsheng.deadlines.calendar import Due, DueExplanation, Pause, WorkCalendar, compute_due
 from minsheng.deadlines.models import Step, Unit
 from minsheng.deadlines.selectors import PolicyValues, calendar_get, policy_for
+from minsheng.lib.bulk import insert_many
 
 
 class Op(StrEnum):
@@ -184,8 +185,9 @@ def clocks_for_new_case(
 
 
 def clocks_insert(started: list[tuple[CaseClock, Due]]) -> None:
-    """Write the clocks `clocks_for_new_case` made, in one statement, after their case."""
-    CaseClock.objects.bulk_create([clock for clock, _ in started])
+    """Write the clocks `clocks_for_new_case` made (of one case or a bulk load), in one
+    statement, after their cases."""
+    insert_many([clock for clock, _ in started])
 
 
 def due_in(*, started_at: datetime, amount: int, unit: Unit = Unit.WORKING_DAYS) -> datetime | None:

@@ -19,14 +19,16 @@ def case_number_format(day: date, sequence: int) -> str:
     return f"{PREFIX}-{day:%Y%m%d}-{sequence:06d}"
 
 
-def case_number_next(day: date) -> str:
-    """Take the next number of `day`. Call inside the transaction that creates the case."""
+def case_numbers_take(day: date, count: int) -> list[str]:
+    """Take the next `count` numbers of `day` (one for a registration, many for a bulk
+    load) in one statement. Call inside the transaction that creates the cases."""
     table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "  # noqa: S608 - table name is ours
-            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [day],
+            f"INSERT INTO {table} (day, last) VALUES (%s, %s) "  # noqa: S608 - table name is ours
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + %s RETURNING last",
+            [day, count, count],
         )
-        (sequence,) = cursor.fetchone()
-    return case_number_format(day, sequence)
+        (last,) = cursor.fetchone()
+    return [case_number_format(day, sequence) for sequence in range(last - count + 1, last + 1)]
+

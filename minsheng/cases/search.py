@@ -83,12 +83,6 @@ def search_documents_for(case: Case) -> CaseSearch:
     )
 
 
-def search_documents_save(*, case: Case) -> None:
-    """Write a new case's search row; `case_create` calls it in the registering
-    transaction, so a case is found by keyword from the moment it exists."""
-    search_documents_for(case).save(force_insert=True)
-
-
 def search_documents_fill(*, batch: int = 2000) -> int:
     """Write the search rows that are missing (cases registered before migration 0010, or
     loaded in bulk); returns how many. Safe to run again."""

@@ -2,8 +2,10 @@
 
 import re
 import unicodedata
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,11 +27,12 @@ from minsheng.cases.models import (
     Complainant,
     State,
 )
-from minsheng.cases.numbering import case_number_next
+from minsheng.cases.numbering import case_numbers_take
 from minsheng.cases.workflow import Act
 from minsheng.deadlines.calendar import Due
 from minsheng.deadlines.models import Kind, Severity, Step
 from minsheng.lib import uploads
+from minsheng.lib.bulk import insert_many
 from minsheng.lib.hashing import keyed_hash, random_code
 from minsheng.lib.phones import phone_normalise
 
@@ -141,7 +144,12 @@ class CaseDraft:
     files: list[uploads.Prepared]
 
 
-def case_prepare(*, submission: Submission, files: list[UploadedFile] | None = None) -> CaseDraft:
+def case_prepare(
+    *,
+    submission: Submission,
+    files: list[UploadedFile] | None = None,
+    registered_at: datetime | None = None,
+) -> CaseDraft:
     """Everything about registering `submission` that writes nothing (登记, part one).
 
     1. check the submission and its people (ValidationError names the field);
@@ -151,10 +159,11 @@ def case_prepare(*, submission: Submission, files: list[UploadedFile] | None = N
        cached copy), hence the case's next due step;
     5. check and prepare the files (names, types, images re-encoded).
     On SQLite every write transaction holds the database's one write lock, so all of this
-    runs before it is taken, not while other submitters wait.
+    runs before it is taken, not while other submitters wait. `registered_at` is for a
+    bulk load of records registered earlier (an archive): the case and its clocks start then.
     """
     _check_people(submission)
-    now = timezone.now()
+    now = registered_at or timezone.now()
     kind = submission.kind
     if submission.is_anonymous and kind == Kind.COMPLAINT:
         # 匿名投诉视为举报: with nobody to answer, an anonymous complaint is handled as a report.
@@ -217,25 +226,23 @@ def case_prepare(*, submission: Submission, files: list[UploadedFile] | None = N
     )
 
 
-@transaction.atomic(savepoint=False)
-def case_write(*, draft: CaseDraft, actor: User | None) -> Registered:
-    """Write a prepared case (登记, part two), in one short transaction with one statement
-    per kind of row and nothing read back:
+def _rows_write(drafts: Sequence[CaseDraft]) -> None:
+    """Number and insert prepared cases with their search rows, complainants and clocks:
+    one statement per kind of row (and one per day for the numbers), nothing read back."""
+    by_day: dict[date, list[Case]] = defaultdict(list)
+    for draft in drafts:
+        by_day[timezone.localdate(draft.case.created_at)].append(draft.case)
+    for day, cases in by_day.items():
+        for case, number in zip(cases, case_numbers_take(day, len(cases)), strict=True):
+            case.number = number
+    insert_many([draft.case for draft in drafts])
+    insert_many([search.search_documents_for(draft.case) for draft in drafts])  # found at once
+    insert_many([person for draft in drafts for person in draft.complainants])
+    clocks.clocks_insert([started for draft in drafts for started in draft.clocks])
 
-    1. take the next case number (one upsert);
-    2. insert the case, with its next due step already on it;
-    3. insert its complainants (one statement) and store its files;
-    4. write the `register` event (and its audit entry) and the clocks (one statement).
-    The caller tells the complainant the number only after this transaction commits; what
-    may follow the answer (notifications, the collective check) is queued on commit by
-    whoever asks for it.
-    """
-    case = draft.case
-    case.number = case_number_next(timezone.localdate(case.created_at))
-    case.save(force_insert=True)
-    search.search_documents_save(case=case)  # found by keyword from the moment it exists
-    Complainant.objects.bulk_create(draft.complainants)
-    event = workflow.event_record(
+
+def _register_event(case: Case, actor: User | None) -> CaseEvent:
+    return workflow.event_build(
         case=case,
         act=Act.REGISTER,
         actor=actor,
@@ -244,10 +251,43 @@ def case_write(*, draft: CaseDraft, actor: User | None) -> Registered:
         data={"channel": case.channel, "kind": case.kind},
         now=case.created_at,
     )
+
+
+@transaction.atomic(savepoint=False)
+def case_write(*, draft: CaseDraft, actor: User | None) -> Registered:
+    """Write a prepared case (登记, part two), in one short transaction with one statement
+    per kind of row and nothing read back:
+
+    1. take the next case number (one upsert);
+    2. insert the case, with its next due step already on it, and its search row;
+    3. insert its complainants (one statement) and its clocks (one statement);
+    4. write the `register` event (and its audit entry) and store its files.
+    The caller tells the complainant the number only after this transaction commits; what
+    may follow the answer (notifications, the collective check) is queued on commit by
+    whoever asks for it.
+    """
+    _rows_write([draft])
+    event = workflow.event_save(_register_event(draft.case, actor))
     for prepared in draft.files:
-        _attachment_store(case=case, prepared=prepared, event=event)
-    clocks.clocks_insert(draft.clocks)
-    return Registered(case=case, query_code=draft.query_code, clocks=tuple(draft.clocks))
+        _attachment_store(case=draft.case, prepared=prepared, event=event)
+    return Registered(case=draft.case, query_code=draft.query_code, clocks=tuple(draft.clocks))
+
+
+@transaction.atomic(savepoint=False)
+def cases_write_many(*, drafts: Sequence[CaseDraft], actor: User | None) -> list[Registered]:
+    """Write many prepared cases without files (a bulk load: an archive, the benchmark's
+    million) in one transaction, as `case_write` writes one, with one statement per kind of
+    row for the lot. The `register` events are written together, without `post_save`:
+    notify's catch-up sweep announces the recent ones (an event older than a week is
+    history and announced to nobody)."""
+    if any(draft.files for draft in drafts):
+        raise ValueError("cases_write_many takes no files; register those cases one by one")
+    _rows_write(drafts)
+    workflow.events_record_many([_register_event(draft.case, actor) for draft in drafts])
+    return [
+        Registered(case=draft.case, query_code=draft.query_code, clocks=tuple(draft.clocks))
+        for draft in drafts
+    ]
 
 
 def case_create(

@@ -7,7 +7,8 @@ all ask this package.
     table.py    THE table: `ACTIONS` and `EVENTS`, and what is read off them
     rules.py    conditions and input checks the table names
     effects.py  the writes beyond the state that the table names
-    events.py   `event_record`, the one writer of timeline lines
+    events.py   `event_record` (`event_build` + `event_save`) and `events_record_many`,
+                the one writer of timeline lines
     engine.py   `allowed_actions`, `why_not`, and `perform`, the only writer of `case.state`
 
 `python manage.py workflow_graph` draws the table.
@@ -15,7 +16,12 @@ all ask this package.
 
 from minsheng.cases.workflow.effects import RESULT_PARTS
 from minsheng.cases.workflow.engine import allowed_actions, may_take, perform, why_not
-from minsheng.cases.workflow.events import event_record
+from minsheng.cases.workflow.events import (
+    event_build,
+    event_record,
+    event_save,
+    events_record_many,
+)
 from minsheng.cases.workflow.rules import MAX_RETURNS
 from minsheng.cases.workflow.spec import (
     ALL_STATES,
@@ -63,7 +69,10 @@ __all__ = [
     "allowed_actions",
     "may_take",
     "event_label",
+    "event_build",
     "event_record",
+    "event_save",
+    "events_record_many",
     "is_note_for_complainant",
     "knowledge_entry_actions",
     "notices_for",

@@ -6,13 +6,22 @@ register a matter through `submission_register`, so what applies to every new ma
 in `services.mail` (e-mail in) and `services.imports` (spreadsheet import).
 """
 
+from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from minsheng.accounts.models import User
-from minsheng.cases.services import Registered, Submission, case_prepare, case_write
+from minsheng.cases.services import (
+    CaseDraft,
+    Registered,
+    Submission,
+    case_prepare,
+    case_write,
+    cases_write_many,
+)
 from minsheng.deadlines.models import Severity
 from minsheng.intake.emergency import emergency_numbers
 from minsheng.routing.services import Suggestion, collective_check_schedule, feedback_record
@@ -57,3 +66,18 @@ def submission_register(
             )
         collective_check_schedule(case=registered.case)
     return registered
+
+
+def submission_draft(*, submission: Submission, registered_at: datetime | None = None) -> CaseDraft:
+    """A matter of a bulk load (an archive, a large sheet) worked out as `submission_register`
+    works one out, without writing: ValidationError names the field that is wrong."""
+    return case_prepare(submission=submission_prepare(submission), registered_at=registered_at)
+
+
+@transaction.atomic(savepoint=False)
+def drafts_register(*, drafts: Sequence[CaseDraft], actor: User | None) -> list[Registered]:
+    """Register many matters (`submission_draft`) in one transaction: one statement per
+    kind of row for the lot (`cases.services.cases_write_many`). Their collective-complaint
+    check is routing's sweep (`collective_sweep`), not one queued task per case, and their
+    acknowledgements come from notify's catch-up sweep."""
+    return cases_write_many(drafts=drafts, actor=actor)

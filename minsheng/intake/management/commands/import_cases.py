@@ -63,7 +63,7 @@ class Command(BaseCommand):
                 raise CommandError("; ".join(error.messages)) from error
         with tqdm(total=len(sheet.rows), unit="row", disable=None) as bar:
             report = imports.rows_import(
-                job=job, sheet=sheet, actor=user, progress=lambda _report: bar.update(1)
+                job=job, sheet=sheet, actor=user, progress=lambda _report, rows: bar.update(rows)
             )
         imports.import_job_finish(job=job, report=report)
         self._report(report, verb="created")
