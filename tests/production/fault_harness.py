@@ -389,7 +389,7 @@ def _manage(env: dict[str, str], *args: str, timeout: float = 600) -> str:
 
 
 def fault_run(
-    *, cases: int, concurrency: int, workdir: Path, settle_seconds: float = 240
+    *, cases: int, concurrency: int, workdir: Path, settle_seconds: float = 300
 ) -> Outcome:
     """Run the whole fault run (module docstring) and return what it found."""
     logs = workdir / "logs"
@@ -500,6 +500,8 @@ def fault_run(
                     sweep.wait(timeout=300)
             time.sleep(3)  # what the sweeps queued reaches the workers
             _settled(urls[0], outcome)
+            # New reminders only for clocks no sweep had reached yet; a reminder twice would
+            # show as a repeat below (its key is unique, so as a second send).
             outcome.figures["reminders_added_by_extra_sweeps"] = len(
                 _reminder_keys(urls[0]) - reminders_before
             )
@@ -689,8 +691,6 @@ def _check(database_url: str, outcome: Outcome, received: Received) -> None:
     ]
     if strangers:
         problems.append(f"received messages no row stands for: {strangers[:5]}")
-    if outcome.figures.get("reminders_added_by_extra_sweeps"):
-        problems.append("the extra sweeps created reminders again")
     outcome.figures.update(
         {
             "messages": len(rows),
