@@ -122,3 +122,30 @@ def test_policy_switch_and_corrections_through_the_api(cast, topics, english):
     assert (
         dispatcher.put("/api/v1/dispatch/switch", {"is_on": True}, format="json").status_code == 403
     )
+
+
+def test_django_admin_sets_a_policy_through_the_service(client, topics):
+    from minsheng.accounts.models import User
+
+    client.force_login(User.objects.create_superuser("root", "root@example.cn", "x"))
+    admin_client = client
+    added = admin_client.post(
+        "/admin/dispatch/dispatchpolicy/add/",
+        {
+            "kind": "complaint",
+            "category": topics["环境保护"].pk,
+            "is_enabled": "on",
+            "precision": "0.99",
+            "drift_window_days": 14,
+            "drift_min_cases": 20,
+        },
+    )
+    assert added.status_code == 302, added.content
+    policy = DispatchPolicy.objects.get()
+    assert policy.updated_by is not None
+    listed = admin_client.get("/admin/dispatch/dispatchpolicy/")
+    assert listed.status_code == 200
+    assert "0.894" in listed.content.decode()  # 环境保护's own threshold at 99 %
+    assert admin_client.get("/admin/dispatch/dispatchswitch/").status_code == 200
+    assert admin_client.get("/admin/dispatch/dispatchdecision/").status_code == 200
+    assert admin_client.get("/admin/dispatch/dispatchcorrection/").status_code == 200
