@@ -44,13 +44,14 @@ def test_admin_edits_reach_a_running_intake_process_by_its_next_registration(tmp
             stderr=subprocess.PIPE,
             text=True,
         )
-        assert intake.stdin is not None
-        assert intake.stdout is not None
+        stdin, stdout = intake.stdin, intake.stdout
+        assert stdin is not None
+        assert stdout is not None
 
         def register() -> dict:
-            intake.stdin.write("\n")
-            intake.stdin.flush()
-            line = intake.stdout.readline()
+            stdin.write("\n")
+            stdin.flush()
+            line = stdout.readline()
             assert line, intake.stderr.read() if intake.stderr else ""
             return json.loads(line)
 
