@@ -389,9 +389,15 @@ def _manage(env: dict[str, str], *args: str, timeout: float = 600) -> str:
 
 
 def fault_run(
-    *, cases: int, concurrency: int, workdir: Path, settle_seconds: float = 300
+    *,
+    cases: int,
+    concurrency: int,
+    workdir: Path,
+    settle_seconds: float = 300,
+    backend: str = "redis",
 ) -> Outcome:
-    """Run the whole fault run (module docstring) and return what it found."""
+    """Run the whole fault run (module docstring) and return what it found. `backend`
+    "database" runs the tasks on PostgreSQL with two `task_worker`s instead of RQ."""
     logs = workdir / "logs"
     var = workdir / "var"
     logs.mkdir(parents=True)
@@ -405,6 +411,7 @@ def fault_run(
             smtp_port=smtp_port,
             sms_url=sms_url,
         )
+        env["TASKS_BACKEND"] = backend
         _manage(env, "migrate", "--noinput", "-v", "0")
         _manage(env, "load_demo", "--cases", "0")
         # Review and dispatch due in an hour, around the clock: every case's clock is inside
@@ -432,16 +439,11 @@ def fault_run(
 
         def worker(n: int) -> None:
             name = f"fault-worker{n}-{time.monotonic_ns()}"
-            processes.start(
-                f"worker{n}",
-                PY,
-                "manage.py",
-                "rqworker",
-                "default",
-                "--with-scheduler",
-                "--name",
-                name,
-            )
+            if backend == "database":
+                command = ["task_worker", "--no-reload", "--no-startup-delay", "--worker-id"]
+            else:
+                command = ["rqworker", "default", "--with-scheduler", "--name"]
+            processes.start(f"worker{n}", PY, "manage.py", *command, name)
 
         try:
             for n in (0, 1):
@@ -462,8 +464,13 @@ def fault_run(
             department = _department_of_handler(urls[0])
 
             def at_third() -> None:
-                outcome.figures["killed_in_job"] = _when_busy(urls[1], "fault-worker0-")
+                if backend == "database":
+                    job = _when_busy_database(urls[0], "fault-worker0-")
+                else:
+                    job = _when_busy(urls[1], "fault-worker0-")
+                outcome.figures["killed_in_job"] = job
                 processes.kill("worker0")
+                outcome.figures["killed_at"] = time.time()
                 processes.kill("web0")
                 time.sleep(3)
                 web(0)
@@ -508,33 +515,80 @@ def fault_run(
         finally:
             processes.stop_all()
         _check(urls[0], outcome, received)
-        outcome.figures["abandoned_jobs_retried"] = _abandoned_jobs(urls[1])
-        outcome.figures["killed_job_status"] = _job_status(
-            urls[1], outcome.figures["killed_in_job"]
-        )
+        if backend == "database":
+            _database_task_figures(urls[0], outcome)
+        else:
+            outcome.figures["abandoned_jobs_retried"] = _abandoned_jobs(urls[1])
+            outcome.figures["killed_job_status"] = _job_status(
+                urls[1], outcome.figures["killed_in_job"]
+            )
     return outcome
 
 
 def _when_busy(redis_url: str, name: str, *, within: float = 30) -> str:
-    """Wait (a while at most) until the RQ worker whose name starts with `name` is in the
-    middle of a job (its executions set in Redis is not empty), so that killing it now
-    abandons that job. Returns the job's id ("" if none came)."""
+    """Wait (a while at most) until the RQ worker whose name starts with `name` runs a job
+    (one in the started registry, STARTED, with that worker's name), so that killing the
+    worker now abandons it. Returns the job's id ("" if none came in time)."""
     import redis
 
     client: Any = redis.Redis.from_url(redis_url)
-    prefix = f"rq:worker:{name}".encode()
+    deadline = time.monotonic() + within
     try:
-        [key] = [k for k in client.smembers("rq:workers") if k.startswith(prefix)]
-        executions = key + b":executions"
-        deadline = time.monotonic() + within
         while time.monotonic() < deadline:
-            running = client.smembers(executions)
-            if running:
-                return min(running).decode().split(":")[0]
+            for member in client.zrange("rq:wip:default", 0, -1):
+                job_id = member.decode().split(":")[0]
+                worker, status = client.hmget(f"rq:job:{job_id}", "worker_name", "status")
+                if status == b"started" and (worker or b"").decode().startswith(name):
+                    return str(job_id)
             time.sleep(0.001)
         return ""
     finally:
         client.close()
+
+
+def _when_busy_database(database_url: str, name: str, *, within: float = 30) -> str:
+    """`_when_busy` for `task_worker`s: the id of a RUNNING task whose (last) worker's id
+    starts with `name` ("" if none came in time). RUNNING is set when the worker claims
+    the task and cleared when it records the outcome, in the same process."""
+    import psycopg
+
+    deadline = time.monotonic() + within
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        while time.monotonic() < deadline:
+            for task_id, worker_ids in connection.execute(
+                "SELECT id, worker_ids FROM django_tasks_database_dbtaskresult"
+                " WHERE status = 'RUNNING'"
+            ):
+                if worker_ids and str(worker_ids[-1]).startswith(name):
+                    return str(task_id)
+            time.sleep(0.002)
+    return ""
+
+
+def _database_task_figures(database_url: str, outcome: Outcome) -> None:
+    """How many tasks another worker took over (more than one worker id), and what became
+    of the task the killed worker was running, how many seconds after the kill."""
+    [(retaken,)] = _query(
+        database_url,
+        "SELECT count(*) FROM django_tasks_database_dbtaskresult"
+        " WHERE jsonb_array_length(worker_ids) > 1",
+    )
+    outcome.figures["abandoned_jobs_retried"] = retaken
+    killed = outcome.figures.get("killed_in_job")
+    if not killed:
+        return
+    [(status, finished_at, stuck)] = _query(
+        database_url,
+        "SELECT status, finished_at, (SELECT count(*) FROM django_tasks_database_dbtaskresult"
+        "  WHERE status = 'RUNNING') FROM django_tasks_database_dbtaskresult WHERE id = %s",
+        killed,
+    )
+    outcome.figures["killed_job_status"] = status.lower()
+    outcome.figures["still_running_tasks"] = stuck
+    if finished_at is not None:
+        outcome.figures["killed_job_done_after_seconds"] = round(
+            finished_at.timestamp() - outcome.figures["killed_at"], 1
+        )
 
 
 def _job_status(redis_url: str, job_id: str) -> str:
