@@ -8,14 +8,23 @@ and as a department handler (sees their department).
 
     MINSHENG_BENCH_CASES=1000000 scripts/with-postgres .venv/bin/python -m minsheng.cases.bench
 
-Run it only against a throwaway database: it inserts straight into the case table.
+Besides the list it times keyword search (one, two and four characters), page 500 by
+cursor (as the "Next" links reach it), the department handler's queue on "My work", and
+the similar-case lookup of a fresh process (`similar_fresh_process`: a new Python process
+that maps the task worker's snapshot of the duplicate index, and one without a snapshot).
+
+Run it only against a throwaway database: it inserts straight into the case tables.
 """
 
 import csv
+import functools
+import json
 import os
 import random
 import secrets
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -28,6 +37,8 @@ DEFAULT_CASES = 100_000
 REQUESTS = 10
 KEYWORD = "噪音"  # a common Chinese word ("noise")
 RARE_KEYWORD = "烂尾多年"  # a rarer, longer phrase ("left unfinished for years")
+ONE_CHARACTER = "噪"  # in 3 % of the cases
+PAGE_SIZE = 25  # the workbench's
 
 OPEN_STATES = [
     ("submitted", 6),
@@ -101,6 +112,35 @@ def _texts() -> list[tuple[str, str]]:
     ]
 
 
+@functools.cache
+def _document_pair(subject: str, body: str) -> tuple[str, str]:
+    from minsheng.cases import search
+
+    return (
+        search.subject_document(subject),
+        search.text_document(body=body, respondent="", location=""),
+    )
+
+
+def _documents(subject: str, body: str, connection: Any) -> tuple[str, str]:
+    """A case's search documents as the database stores them (the seed's texts repeat, so
+    each pair is worked out once; on PostgreSQL in tsvector's text form, for COPY)."""
+    return _stored(*_document_pair(subject, body), connection.vendor)
+
+
+@functools.cache
+def _stored(subject: str, text: str, vendor: str) -> tuple[str, str]:
+    from django.db import connection
+
+    from minsheng.cases.models import CaseSearch
+
+    field = CaseSearch._meta.get_field("subject")
+    return (
+        field.get_db_prep_value(subject, connection),
+        field.get_db_prep_value(text, connection),
+    )
+
+
 def _choice(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
     return rng.choices([v for v, _ in weighted], [w for _, w in weighted])[0]
 
@@ -171,7 +211,7 @@ def seed(n: int, *, seed_value: int = 3) -> dict[str, Any]:
 
     from minsheng.accounts.models import Department, Role
     from minsheng.accounts.services import user_create
-    from minsheng.cases.models import Case, Category
+    from minsheng.cases.models import Case, CaseSearch, Category
 
     rng = random.Random(seed_value)  # noqa: S311 - synthetic data, repeatable
     now = timezone.now()
@@ -210,23 +250,29 @@ def seed(n: int, *, seed_value: int = 3) -> dict[str, Any]:
         categories=leaves,
     )
     table = Case._meta.db_table
+    search_table = CaseSearch._meta.db_table
     started = time.perf_counter()
     index_seconds = 0.0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # A bulk load: drop the trigram indexes (migration 0003), load, build them again.
+            # A bulk load: drop the search indexes (migration 0010), load, build them again.
             cursor.execute(
                 "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s "
-                "AND indexdef LIKE '%%gin_trgm_ops%%'",
-                [table],
+                "AND indexdef LIKE '%%USING gin%%'",
+                [search_table],
             )
-            trigram = cursor.fetchall()
-            for name, _ in trigram:
+            gin = cursor.fetchall()
+            for name, _ in gin:
                 cursor.execute(f"DROP INDEX {name}")
             raw = cursor.cursor
+            documents: list[tuple[int, str, str]] = []
             with raw.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
+                    documents.append((row[0], row[7], row[8]))
+            with raw.copy(f"COPY {search_table} (case_id, subject, text) FROM STDIN") as copy:
+                for case_id, subject, body in documents:
+                    copy.write_row((case_id, *_documents(subject, body, connection)))
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {first_id + n - 1})"  # noqa: S608
             )
@@ -239,23 +285,30 @@ def seed(n: int, *, seed_value: int = 3) -> dict[str, Any]:
             )
             built = time.perf_counter()
             cursor.execute("SET maintenance_work_mem = '256MB'")
-            for _, definition in trigram:
+            for _, definition in gin:
                 cursor.execute(definition)
             index_seconds = time.perf_counter() - built
             # As autovacuum would soon: statistics, and the visibility map for index-only scans.
-            cursor.execute(f"VACUUM ANALYZE {table}")
-            cursor.execute(f"VACUUM ANALYZE {co_table}")
+            for vacuumed in (table, search_table, co_table):
+                cursor.execute(f"VACUUM ANALYZE {vacuumed}")
         else:
             marks = ", ".join(["%s"] * len(COLUMNS))
             sql = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({marks})"  # noqa: S608
+            search_sql = f"INSERT INTO {search_table} (case_id, subject, text) VALUES (%s, %s, %s)"  # noqa: S608
             batch: list[tuple[Any, ...]] = []
             for row in rows:
                 batch.append(row)
                 if len(batch) == 20_000:
                     cursor.executemany(sql, batch)
+                    cursor.executemany(
+                        search_sql, [(r[0], *_documents(r[7], r[8], connection)) for r in batch]
+                    )
                     batch = []
             if batch:
                 cursor.executemany(sql, batch)
+                cursor.executemany(
+                    search_sql, [(r[0], *_documents(r[7], r[8], connection)) for r in batch]
+                )
             co_table = Case.co_departments.through._meta.db_table
             cursor.execute(
                 f"INSERT INTO {co_table} (case_id, department_id) "  # noqa: S608
@@ -291,27 +344,149 @@ def _queries(facts: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
         ),
         ("sort by due", {"ordering": "due"}),
         ("open, sorted by due", {"state": "in_progress", "ordering": "due"}),
+        (f"keyword {ONE_CHARACTER}", {"q": ONE_CHARACTER}),
         (f"keyword {KEYWORD}", {"q": KEYWORD}),
         (f"keyword {RARE_KEYWORD}", {"q": RARE_KEYWORD}),
-        ("page 500", {"page": "500"}),
+        (
+            f"keyword {KEYWORD}, in progress, in the department",
+            {"q": KEYWORD, "state": "in_progress", "department": facts["department"]},
+        ),
     ]
 
 
-def _time(client: Any, url: str, params: dict[str, str], rounds: int) -> tuple[float, float]:
+def _deep_queries(facts: dict[str, Any], user: Any) -> list[tuple[str, dict[str, str]]]:
+    """Page 500 of some lists, by the cursor their "Next" links reach it with."""
+    found = []
+    for name, params in (
+        ("page 500", {}),
+        ("department, page 500", {"department": facts["department"]}),
+        ("sort by due, page 500", {"ordering": "due"}),
+    ):
+        cursor = _cursor_at(user, params, page=500)
+        if cursor:
+            found.append((f"{name} (by cursor)", {**params, "after": cursor}))
+    return found
+
+
+def _cursor_at(user: Any, params: dict[str, str], *, page: int) -> str:
+    """The `after` cursor of the link to `page` of a list: the position of the last row of
+    the page before (as following "Next" from the first page gets there)."""
+    from django.http import QueryDict
+
+    from minsheng.cases.filters import CaseFilterSet
+    from minsheng.cases.selectors import case_list_for_user
+    from minsheng.lib.pagination import cursor_make
+
+    data = QueryDict(mutable=True)
+    data.update(params)
+    filterset = CaseFilterSet(data or None, queryset=case_list_for_user(user), user=user)
+    offset = (page - 1) * PAGE_SIZE - 1
+    for number, section in enumerate(filterset.sections()):
+        row = section.ordered()[offset : offset + 1].first()
+        if row is not None:
+            return cursor_make(number, section.values_of(row), page - 1)
+        offset -= section.queryset.order_by()[: offset + 1].count()
+    return ""
+
+
+def _time(client: Any, url: str, params: dict[str, str], rounds: int) -> tuple[float, float, float]:
+    """Median and p95 of the whole request in ms (of 10 requests the p95 is the slowest),
+    and the median time its SQL took (the rest is Python: the view, mostly the template)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     samples = []
+    sql = []
     for _ in range(rounds):
-        start = time.perf_counter()
-        response = client.get(url, params)
-        samples.append((time.perf_counter() - start) * 1000)
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            response = client.get(url, params)
+            samples.append((time.perf_counter() - start) * 1000)
+        sql.append(sum(float(q["time"]) for q in queries.captured_queries) * 1000)
         if response.status_code != 200:
             raise RuntimeError(f"{url} {params}: HTTP {response.status_code}")
     samples.sort()
-    p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))]
-    return statistics.median(samples), p99
+    p95 = samples[min(len(samples) - 1, int(len(samples) * 0.95))]
+    return statistics.median(samples), p95, statistics.median(sql)
+
+
+# A fresh process's first similar-case lookups (run as `python -c`, against the same database).
+_FRESH_LOOKUP = """
+import json, os, sys, time
+import django
+django.setup()
+from minsheng.accounts.models import User
+from minsheng.routing import selectors
+user = User.objects.get(username=sys.argv[1])
+matter = selectors.Matter(subject=sys.argv[2], body=sys.argv[3])
+started = time.perf_counter()
+found = selectors.similar_open_cases(matter=matter, user=user)
+first = (time.perf_counter() - started) * 1000
+waited = 0.0
+if not found:
+    selectors.duplicate_index_wait()
+    found = selectors.similar_open_cases(matter=matter, user=user)
+    waited = time.perf_counter() - started
+later = []
+for _ in range(9):
+    started = time.perf_counter()
+    selectors.similar_open_cases(matter=matter, user=user)
+    later.append((time.perf_counter() - started) * 1000)
+later.sort()
+print(json.dumps({"first_ms": first, "found": len(found), "waited_s": waited,
+                  "later_median_ms": later[len(later) // 2], "later_max_ms": later[-1]}))
+"""
+
+
+def similar_fresh_process(facts: dict[str, Any], label: str) -> list[tuple[str, str]]:
+    """The worker writes the duplicate index snapshot; a fresh process then looks up the
+    cases similar to a common matter: with the snapshot, and with none (it builds one in
+    the background and proposes nothing meanwhile, as every process did before)."""
+    from minsheng.cases.models import Case
+    from minsheng.cases.workflow import OPEN_STATES
+    from minsheng.routing import selectors
+
+    open_cases = Case.objects.filter(state__in=OPEN_STATES).count()
+    started = time.perf_counter()
+    selectors.duplicate_index_save()
+    saved = time.perf_counter() - started
+    # A matter like an open case's (the seed's texts repeat, so it has look-alikes).
+    subject, body = (
+        Case.objects.filter(state__in=OPEN_STATES).order_by("-pk").values_list("subject", "body")[0]
+    )
+    rows = [
+        (
+            f"similar cases ({label}, {open_cases:,} open): worker writes the snapshot, s",
+            f"{saved:.1f}",
+        )
+    ]
+    with tempfile.TemporaryDirectory() as empty:
+        for name, env in (
+            ("fresh process, snapshot", {}),
+            ("fresh process, no snapshot", {"ROUTING_ARTIFACT_DIR": empty}),
+        ):
+            answer = subprocess.run(  # noqa: S603 - our own interpreter and script
+                [sys.executable, "-c", _FRESH_LOOKUP, facts["dispatcher"].username, subject, body],
+                env={**os.environ, "DJANGO_SETTINGS_MODULE": "minsheng.settings", **env},
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            got = json.loads(answer.stdout.strip().splitlines()[-1])
+            rows.append(
+                (
+                    f"similar cases ({label}, {open_cases:,} open): {name}: first lookup ms "
+                    "(proposals; seconds until any) / later median ms",
+                    f"{got['first_ms']:.0f} ({got['found']}; {got['waited_s']:.1f} s)"
+                    f" / {got['later_median_ms']:.0f}",
+                )
+            )
+    return rows
 
 
 def run(n: int | None = None, rounds: int | None = None, echo: Any = None) -> list[tuple[str, str]]:
-    """Seed `n` cases and time the case list; rows of (benchmark, median / p99 ms)."""
+    """Seed `n` cases and time the case list, "My work", keyword search, deep pages and
+    a fresh process's similar-case lookup; rows of (benchmark, median / p95 ms)."""
     from django.conf import settings
     from django.db import connection
     from django.test import Client
@@ -327,7 +502,7 @@ def run(n: int | None = None, rounds: int | None = None, echo: Any = None) -> li
     label = f"{connection.vendor}, {n:,} cases"
     rows = [
         (
-            f"case list: insert {label} (of which trigram index build), s",
+            f"case list: insert {label} (of which search index build), s",
             f"{facts['seconds']:.1f} ({facts['index_seconds']:.1f})",
         )
     ]
@@ -338,23 +513,35 @@ def run(n: int | None = None, rounds: int | None = None, echo: Any = None) -> li
         client = Client()
         client.force_login(facts[who])
         client.get(url)  # warm caches and the session
-        for name, params in _queries(facts):
-            figures = _time(client, url, params, rounds)
+        timed = [(url, name, params) for name, params in _queries(facts)]
+        timed += [(url, name, params) for name, params in _deep_queries(facts, facts[who])]
+        work = reverse("workbench:my-work")
+        timed += [
+            (work, "My work, first queue", {}),
+            (work, "My work, overdue", {"tab": "overdue"}),
+        ]
+        for page, name, params in timed:
+            figures = _time(client, page, params, rounds)
             rows.append(
                 (
-                    f"case list ({who}, {label}): {name}, median / p99 ms",
-                    f"{figures[0]:.1f} / {figures[1]:.1f}",
+                    f"case list ({who}, {label}): {name}, median / p95 ms (SQL median)",
+                    f"{figures[0]:.1f} / {figures[1]:.1f} ({figures[2]:.1f})",
                 )
             )
             if echo is not None:
                 echo(*rows[-1], flush=True)
+    if os.environ.get("MINSHENG_BENCH_SIMILAR", "1") == "1":
+        for row in similar_fresh_process(facts, label):
+            rows.append(row)
+            if echo is not None:
+                echo(*row, flush=True)
     return rows
 
 
 def utf8_database() -> None:
-    """On PostgreSQL, switch DATABASE_URL to a fresh database whose LC_CTYPE is C.UTF-8:
-    pg_trgm (keyword search) ignores Chinese characters under the C locale that
-    scripts/with-postgres uses. A production database should have a UTF-8 locale too."""
+    """On PostgreSQL, switch DATABASE_URL to a fresh database whose LC_CTYPE is C.UTF-8,
+    as a production database has (keyword search itself does not depend on the locale:
+    cases.search builds its own tokens)."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         return
