@@ -393,6 +393,9 @@ WATCH_JOBS = [
     "minsheng.routing.jobs.duplicate_index_save_job",  # the similar-case index every process maps
 ]
 WATCH_SECONDS = env.int("WATCH_SECONDS", default=60)
+# Where routing's trained models and the duplicate-index snapshot are kept: a directory that
+# every web and worker process reads (shared between the machines, when there are several).
+ROUTING_ARTIFACT_DIR = env.str("ROUTING_ARTIFACT_DIR", default=str(VAR_DIR / "routing"))
 # The hot topics a monthly report made in the background lists (routing's, named here for
 # the same reason).
 MINSHENG_TOPICS_SOURCE = "minsheng.routing.hot_topics.period_topics"
