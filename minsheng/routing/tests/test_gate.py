@@ -99,9 +99,12 @@ def test_worse_retrain_is_refused_the_old_model_keeps_serving_and_admin_shows_wh
     assert refused.metadata["held_out"]["data"] == ["train.csv"]
 
     client.force_login(django_user_model.objects.create_superuser("root", "r@example.cn", "x"))
-    listing = client.get(reverse("admin:routing_routermodel_changelist")).content.decode()
+    english = {"accept-language": "en"}
+    listing = client.get(
+        reverse("admin:routing_routermodel_changelist"), headers=english
+    ).content.decode()
     detail = client.get(
-        reverse("admin:routing_routermodel_change", args=[refused.pk])
+        reverse("admin:routing_routermodel_change", args=[refused.pk]), headers=english
     ).content.decode()
     for page in (listing, detail):
         assert "Share dispatched automatically at 98.0%" in page
