@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.utils import timezone
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from minsheng.notify.jobs import notify_sweep_job
@@ -53,7 +54,9 @@ def test_a_dead_workers_task_is_run_again_and_a_live_workers_is_not(settings, mo
     long_running.refresh_from_db()
     assert (lost.status, long_running.status) == ("READY", "RUNNING")
 
-    # Another worker takes it up and finishes it.
+    # Another worker takes it up and finishes it. (The worker drops connections that are not
+    # in autocommit mode, as the test's is; on PostgreSQL that would end the test's session.)
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
     lost.refresh_from_db()
     assert lost.status == "SUCCESSFUL"
@@ -82,8 +85,6 @@ def test_a_task_that_took_three_workers_down_fails_for_good(settings):
 
 
 def test_task_worker_beats_runs_the_queue_and_leaves_no_heartbeat(settings, monkeypatch):
-    from django_tasks_db.management.commands import db_worker
-
     # The worker drops connections that are not in autocommit mode, as the test's is.
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     queued = notify_sweep_job.enqueue()
