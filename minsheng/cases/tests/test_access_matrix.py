@@ -106,6 +106,9 @@ NOTICE_READERS = SUPERVISION | roles("admin", "auditor") | LEAD
 # lead department (narrowed to those who see the case).
 FILE_WRITERS = LEAD | OTHER | roles("intake", "dispatcher", "supervisor")
 PUBLIC_GET = Rule("public")
+# Auto-dispatch (minsheng.dispatch): who sets it, and who also reads its figures.
+DISPATCH_SETTERS = roles("admin", "supervisor")
+DISPATCH_READERS = DISPATCH_SETTERS | roles("dispatcher", "leader")
 
 TABLE: dict[str, Rule] = {
     # REST API (token)
@@ -144,6 +147,16 @@ TABLE: dict[str, Rule] = {
         allowed=LEAD,
         kwargs={"notice_id": "{notice}", "action": "acknowledge"},
     ),
+    "api-v1:dispatch-policies": Rule(
+        "roles", methods=("GET", "POST"), allowed=DISPATCH_READERS, writers=DISPATCH_SETTERS
+    ),
+    "api-v1:dispatch-policy": Rule(
+        "nobody", methods=("GET", "PATCH"), kwargs={"policy_id": "999999"}
+    ),
+    "api-v1:dispatch-switch": Rule(
+        "roles", methods=("GET", "PUT"), allowed=DISPATCH_READERS, writers=DISPATCH_SETTERS
+    ),
+    "api-v1:dispatch-corrections": Rule("roles", allowed=DISPATCH_READERS),
     "api-v1:not-found": Rule("nobody"),
     # Open311 GeoReport v2 (public)
     "open311:discovery": Rule("public", kwargs={"fmt": "json"}),
@@ -170,6 +183,10 @@ TABLE: dict[str, Rule] = {
     "supervision:notice-file": Rule("nobody", kwargs={"pk": "{notice}", "file_pk": "999999"}),
     "supervision:visit-list": Rule("roles", allowed=roles("intake")),
     "supervision:visit-call": Rule("nobody", methods=("GET", "POST"), kwargs={"pk": "999999"}),
+    "dispatch:policy-list": Rule("roles", methods=("GET", "POST"), allowed=DISPATCH_SETTERS),
+    "dispatch:switch": Rule("roles", methods=("POST",), allowed=DISPATCH_SETTERS),
+    "dispatch:policy-edit": Rule("nobody", methods=("GET", "POST"), kwargs={"pk": "999999"}),
+    "dispatch:report": Rule("roles", allowed=DISPATCH_READERS),
     "reports:dashboard": Rule("roles", allowed=SUPERVISION),
     "reports:dashboard-export": Rule("roles", allowed=SUPERVISION),
     "reports:evaluation": Rule("roles", allowed=SUPERVISION),
