@@ -151,12 +151,13 @@ def _found(*, postgresql: str, sqlite: str, keyword: Keyword) -> Q:
     if connection.vendor == "postgresql":
         where = postgresql.replace("{q}", "%s::tsquery")
         params = [keyword.as_tsquery()] * postgresql.count("{q}")
-        sql = f"SELECT case_id FROM cases_casesearch WHERE {where}"  # noqa: S608 - no input
+        # OFFSET 0 plans the subquery on its own: the GIN index gives the matching ids at
+        # once. Without it PostgreSQL may walk the list's order testing each case's document
+        # (measured at a million cases: 3-5 s for a keyword matching 1 %, ~0.5-1 s with it).
+        sql = f"SELECT case_id FROM cases_casesearch WHERE {where} OFFSET 0"  # noqa: S608 - no input
     else:
         fts = sqlite.format(subject=keyword.as_fts5("subject"), text=keyword.as_fts5("text"))
         sql, params = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [fts]  # noqa: S608
-    # `pk IN (...)`: PostgreSQL plans it as a semi-join, from the GIN index (a rare keyword)
-    # or walking the list in its own order until a page is full (a common one).
     return Q(pk__in=RawSQL(sql, params))  # noqa: S611 - the keyword is a parameter
 
 

@@ -216,12 +216,11 @@ class KeysetPaginator:
         self._counter = CappedPaginator(
             counted if counted is not None else sections[0].queryset, per_page, cap=cap
         )
-        self._reach_page = 1
 
-    # The count, as CappedPaginator gives it (as far as the page shown reaches, at least).
+    # The count, as CappedPaginator gives it, up to the cap only: a deep page reached by
+    # cursor does not count its way down to itself (it says "Page N" of "10,000+").
     @cached_property
     def count(self) -> int:
-        self._counter.validate_number(self._reach_page)
         return self._counter.count
 
     @property
@@ -319,7 +318,6 @@ class KeysetPaginator:
     def _page(
         self, rows: list[tuple[int, list[Any], Any]], *, number: int, more: bool, earlier: bool
     ) -> KeysetPage:
-        self._reach_page = number
         first, last = (rows[0], rows[-1]) if rows else (None, None)
         return KeysetPage(
             [row for _s, _v, row in rows],
