@@ -8,7 +8,7 @@ from `scripts/with-postgres`), connections kept (CONN_MAX_AGE=60).
 
 - Minsheng: `deploy/gunicorn.conf.py` with production settings (DEBUG off, keys made up for
   the run), the rate limits on and the load client let through by MINSHENG_RATELIMIT_ALLOW,
-  and its task worker running beside it: `manage.py db_worker` (database task backend), or
+  and its task worker running beside it: `manage.py task_worker` (database task backend), or
   `rqworker` when REDIS_URL is set (`scripts/with-redis`: Redis task backend and cache).
 - bare insert: a tiny Django project written to a temp dir, one view that parses the same
   JSON and inserts one row of about the same size, nothing else.
@@ -210,7 +210,7 @@ def _minsheng(tmp: Path) -> Iterator[tuple[str, int, str]]:
     worker_cmd = (
         [PY, "manage.py", "rqworker", "default", "--with-scheduler"]
         if redis_url
-        else [PY, "manage.py", "db_worker", "--no-startup-delay"]
+        else [PY, "manage.py", "task_worker", "--no-startup-delay"]
     )
     log = tmp / "minsheng-web.log"
     with open(log, "wb") as web_out, open(tmp / "minsheng-worker.log", "wb") as worker_out:
