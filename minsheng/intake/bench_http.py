@@ -368,6 +368,7 @@ def run() -> list[tuple[str, str]]:
                     for side, (url, pid) in sides.items():
                         measured = _measure(url, pid, requests=requests, concurrency=concurrency)
                         runs.setdefault((side, concurrency), []).append(measured)
+            memory = _workers_memory(ms_pid)
     label = f"{database}, {backend} task backend with its worker running, gunicorn 2 sync workers"
     rows: list[tuple[str, str]] = [(f"HTTP intake ({label})", "")]
     for concurrency in CONCURRENCY:
@@ -395,7 +396,27 @@ def run() -> list[tuple[str, str]]:
             )
         rows.append((f"  c={concurrency} Minsheng / bare insert", f"{ratio:.2f}"))
     rows.append(("  django-helpdesk 2.6.1 ticket API", "not measured by this module yet"))
+    rows.append(
+        (
+            "  memory per web worker after the run, MB: RSS / PSS / USS (largest worker)",
+            " / ".join(f"{value:.0f}" for value in memory),
+        )
+    )
     return rows
+
+
+def _workers_memory(master_pid: int) -> tuple[float, float, float]:
+    """The largest gunicorn worker's resident, proportional and unique memory in MB. The
+    routing model is loaded in the master before forking (deploy/gunicorn.conf.py), so its
+    pages are shared: PSS counts a worker's share of them, USS what it alone holds."""
+    import psutil
+
+    largest = max(
+        (child.memory_full_info() for child in psutil.Process(master_pid).children()),
+        key=lambda info: info.pss,
+    )
+    mb = 2**20
+    return largest.rss / mb, largest.pss / mb, largest.uss / mb
 
 
 def main() -> None:
