@@ -4,11 +4,13 @@ cases_write_many`): a large load keeps every rule one registration keeps.
 Enough cases to pass `lib.bulk.COPY_FROM`, so that on PostgreSQL the rows go by COPY.
 """
 
+import io
 from datetime import datetime, timedelta
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import connection
 
 from minsheng.audit.selectors import chain_check
@@ -94,3 +96,12 @@ def test_a_bulk_load_refuses_a_bad_row_before_writing_anything():
         submission_draft(submission=nobody_to_reach)
     assert "people[0].phone" in refused.value.message_dict
     assert not Case.objects.exists()
+
+
+def test_load_cases_registers_synthetic_cases_in_batches():
+    call_command("load_cases", 5, batch=2, days=30, stdout=io.StringIO())
+    cases = Case.objects.all()
+    assert cases.count() == 5
+    assert CaseEvent.objects.filter(action="register").count() == 5
+    assert Complainant.objects.filter(case__in=cases).count() == 5
+    assert all(case.next_due_at is not None for case in cases)
