@@ -136,8 +136,8 @@ def _stored(subject: str, text: str, vendor: str) -> tuple[str, str]:
 
     field = CaseSearch._meta.get_field("subject")
     return (
-        field.get_db_prep_value(subject, connection),
-        field.get_db_prep_value(text, connection),
+        str(field.get_db_prep_value(subject, connection)),
+        str(field.get_db_prep_value(text, connection)),
     )
 
 

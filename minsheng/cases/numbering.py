@@ -31,4 +31,3 @@ def case_numbers_take(day: date, count: int) -> list[str]:
         )
         (last,) = cursor.fetchone()
     return [case_number_format(day, sequence) for sequence in range(last - count + 1, last + 1)]
-
