@@ -39,6 +39,13 @@ def _fresh_rate_limits():
 
 
 @pytest.fixture(autouse=True)
+def _routing_artifacts_in_tmp(settings, tmp_path):
+    """Routing's artifacts (trained models, the duplicate-index snapshot the watch jobs
+    write) go to the test's own folder, never to var/."""
+    settings.ROUTING_ARTIFACT_DIR = str(tmp_path / "routing")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_deadlines_cache():
     """The calendar and the policies are cached per process (minsheng.deadlines.selectors),
     and a test's rolled-back edits must not outlive it: each test reads them afresh."""

@@ -24,6 +24,7 @@ How it works (choices measured on the shared data, see the README, "Duplicates")
 import json
 import os
 import re
+import secrets
 import shutil
 import time
 import unicodedata
@@ -345,7 +346,8 @@ def snapshot_write(directory: Path, index: DuplicateIndex, meta: dict[str, Any])
     moves (both by rename), so a reader sees the old snapshot or the new, never half."""
     index._merge()
     directory.mkdir(parents=True, exist_ok=True)
-    version = f"v{time.time_ns()}"
+    # Named by time, then process and a random part: two writers never pick the same name.
+    version = f"v{time.time_ns():020d}-{os.getpid()}-{secrets.token_hex(4)}"
     building = directory / f".{version}.tmp"
     building.mkdir()
     arrays = {
