@@ -209,33 +209,37 @@ def seed(n: int, *, seed_value: int = 3) -> dict[str, Any]:
     from django.db.models import Max
     from django.utils import timezone
 
-    from minsheng.accounts.models import Department, Role
+    from minsheng.accounts.models import Department, Role, User
     from minsheng.accounts.services import user_create
     from minsheng.cases.models import Case, CaseSearch, Category
 
     rng = random.Random(seed_value)  # noqa: S311 - synthetic data, repeatable
     now = timezone.now()
+    # The departments, categories and users are made once: another bench (the deadline
+    # watch) seeds more cases into the same database.
     departments = [
-        Department.objects.create(name=f"部门{k}", code=f"bench-list-d{k}") for k in range(30)
+        Department.objects.get_or_create(code=f"bench-list-d{k}", defaults={"name": f"部门{k}"})[0]
+        for k in range(30)
     ]
     leaves: list[int] = []
     top = []
     for a in range(10):
-        first = Category.objects.create(name=f"大类{a}", level=1)
+        first = Category.objects.get_or_create(name=f"大类{a}", level=1)[0]
         top.append(first)
         for b in range(3):
-            second = Category.objects.create(name=f"中类{a}-{b}", level=2, parent=first)
+            second = Category.objects.get_or_create(name=f"中类{a}-{b}", level=2, parent=first)[0]
             for c in range(2):
-                leaves.append(
-                    Category.objects.create(name=f"小类{a}-{b}-{c}", level=3, parent=second).pk
-                )
-    dispatcher = user_create(
+                third = Category.objects.get_or_create(
+                    name=f"小类{a}-{b}-{c}", level=3, parent=second
+                )[0]
+                leaves.append(third.pk)
+    handler_department = departments[2]
+    dispatcher = User.objects.filter(username="bench-list-dispatcher").first() or user_create(
         username="bench-list-dispatcher",
         password=secrets.token_urlsafe(),
         roles=[(Role.DISPATCHER, None)],
     )
-    handler_department = departments[2]
-    handler = user_create(
+    handler = User.objects.filter(username="bench-list-handler").first() or user_create(
         username="bench-list-handler",
         password=secrets.token_urlsafe(),
         roles=[(Role.HANDLER, handler_department)],
