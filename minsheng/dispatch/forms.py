@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minsheng.cases.models import Category
 from minsheng.dispatch.models import DispatchPolicy
+from minsheng.dispatch.services import POLICY_FIELDS
 
 
 class PolicyForm(forms.ModelForm):
@@ -20,18 +21,7 @@ class PolicyForm(forms.ModelForm):
 
     class Meta:
         model = DispatchPolicy
-        fields = [
-            "kind",
-            "category",
-            "is_enabled",
-            "precision",
-            "includes_major",
-            "includes_urgent",
-            "includes_collective",
-            "includes_anonymous_report",
-            "drift_window_days",
-            "drift_min_cases",
-        ]
+        fields = list(POLICY_FIELDS)  # what the service writes
         widgets = {"precision": forms.NumberInput(attrs={"step": "0.001"})}
 
 

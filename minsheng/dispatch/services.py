@@ -34,7 +34,14 @@ from minsheng.dispatch.models import (
 )
 from minsheng.lib.tasks import enqueue_on_commit
 from minsheng.routing.selectors import category_level1
-from minsheng.routing.services import Choice, Source, Suggestion, feedback_record, suggestion_for
+from minsheng.routing.services import (
+    Choice,
+    Source,
+    Suggestion,
+    department_of,
+    feedback_record,
+    suggestion_for,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -232,18 +239,10 @@ def _assign(decision: DispatchDecision, policy: DispatchPolicy, department: Depa
 # --- corrections -----------------------------------------------------------------------
 
 
-def _department_of(category: Category | None) -> Department | None:
-    while category is not None:
-        if category.department_id is not None:
-            return category.department
-        category = category.parent
-    return None
-
-
 def _category_for(case: Case, department_id: int) -> Category | None:
     """The category a case assigned to this department belongs to, for training: the
     case's own if it leads there, else the one level-1 category that names it."""
-    own = _department_of(case.category) if case.category_id else None
+    own = department_of(case.category) if case.category_id else None
     if case.category is not None and own is not None and own.pk == department_id:
         return case.category
     found = list(Category.objects.filter(level=1, department_id=department_id)[:2])

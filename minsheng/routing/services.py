@@ -64,7 +64,7 @@ class Suggestion:
         return self.choices[0]
 
 
-def _department_of(category: Category | None) -> Department | None:
+def department_of(category: Category | None) -> Department | None:
     """The category's department, else its nearest ancestor's."""
     while category is not None:
         if category.department_id is not None:
@@ -97,7 +97,7 @@ def suggestion_for(*, subject: str, body: str) -> Suggestion:
             label=label,
             confidence=p,
             category=by_name.get(label),
-            department=_department_of(by_name.get(label)),
+            department=department_of(by_name.get(label)),
         )
         for label, p in ranked
     ]
@@ -109,7 +109,7 @@ def suggestion_for(*, subject: str, body: str) -> Suggestion:
         label=label,
         confidence=dict(ranked).get(label, 0.0),
         category=rule.category,
-        department=_department_of(rule.category),
+        department=department_of(rule.category),
     )
     others = [c for c in model_choices if c.label != label][: TOP_K - 1]
     return Suggestion(

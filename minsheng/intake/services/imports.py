@@ -21,7 +21,7 @@ from minsheng.cases.services import CaseDraft
 from minsheng.deadlines.models import Kind
 from minsheng.intake.channels import spreadsheet as sheets
 from minsheng.intake.models import ImportedRow, ImportJob
-from minsheng.intake.services import drafts_register, submission_draft, submission_register
+from minsheng.intake.services import drafts_register, submission_draft
 from minsheng.lib import crypto
 from minsheng.lib.tasks import enqueue, enqueue_on_commit
 
@@ -324,28 +324,19 @@ def _row_import(
     key: str,
     actor: User | None,
 ) -> None:
-    submission, problems = sheets.row_read(
-        number,
-        cells,
-        job.mapping,
-        default_channel=job.default_channel,
-        default_kind=job.default_kind,
-    )
-    if submission is None:
-        report.problems += problems
+    """One row on its own (a batch met a key imported meanwhile): worked out afresh, then
+    written with its ImportedRow, the unique key stopping it if it was imported meanwhile."""
+    draft = _row_draft(job, report, number, cells)
+    if draft is None:
         return
     try:
         with transaction.atomic():
-            registered = submission_register(submission=submission, actor=actor)
-            row = ImportedRow(
+            (registered,) = drafts_register(drafts=[draft], actor=actor)
+            ImportedRow.objects.create(
                 key=key, job=job, row_number=number, case=registered.case, created_at=timezone.now()
             )
-            row.full_clean(validate_unique=False)
-            row.save()
     except IntegrityError:
         report.duplicates += 1  # imported meanwhile by another run
-    except ValidationError as error:
-        _problems_add(report, number, error)
     else:
         report.good += 1
 
