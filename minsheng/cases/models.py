@@ -17,8 +17,8 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from minsheng.accounts.models import Department
-from minsheng.deadlines.models import Kind, Severity, Step, Unit
+from minsheng.accounts.models import Department, Role
+from minsheng.deadlines.models import CaseClass, Kind, Severity, Step, Unit
 from minsheng.lib.crypto import EncryptedTextField
 
 
@@ -32,6 +32,10 @@ class State(models.TextChoices):
     TRANSFERRED = "transferred", _("Transferred")  # 已转送
     ASSIGNED = "assigned", _("Assigned")  # 已分拨, 待签收
     IN_PROGRESS = "in_progress", _("In progress")  # 办理中
+    # Handling waits for the complainant's further evidence (补充材料告知书); the result
+    # clock is paused.
+    AWAITING_EVIDENCE = "awaiting_evidence", _("Awaiting evidence")  # 待补充材料
+    PENDING_ACCEPTANCE = "pending_acceptance", _("Awaiting acceptance approval")  # 待立案审批
     PENDING_APPROVAL = "pending_approval", _("Awaiting approval")  # 待审核
     PENDING_LEADER_APPROVAL = "pending_leader_approval", _("Awaiting leader approval")  # 待领导审批
     REPLIED = "replied", _("Replied")  # 已答复
@@ -51,6 +55,10 @@ class Channel(models.TextChoices):
     WALK_IN = "walk_in", _("In person")
     APP = "app", _("App")
     API = "api", _("API")
+    WECHAT = "wechat", _("WeChat")  # 微信
+    WEIBO = "weibo", _("Weibo")  # 微博
+    # Transferred by a regulator (监管转办), who is owed an answer by its own deadline.
+    REGULATOR = "regulator", _("Regulator transfer")
 
 
 class Rating(models.TextChoices):
@@ -195,6 +203,16 @@ class Case(models.Model):
 
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
     is_collective = models.BooleanField(_("collective complaint"), default=False)
+    # The office's class of the case (`deadlines.CaseClass`), when it defines classes;
+    # `severity` is then the class's handling.
+    case_class = models.ForeignKey(
+        CaseClass, verbose_name=_("class"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    # The office's extra fields for the case's category (`ExtraField`), by code.
+    extra = models.JSONField(_("further details"), default=dict, blank=True)
+    # A complaint a regulator transferred (监管转办): its reference, and when it was answered.
+    regulator_reference = models.CharField(_("regulator's reference"), max_length=60, blank=True)
+    regulator_answered_at = models.DateTimeField(_("regulator answered at"), null=True, blank=True)
 
     department = models.ForeignKey(
         Department,
@@ -221,6 +239,17 @@ class Case(models.Model):
     answer = models.TextField(_("answer given at intake"), blank=True)
     transferred_to = models.CharField(_("transferred to"), max_length=200, blank=True)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    rejection_ground = models.ForeignKey(
+        "RejectionReason",
+        verbose_name=_("ground for rejection"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The approval level the result waits at (1 to 3), 0 when none is waiting.
+    approval_level = models.PositiveSmallIntegerField(_("approval level"), default=0)
+    feedback_at = models.DateTimeField(_("first feedback given at"), null=True, blank=True)
     rating = models.CharField(_("rating"), max_length=20, choices=Rating.choices, blank=True)
     appeal_until = models.DateTimeField(_("appeal possible until"), null=True, blank=True)
     merged_into = models.ForeignKey(
@@ -446,6 +475,8 @@ class CaseClock(models.Model):
     # [[paused_at_iso, resumed_at_iso_or_null], ...]
     pauses = models.JSONField(default=list, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
+    # The deadline policy the amount came from (its keys), so a due date can say why.
+    policy = models.CharField(_("deadline policy"), max_length=200, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
     overdue_marked_at = models.DateTimeField(null=True, blank=True)
 
@@ -616,3 +647,145 @@ class ReporterGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} → {self.department_id or self.user_id}"
+
+
+# --- The office's process as configuration -------------------------------------------------
+# What differs between the offices that run Minsheng (a 12345 centre, a hospital's petition
+# office, a labour inspectorate, an insurer ...) is data: which optional steps of the
+# lifecycle they use, their case classes and approval levels (`deadlines.CaseClass`), their
+# deadline policies, rejection reasons, admissibility rules, extra fields and reception
+# information. `cases.workflow` reads it through `cases.selectors.office_get` and friends;
+# `manage.py load_profile` loads one office's whole set.
+
+
+class Office(models.Model):
+    """The office that runs this Minsheng: its name, its reception information, and which
+    optional steps of the lifecycle it uses. One row; without it, the defaults below (the
+    municipal 12345 centre's process)."""
+
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    profile = models.SlugField(_("profile"), max_length=40, blank=True)
+    reception_place = models.CharField(_("reception place"), max_length=200, blank=True)
+    reception_hours = models.CharField(_("reception hours"), max_length=200, blank=True)
+    reception_phone = models.CharField(_("reception phone"), max_length=60, blank=True)
+    reception_days = models.CharField(
+        _("reception days"),
+        max_length=200,
+        blank=True,
+        help_text=_("Days on which leaders receive the public in person (接待日)."),
+    )
+    # The kinds and channels the office takes (codes); empty: all of them.
+    kinds = models.JSONField(_("kinds used"), default=list, blank=True)
+    channels = models.JSONField(_("channels used"), default=list, blank=True)
+    uses_acceptance_approval = models.BooleanField(
+        _("acceptance approval (立案审批)"),
+        default=False,
+        help_text=_("An accepted case waits for a head's approval before it is dispatched."),
+    )
+    acceptance_role = models.CharField(
+        _("who approves acceptance"), max_length=20, choices=Role.choices, default=Role.LEADER
+    )
+    uses_feedback = models.BooleanField(
+        _("first feedback"),
+        default=False,
+        help_text=_("The complainant gets a first feedback within its own time limit."),
+    )
+    uses_plan = models.BooleanField(_("handling plan"), default=True)
+    uses_evidence_request = models.BooleanField(
+        _("request for further evidence"),
+        default=False,
+        help_text=_("Handling may wait for the complainant's evidence; the result clock pauses."),
+    )
+    uses_return_visit = models.BooleanField(_("return visit"), default=True)
+    departments_see_subtree = models.BooleanField(
+        _("departments see their branches"),
+        default=False,
+        help_text=_("A department's staff see and act on the cases of the departments under it."),
+    )
+
+    class Meta:
+        verbose_name = _("office")
+        verbose_name_plural = _("office")
+
+    def __str__(self) -> str:
+        return self.name or str(_("This office"))
+
+
+class RejectionReason(models.Model):
+    """A ground on which a matter is not taken up, with its legal text (e.g. older than two
+    years: 劳动保障监察条例 第二十条), chosen when rejecting and told to the complainant."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    label = models.CharField(_("reason"), max_length=200)
+    legal_text = models.TextField(_("legal basis"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("rejection reason")
+        verbose_name_plural = _("rejection reasons")
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class AdmissibilityRule(models.Model):
+    """A rule checked at registration: a matter of this kind (blank: any) that happened more
+    than `max_age_days` before it is registered is not taken up, for `reason`."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, blank=True)
+    max_age_days = models.PositiveIntegerField(_("at most this many days old"))
+    reason = models.ForeignKey(
+        RejectionReason, verbose_name=_("reason"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("admissibility rule")
+        verbose_name_plural = _("admissibility rules")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display() or '*'} ≤ {self.max_age_days}"
+
+
+class ExtraField(models.Model):
+    """A further detail the office asks for on cases of a category and the categories under
+    it (blank: every case): the clinic's procedure, the insurer's policy number."""
+
+    class Type(models.TextChoices):
+        TEXT = "text", _("Text")
+        NUMBER = "number", _("Whole number")
+        DATE = "date", _("Date")
+        CHOICE = "choice", _("Choice")
+
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="extra_fields",
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    label = models.CharField(_("label"), max_length=100)
+    type = models.CharField(_("type"), max_length=10, choices=Type.choices, default=Type.TEXT)
+    is_required = models.BooleanField(_("required"), default=False)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    pattern = models.CharField(
+        _("pattern"),
+        max_length=200,
+        blank=True,
+        help_text=_("A regular expression the text must match."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("extra field")
+        verbose_name_plural = _("extra fields")
+        ordering = ["position", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "code"], name="extrafield_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
