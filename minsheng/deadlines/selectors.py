@@ -11,8 +11,10 @@ and the process that made it at once.
 
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVar
 
 from minsheng.deadlines.calendar import Overrides, WorkCalendar
 from minsheng.deadlines.models import CalendarDay, DeadlinePolicy, DeadlinesVersion, Step, Unit
@@ -33,7 +35,8 @@ def _calendar_year_load(year: int) -> tuple[Overrides, bool]:
 
 @dataclass(frozen=True)
 class PolicyValues:
-    """The time allowed for each step of a case, in `unit` (appeal_days is always working days)."""
+    """The time allowed for each step of a case, in `unit` (appeal_days is always working
+    days), and which policy it came from (`source`, its keys, for the due date's explanation)."""
 
     unit: Unit
     review: int
@@ -41,22 +44,32 @@ class PolicyValues:
     plan: int
     result: int
     appeal_days: int
+    acceptance: int = 1
+    feedback: int = 1
+    regulator: int = 10
+    source: str = ""
 
     def amount_for(self, step: Step) -> int:
-        """The time allowed for `step`."""
+        """The time allowed for `step` (an approval level's own time is the level's)."""
         amounts = {
             Step.REVIEW: self.review,
             Step.DISPATCH: self.dispatch,
             Step.PLAN: self.plan,
             Step.RESULT: self.result,
+            Step.ACCEPTANCE: self.acceptance,
+            Step.FEEDBACK: self.feedback,
+            Step.REGULATOR: self.regulator,
         }
         return amounts[Step(step)]
 
 
 @dataclass(frozen=True)
 class _PolicyRow:
+    case_class_id: int | None
     kind: str
     severity: str
+    category_id: int | None
+    channel: str
     values: PolicyValues
 
 
@@ -69,6 +82,8 @@ class _Cached:
         self.checked_at = float("-inf")
         self.calendar: WorkCalendar | None = None
         self.policies: list[_PolicyRow] | None = None
+        # Other configuration kept under the same version (`configuration_cached`).
+        self.others: dict[str, Any] = {}
 
     def clear(self) -> None:
         with self.lock:
@@ -76,6 +91,7 @@ class _Cached:
             self.checked_at = float("-inf")
             self.calendar = None
             self.policies = None
+            self.others = {}
 
     def fresh(self) -> int | None:
         """Drop the copy if the version moved since it was read (asked at most once a
@@ -89,6 +105,7 @@ class _Cached:
             if current != self.version:
                 self.calendar = None
                 self.policies = None
+                self.others = {}
                 self.version = current
             self.checked_at = now
         return current
@@ -110,6 +127,22 @@ class _Cached:
 
 
 _cached = _Cached()
+
+T = TypeVar("T")
+
+
+def configuration_cached(key: str, load: Callable[[], T]) -> T:
+    """What `load` reads, kept in this process under the calendar-and-policies version:
+    other small tables every action reads (the office's process, `cases.office`) are cached
+    the same way, and their writers move the same version (`services.deadlines_changed`)."""
+    version = _cached.fresh()
+    value = _cached.others.get(key)
+    if value is None:
+        value = load()
+        with _cached.lock:
+            if _cached.version == version:
+                _cached.others[key] = value
+    return value  # type: ignore[no-any-return]
 
 
 def deadlines_cache_clear() -> None:
@@ -137,8 +170,11 @@ def _policy_rows() -> list[_PolicyRow]:
     if rows is None:
         rows = [
             _PolicyRow(
+                case_class_id=row.case_class_id,
                 kind=row.kind,
                 severity=row.severity,
+                category_id=row.category_id,
+                channel=row.channel,
                 values=PolicyValues(
                     unit=Unit(row.unit),
                     review=row.review,
@@ -146,9 +182,13 @@ def _policy_rows() -> list[_PolicyRow]:
                     plan=row.plan,
                     result=row.result,
                     appeal_days=row.appeal_days,
+                    acceptance=row.acceptance,
+                    feedback=row.feedback,
+                    regulator=row.regulator,
+                    source=str(row),
                 ),
             )
-            for row in DeadlinePolicy.objects.all()
+            for row in DeadlinePolicy.objects.select_related("case_class", "category")
         ]
         _cached.keep(policies=rows, version=version)
     return rows
@@ -160,16 +200,43 @@ DEFAULT_POLICY = PolicyValues(
 )
 
 
-def policy_for(*, kind: str, severity: str) -> PolicyValues:
-    """The deadlines for a case of `kind` and `severity`.
+def policy_for(
+    *,
+    kind: str,
+    severity: str,
+    case_class_id: int | None = None,
+    category_ids: Sequence[int] = (),
+    channel: str = "",
+) -> PolicyValues:
+    """The deadlines for a case of this class, kind, severity, category (its id and its
+    ancestors', nearest first) and channel.
 
-    The most specific DeadlinePolicy row wins: kind and severity, then severity alone, then
-    kind alone, then the row with both blank; with no row at all, `DEFAULT_POLICY`.
+    A policy's blank keys match any case; of the rows that match, the most specific wins:
+    a matching class counts most, then severity, then category (a nearer one more), then
+    channel, then kind. So an urgent suggestion is still counted in hours (urgency is about
+    the matter, whatever its kind), and an office's class A outweighs everything. With no
+    row at all, `DEFAULT_POLICY`.
     """
-    rows = [r for r in _policy_rows() if r.kind in (kind, "") and r.severity in (severity, "")]
-    # Rank: a matching severity outweighs a matching kind, so an urgent suggestion is
-    # still counted in hours: urgency is about the matter, whatever its kind.
-    ranked = sorted(rows, key=lambda row: (row.severity != "", row.kind == kind and kind != ""))
-    if not ranked:
+    depth = {category_id: len(category_ids) - k for k, category_id in enumerate(category_ids)}
+    matching = [
+        r
+        for r in _policy_rows()
+        if r.case_class_id in (None, case_class_id)
+        and r.kind in (kind, "")
+        and r.severity in (severity, "")
+        and (r.category_id is None or r.category_id in depth)
+        and r.channel in (channel, "")
+    ]
+    if not matching:
         return DEFAULT_POLICY
-    return ranked[-1].values
+
+    def rank(row: _PolicyRow) -> tuple[bool, bool, int, bool, bool]:
+        return (
+            row.case_class_id is not None,
+            row.severity != "",
+            depth.get(row.category_id, 0) if row.category_id is not None else 0,
+            row.channel != "",
+            row.kind != "",
+        )
+
+    return max(matching, key=rank).values
