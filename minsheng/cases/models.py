@@ -83,6 +83,9 @@ class MediationOutcome(models.TextChoices):
 
     AGREEMENT = "agreement", _("Agreement reached")
     FAILED = "failed", _("Mediation failed")
+    # A structured close of a failed mediation: the parties were told where to go next.
+    ADVISED_ARBITRATION = "advised_arbitration", _("Advised to seek arbitration")  # 建议仲裁
+    ADVISED_COURT = "advised_court", _("Advised to go to court")  # 建议诉讼
 
 
 class NoticeKind(models.TextChoices):
@@ -520,6 +523,9 @@ class CaseResult(models.Model):
     remedy_days = models.PositiveIntegerField(_("remedy deadline (days)"))
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     submitted_at = models.DateTimeField()
+    # The customer's signature on the result (the insurer's 客户签字确认), when it was given.
+    customer_signed_at = models.DateTimeField(_("signed by the customer at"), null=True, blank=True)
+    customer_signed_name = models.CharField(_("signed by"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("result")
@@ -565,6 +571,43 @@ class ExtensionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} +{self.amount}"
+
+
+class MediationAgreement(models.Model):
+    """A mediation agreement (调解协议书) reached on a case: the parties, the terms, who
+    signed and when, how many copies were issued (the agriculture bureau's triplicate), and
+    its fulfilment, followed up by a date."""
+
+    class Fulfilment(models.TextChoices):
+        PENDING = "pending", _("Not yet followed up")
+        FULFILLED = "fulfilled", _("Fulfilled")
+        NOT_FULFILLED = "not_fulfilled", _("Not fulfilled")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="mediation_agreements")
+    parties = models.TextField(_("parties"))
+    terms = models.TextField(_("terms"))
+    copies = models.PositiveSmallIntegerField(_("copies"), default=3)
+    copies_issued_at = models.DateTimeField(_("copies issued at"), null=True, blank=True)
+    signed_by = models.TextField(_("signed by"), blank=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    follow_up_by = models.DateTimeField(_("follow up fulfilment by"), null=True, blank=True)
+    fulfilment = models.CharField(
+        _("fulfilment"), max_length=20, choices=Fulfilment.choices, default=Fulfilment.PENDING
+    )
+    fulfilment_note = models.TextField(_("fulfilment note"), blank=True)
+    fulfilment_checked_at = models.DateTimeField(_("fulfilment checked at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("mediation agreement")
+        verbose_name_plural = _("mediation agreements")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} agreement"
 
 
 class CaseNumberCounter(models.Model):

@@ -147,6 +147,24 @@ class DueExplanation:
                     )
                     % {"count": self.extension}
                 )
+        elif self.unit == Unit.DAYS:
+            lines = [
+                ngettext(
+                    "Started on %(date)s; %(amount)s day counted from the next day, "
+                    "holidays included.",
+                    "Started on %(date)s; %(amount)s days counted from the next day, "
+                    "holidays included.",
+                    self.amount,
+                )
+                % {"date": _local_date(self.started_at).isoformat(), "amount": self.amount}
+            ]
+            if self.extension:
+                lines.append(
+                    ngettext(
+                        "Extended by %(count)s day.", "Extended by %(count)s days.", self.extension
+                    )
+                    % {"count": self.extension}
+                )
         else:
             lines = [
                 ngettext(
@@ -243,6 +261,8 @@ def compute_due(
     is_paused = any(p.ended_at is None for p in pauses)
     if Unit(unit) == Unit.HOURS:
         return _due_in_hours(started_at, amount, pauses, extension, is_paused)
+    if Unit(unit) == Unit.DAYS:
+        return _due_in_days(started_at, amount, pauses, extension, is_paused)
     return _due_in_working_days(started_at, amount, calendar, pauses, extension, is_paused)
 
 
@@ -264,6 +284,40 @@ def _due_in_hours(
         started_at=started_at,
         amount=amount,
         unit=Unit.HOURS,
+        pauses=credits,
+        extension=extension,
+        due_at=final,
+    )
+    return Due(due_at=final, explanation=explanation)
+
+
+def _due_in_days(
+    started_at: datetime,
+    amount: int,
+    pauses: Sequence[Pause],
+    extension: int,
+    is_paused: bool,
+) -> Due:
+    """Natural days (自然日): the end of the N-th day after the local start date, N = amount +
+    extension + the days covered by completed pauses; holidays count like any day."""
+    credits = tuple(
+        PauseCredit(
+            p,
+            added_days=(_local_date(p.ended_at) - _local_date(p.started_at)).days
+            if p.ended_at
+            else 0,
+        )
+        for p in pauses
+    )
+    due_on = _local_date(started_at) + timedelta(
+        days=amount + extension + sum(c.added_days for c in credits)
+    )
+    due_at = datetime.combine(due_on, END_OF_DAY, tzinfo=LOCAL_TZ).astimezone(UTC)
+    final = None if is_paused else due_at
+    explanation = DueExplanation(
+        started_at=started_at,
+        amount=amount,
+        unit=Unit.DAYS,
         pauses=credits,
         extension=extension,
         due_at=final,
@@ -357,6 +411,12 @@ def _pause_line(credit: PauseCredit, unit: Unit) -> str:
             **values,
             "hours": f"{hours:g}",
         }
+    if unit == Unit.DAYS:
+        return ngettext(
+            "Paused from %(start)s to %(end)s: %(count)s day added.",
+            "Paused from %(start)s to %(end)s: %(count)s days added.",
+            credit.added_days,
+        ) % {**values, "count": credit.added_days}
     return ngettext(
         "Paused from %(start)s to %(end)s: %(count)s working day added.",
         "Paused from %(start)s to %(end)s: %(count)s working days added.",

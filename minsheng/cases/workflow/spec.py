@@ -74,6 +74,11 @@ class Act(StrEnum):
     NOTICE_DUE_SOON = "notice_due_soon"
     NOTICE_OVERDUE = "notice_overdue"
     RETURN_VISIT = "return_visit"
+    # Records some offices keep beside the lifecycle (`cases.services`, `enforcement`).
+    MEDIATION_SIGNED = "mediation_signed"
+    MEDIATION_FOLLOWED_UP = "mediation_followed_up"
+    RESULT_SIGNED = "result_signed"
+    ENFORCEMENT_OPENED = "enforcement_opened"
 
 
 class Queue(models.TextChoices):
