@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from minsheng.cases import office
 from minsheng.cases.access import Citizen, access_case_public
 from minsheng.cases.forms import EvidenceField, action_form_class, action_inputs
 from minsheng.cases.models import Case
@@ -128,7 +129,7 @@ def receipt(request: HttpRequest) -> HttpResponse:
     if shown is None:
         return render(request, "portal/receipt.html", {"case": None})
     case, _citizen = access_case_public(shown["number"], shown["code"])
-    policy = policy_for(kind=case.kind, severity=case.severity)
+    policy = office.policy_of(case)
     context = {"case": case, "code": shown["code"], "clocks": open_clocks_for(case)}
     return render(request, "portal/receipt.html", {**context, "policy": policy})
 
