@@ -11,10 +11,14 @@ used everywhere within a second.
 configuration that would leave a case stuck).
 """
 
+import logging
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from minsheng.accounts.models import Role
@@ -193,3 +197,160 @@ def reason_text(reason: RejectionReason) -> str:
     if reason.legal_text:
         return _("%(reason)s (%(basis)s)") % {"reason": reason.label, "basis": reason.legal_text}
     return reason.label
+
+
+# --- Extra fields ---------------------------------------------------------------------------
+# The further details an office asks for per category (the clinic's procedure, the
+# insurer's policy number): which fields a case of a category has, and its values checked
+# and typed for `Case.extra`. Registration (`cases.services.case_prepare`) checks them; the
+# forms and the API draw their fields from `extra_fields_for`.
+
+EXTRA_TEXT_MAX_CHARS = 500
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_WHOLE_NUMBER = re.compile(r"-?\d{1,15}")
+logger = logging.getLogger(__name__)
+
+
+def extra_fields_all() -> tuple[ExtraField, ...]:
+    """Every extra field of the office, in their order (the API's office description)."""
+    return config().extra_fields
+
+
+def extra_fields_for(category_id: int | None) -> list[ExtraField]:
+    """The extra fields of a case in `category_id`: those for every case (no category) and
+    those of the category or one of its ancestors; of two with the same code, the one of
+    the nearest category."""
+    line = category_line(category_id)
+    rank = {pk: index for index, pk in enumerate(line)}
+    chosen: dict[str, ExtraField] = {}
+    for extra in config().extra_fields:
+        if extra.category_id is not None and extra.category_id not in rank:
+            continue
+        nearness = rank.get(extra.category_id, len(line)) if extra.category_id else len(line)
+        kept = chosen.get(extra.code)
+        kept_nearness = (
+            rank.get(kept.category_id, len(line)) if kept and kept.category_id else len(line)
+        )
+        if kept is None or nearness < kept_nearness:
+            chosen[extra.code] = extra
+    return sorted(chosen.values(), key=lambda e: (e.position, e.code))
+
+
+def extra_choice_codes(extra: ExtraField) -> list[str]:
+    """A choice field's choices as codes (an admin writes them as texts, or as
+    [code, label] pairs)."""
+    return [str(c[0]) if isinstance(c, list | tuple) and c else str(c) for c in extra.choices]
+
+
+def extra_choice_pairs(extra: ExtraField) -> list[tuple[str, str]]:
+    """A choice field's choices as (code, label) pairs."""
+    return [
+        (str(c[0]), str(c[1] if len(c) > 1 else c[0]))
+        if isinstance(c, list | tuple) and c
+        else (str(c), str(c))
+        for c in extra.choices
+    ]
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _extra_value(extra: ExtraField, value: object) -> tuple[object, str]:
+    """The value of one extra field as it is stored, or the problem with it."""
+    if isinstance(value, date):
+        value = value.isoformat()
+    if extra.type == ExtraField.Type.NUMBER:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value, ""
+        if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value.strip()):
+            return int(value.strip()), ""
+        return None, _("enter a whole number")
+    if not isinstance(value, str):
+        return None, _("enter text")
+    value = value.strip()
+    if extra.type == ExtraField.Type.DATE:
+        try:
+            if _DATE.fullmatch(value):
+                return date.fromisoformat(value).isoformat(), ""
+        except ValueError:
+            pass  # 2026-02-30: a date's form, but no date
+        return None, _("enter a date as YYYY-MM-DD")
+    if extra.type == ExtraField.Type.CHOICE:
+        if value not in extra_choice_codes(extra):
+            return None, _("choose one of the choices given")
+        return value, ""
+    if len(value) > EXTRA_TEXT_MAX_CHARS:
+        return None, _("at most %(limit)d characters") % {"limit": EXTRA_TEXT_MAX_CHARS}
+    if extra.pattern and not _matches(extra, value):
+        return None, _("this is not in the expected form")
+    return value, ""
+
+
+def _matches(extra: ExtraField, value: str) -> bool:
+    try:
+        return re.fullmatch(extra.pattern, value) is not None
+    except re.error:
+        # A pattern the admin wrote wrongly must not stop registration: it is not applied.
+        logger.warning("Extra field %s has an invalid pattern %r", extra.code, extra.pattern)
+        return True
+
+
+def extra_clean(category_id: int | None, raw: Mapping[str, object]) -> dict[str, object]:
+    """The extra fields of a case in `category_id`, checked and typed for `Case.extra`:
+
+    1. a code the category has no field for is refused;
+    2. a required field must be given (blank counts as not given);
+    3. each given value must have its field's type (text, whole number, date as
+       YYYY-MM-DD, one of the choices) and a text must match the field's pattern.
+    ValidationError keyed `extra.<code>`, each message naming the field's label and code.
+    Fields left blank are not stored."""
+    fields = {extra.code: extra for extra in extra_fields_for(category_id)}
+    errors: dict[str, list[str]] = {}
+    for code in sorted(set(raw) - set(fields)):
+        errors[f"extra.{code}"] = [
+            _("%(code)s: there is no such further detail for this category.") % {"code": code}
+        ]
+    clean: dict[str, object] = {}
+    for code, extra in fields.items():
+        value = raw.get(code)
+        if _is_blank(value):
+            if extra.is_required:
+                problem = _("this detail is required")
+                errors[f"extra.{code}"] = [_extra_message(extra, problem)]
+            continue
+        typed, problem = _extra_value(extra, value)
+        if problem:
+            errors[f"extra.{code}"] = [_extra_message(extra, problem)]
+        else:
+            clean[code] = typed
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _extra_message(extra: ExtraField, problem: str) -> str:
+    return _("%(label)s (%(code)s): %(problem)s.") % {
+        "label": extra.label,
+        "code": extra.code,
+        "problem": problem,
+    }
+
+
+def extra_shown(case: Case) -> list[tuple[str, object]]:
+    """A case's extra fields as (label, value) in the fields' order, for the case page and
+    the case file; a value whose field is gone is shown under its code."""
+    labels = {extra.code: extra for extra in config().extra_fields}
+    shown: list[tuple[str, object]] = []
+    for code, value in sorted(
+        case.extra.items(), key=lambda item: (_position(labels.get(item[0])), item[0])
+    ):
+        extra = labels.get(code)
+        if extra is not None and extra.type == ExtraField.Type.CHOICE:
+            value = dict(extra_choice_pairs(extra)).get(str(value), value)
+        shown.append((extra.label if extra is not None else code, value))
+    return shown
+
+
+def _position(extra: ExtraField | None) -> int:
+    return extra.position if extra is not None else 1 << 15

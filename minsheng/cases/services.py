@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.accounts.models import Department, User
-from minsheng.cases import access, clocks, search, workflow
+from minsheng.cases import access, clocks, office, search, workflow
 from minsheng.cases.models import (
     Area,
     Attachment,
@@ -30,7 +30,7 @@ from minsheng.cases.models import (
 from minsheng.cases.numbering import case_numbers_take
 from minsheng.cases.workflow import Act
 from minsheng.deadlines.calendar import Due
-from minsheng.deadlines.models import Kind, Severity, Step
+from minsheng.deadlines.models import CaseClass, Kind, Severity, Step
 from minsheng.lib import uploads
 from minsheng.lib.bulk import insert_many
 from minsheng.lib.hashing import keyed_hash, random_code
@@ -78,6 +78,12 @@ class Submission:
     category: Category | None = None
     is_anonymous: bool = False
     people: list[PersonInput] = field(default_factory=list)
+    # The office's configuration (`cases.office`): its class of the case (its handling
+    # becomes the severity), the extra fields of the category by code (checked and typed
+    # at registration), and a regulator's reference for a regulator transfer.
+    case_class: CaseClass | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    regulator_reference: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,8 +96,13 @@ class Registered:
     clocks: tuple[tuple[CaseClock, Due], ...] = ()
 
 
-# What registering does to the clocks: the initial review starts (受理审核).
-REGISTER_CLOCKS = (clocks.start(Step.REVIEW),)
+# What registering does to the clocks: the initial review starts (受理审核), and where the
+# office uses them, the first feedback's (初步反馈) and a transferring regulator's answer's.
+REGISTER_CLOCKS = (
+    clocks.start(Step.REVIEW),
+    clocks.start(Step.FEEDBACK, when=office.using(office.OptionalStep.FEEDBACK)),
+    clocks.start(Step.REGULATOR, when=office.is_regulator_transfer),
+)
 
 
 def phone_hash(phone: str) -> str:
@@ -131,6 +142,34 @@ def _check_people(submission: Submission) -> None:
             )
 
 
+def _check_office(submission: Submission, *, now: datetime) -> dict[str, object]:
+    """What the office's configuration asks of a new matter (`cases.office`), every problem
+    at once: a kind and a channel it takes, a regulator's reference for a regulator
+    transfer, a matter not too old to be taken up (the reason with its legal text), and
+    the category's extra fields. Returns the extra fields as stored."""
+    errors: dict[str, list[str]] = {}
+    if submission.kind not in office.kinds_used():
+        errors["kind"] = [_("This office does not take matters of this kind.")]
+    if submission.channel not in office.channels_used():
+        errors["channel"] = [_("This office does not take matters through this channel.")]
+    if submission.channel == Channel.REGULATOR and not submission.regulator_reference.strip():
+        errors["regulator_reference"] = [_("Give the regulator's reference of the transfer.")]
+    reason = office.inadmissible_because(
+        kind=submission.kind, occurred_at=submission.occurred_at, now=now
+    )
+    if reason is not None:
+        errors["occurred_at"] = [office.reason_text(reason)]
+    extra: dict[str, object] = {}
+    try:
+        category_id = submission.category.pk if submission.category is not None else None
+        extra = office.extra_clean(category_id, submission.extra)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return extra
+
+
 @dataclass(frozen=True)
 class CaseDraft:
     """A submission worked out as far as it can be without writing: the case row (no number
@@ -152,7 +191,9 @@ def case_prepare(
 ) -> CaseDraft:
     """Everything about registering `submission` that writes nothing (登记, part one).
 
-    1. check the submission and its people (ValidationError names the field);
+    1. check the submission and its people, and what the office's configuration asks
+       (`_check_office`: kind, channel, admissibility, extra fields; ValidationError names
+       the field);
     2. make the query code and the case row, checked as `full_clean` checks it;
     3. make the complainants (the first one speaks for a group that named nobody);
     4. start the review clock: its due time from the policy and the calendar (the process's
@@ -164,6 +205,7 @@ def case_prepare(
     """
     _check_people(submission)
     now = registered_at or timezone.now()
+    extra = _check_office(submission, now=now)
     kind = submission.kind
     if submission.is_anonymous and kind == Kind.COMPLAINT:
         # 匿名投诉视为举报: with nobody to answer, an anonymous complaint is handled as a report.
@@ -173,7 +215,14 @@ def case_prepare(
         number="",
         query_code_hash=keyed_hash(query_code, purpose=access.QUERY_CODE_PURPOSE),
         kind=kind,
-        severity=submission.severity,
+        severity=(
+            submission.case_class.handling
+            if submission.case_class is not None
+            else submission.severity
+        ),
+        case_class=submission.case_class,
+        extra=extra,
+        regulator_reference=submission.regulator_reference.strip(),
         channel=submission.channel,
         subject=submission.subject.strip(),
         body=submission.body.strip(),
