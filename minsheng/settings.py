@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "minsheng.intake",
     "minsheng.notify",
     "minsheng.supervision",
+    "minsheng.enforcement",  # enforcement cases (立案查处) linked to complaints
     "minsheng.knowledge",
     "minsheng.reports",
     "minsheng.api",

@@ -410,3 +410,23 @@ def can_set_auto_dispatch(user: User) -> bool:
 def can_view_auto_dispatch(user: User) -> bool:
     """Whether `user` may read the auto-dispatch figures and corrections."""
     return bool(role_facts_for(user).global_roles & AUTO_DISPATCH_REPORT_ROLES)
+
+# Enforcement cases (立案查处, minsheng.enforcement): the lead department's handlers and head
+# open them from a complaint and take their steps (which step needs the head is the
+# enforcement step table's); whoever may open the complaint reads them.
+ENFORCEMENT_ROLES = frozenset({Role.HANDLER, Role.HEAD})
+
+
+def enforcement_roles_on(actor: Actor, case: Case) -> frozenset[Role]:
+    """The roles with which `actor` works the enforcement cases of `case`: handler or head
+    of its lead department (none for anyone else, co-handling departments included)."""
+    if not isinstance(actor, User):
+        return frozenset()
+    return roles_on_case(actor, case) & ENFORCEMENT_ROLES
+
+
+def may_work_enforcement(user: User) -> bool:
+    """Whether `user` may ever open or work an enforcement case (a handler or head of some
+    department); interfaces refuse anyone else before they read the input."""
+    department_roles = role_facts_for(user).department_roles.values()
+    return any(roles & ENFORCEMENT_ROLES for roles in department_roles)
