@@ -411,6 +411,7 @@ def can_view_auto_dispatch(user: User) -> bool:
     """Whether `user` may read the auto-dispatch figures and corrections."""
     return bool(role_facts_for(user).global_roles & AUTO_DISPATCH_REPORT_ROLES)
 
+
 # Enforcement cases (立案查处, minsheng.enforcement): the lead department's handlers and head
 # open them from a complaint and take their steps (which step needs the head is the
 # enforcement step table's); whoever may open the complaint reads them.
