@@ -15,10 +15,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from minsheng.accounts.models import Role, User
-from minsheng.accounts.selectors import role_facts_for
+from minsheng.accounts.selectors import RoleFacts, role_facts_for
 from minsheng.audit.models import Kind as AuditKind
 from minsheng.audit.services import entry_append
 from minsheng.cases.models import Case, Complainant, PersonalDataAccess, ReporterGrant, State
+from minsheng.cases.office import office_get
 from minsheng.deadlines.models import Kind
 from minsheng.lib.hashing import keyed_hash_matches
 from minsheng.lib.phones import phone_mask
@@ -71,17 +72,27 @@ def citizen_for(case: Case, query_code: str) -> Citizen | None:
     return None
 
 
+def acting_facts(user: User) -> RoleFacts:
+    """The user's roles as they act on cases: department roles on their own department's
+    cases, and, when the office says departments see their branches
+    (`Office.departments_see_subtree`: an insurer's head office), on the cases of every
+    department under it too. A branch never reaches a sibling or its parent. Read once per
+    user object (`accounts.selectors.role_facts_for`)."""
+    return role_facts_for(user, subtrees=office_get().departments_see_subtree)
+
+
 def roles_on_case(actor: Actor, case: Case, *, co_department: bool = False) -> frozenset[Role]:
     """The roles `actor` holds with respect to this case.
 
     Centre roles apply to every case. Department roles apply to the lead department's
-    cases, or with `co_department=True` to the cases their department co-handles.
+    cases, or with `co_department=True` to the cases their department co-handles (each
+    with the departments under them, where the office says so: `acting_facts`).
     """
     if isinstance(actor, Citizen):
         return frozenset({Role.PUBLIC}) if actor.case_id == case.pk else frozenset()
     if isinstance(actor, System):
         return frozenset({Role.SYSTEM})
-    facts = role_facts_for(actor)
+    facts = acting_facts(actor)
     if co_department:
         department_ids = {d.pk for d in case.co_departments.all()}
     else:
@@ -95,7 +106,7 @@ def can_view(actor: Actor, case: Case) -> bool:
         return actor.case_id == case.pk
     if isinstance(actor, System):
         return False
-    facts = role_facts_for(actor)
+    facts = acting_facts(actor)
     if facts.global_roles & CENTRE_ROLES:
         return True
     involved = {case.department_id} | {d.pk for d in case.co_departments.all()}
@@ -106,11 +117,12 @@ CO_HANDLED_INLINE = 2000  # see cases_visible_to
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
-    """All cases `user` may open, as a queryset to filter further."""
-    facts = role_facts_for(user)
+    """All cases `user` may open, as a queryset to filter further. A head office's
+    subtree is a short list of department ids, read once with the user's role facts."""
+    facts = acting_facts(user)
     if facts.global_roles & CENTRE_ROLES:
         return Case.objects.all()
-    department_ids = list(facts.department_ids)
+    department_ids = sorted(facts.reached_department_ids)
     if not department_ids:
         return Case.objects.none()
     # No join + DISTINCT: DISTINCT over every column of a large list is a sort of the whole
@@ -369,7 +381,7 @@ def can_export_case_lists(user: User) -> bool:
 def may_export_personal_data(user: User) -> bool:
     """Whether an export may offer complainants' personal data to `user` at all: a role
     that may see it on some case. `complainant_for` still decides (and logs) each case."""
-    facts = role_facts_for(user)
+    facts = acting_facts(user)
     held = facts.global_roles | facts.roles_for_departments(set(facts.department_ids))
     return bool(held & PERSONAL_DATA_ROLES)
 
@@ -431,3 +443,44 @@ def may_work_enforcement(user: User) -> bool:
     department); interfaces refuse anyone else before they read the input."""
     department_roles = role_facts_for(user).department_roles.values()
     return any(roles & ENFORCEMENT_ROLES for roles in department_roles)
+
+
+# --- Records some offices keep: mediation agreements (调解协议书), the customer's signature --
+
+# Who records a mediation agreement's signatures and follows up its fulfilment: the lead
+# department's handlers and head, and supervisors (who watch the follow-ups).
+MEDIATION_ROLES = frozenset({Role.HANDLER, Role.HEAD, Role.SUPERVISOR})
+# Who records the customer's signature on the result (the insurer's 客户签字确认): the lead
+# department's handlers and head, and the intake agents who meet the customer.
+RESULT_SIGNATURE_ROLES = frozenset({Role.HANDLER, Role.HEAD, Role.INTAKE})
+# A merged or archived case is read-only: nothing more is recorded on it.
+RECORDS_CLOSED_STATES = FILES_CLOSED_STATES
+
+
+def can_record_mediation(actor: Actor, case: Case) -> bool:
+    """Whether `actor` may record a mediation agreement's signatures and fulfilment on
+    `case`: a handler or head of its lead department (or of a department above it, where
+    the office says so), or a supervisor."""
+    return not isinstance(actor, Citizen) and bool(roles_on_case(actor, case) & MEDIATION_ROLES)
+
+
+def can_view_mediation_follow_ups(user: User) -> bool:
+    """Whether `user` sees the list of mediation agreements awaiting follow-up: supervisors."""
+    return Role.SUPERVISOR in role_facts_for(user).global_roles
+
+
+def can_record_result_signature(actor: Actor, case: Case) -> bool:
+    """Whether `actor` may record the customer's signature on the result of `case`."""
+    return not isinstance(actor, Citizen) and bool(
+        roles_on_case(actor, case) & RESULT_SIGNATURE_ROLES
+    )
+
+
+def person_name_for(actor: Actor, case: Case, name: str) -> str:
+    """A person's name written on a record of `case` (the parties to a mediation agreement,
+    who signed it, the customer who signed the result) as `actor` may read it: as written
+    if they may see who complained, else only its first character (as `complainant_for`
+    masks a complainant's name)."""
+    if not name or can_see_personal_data(actor, case):
+        return name
+    return name[:1] + "**"
