@@ -55,6 +55,8 @@ class ApiSchema(AutoSchema):
     def _map_serializer_field(
         self, field: Any, direction: Any, bypass_extensions: bool = False
     ) -> Any:
+        if direction == "request" and hasattr(field, "openapi_schema"):
+            return field.openapi_schema()  # a field whose values the configuration decides
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if direction != "request" or not isinstance(schema, dict):
             return schema

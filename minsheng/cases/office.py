@@ -268,6 +268,8 @@ def _extra_value(extra: ExtraField, value: object) -> tuple[object, str]:
         return None, _("enter a whole number")
     if not isinstance(value, str):
         return None, _("enter text")
+    if "\x00" in value:
+        return None, _("null characters are not allowed")
     value = value.strip()
     if extra.type == ExtraField.Type.DATE:
         try:
@@ -337,18 +339,19 @@ def _extra_message(extra: ExtraField, problem: str) -> str:
     }
 
 
-def extra_shown(case: Case) -> list[tuple[str, object]]:
-    """A case's extra fields as (label, value) in the fields' order, for the case page and
-    the case file; a value whose field is gone is shown under its code."""
+def extra_shown(case: Case) -> list[tuple[str, str, object]]:
+    """A case's extra fields as (code, label, value) in the fields' order, a choice by its
+    label, for the case page, the case file and the API; a value whose field is gone is
+    shown under its code."""
     labels = {extra.code: extra for extra in config().extra_fields}
-    shown: list[tuple[str, object]] = []
+    shown: list[tuple[str, str, object]] = []
     for code, value in sorted(
         case.extra.items(), key=lambda item: (_position(labels.get(item[0])), item[0])
     ):
         extra = labels.get(code)
         if extra is not None and extra.type == ExtraField.Type.CHOICE:
             value = dict(extra_choice_pairs(extra)).get(str(value), value)
-        shown.append((extra.label if extra is not None else code, value))
+        shown.append((code, extra.label if extra is not None else code, value))
     return shown
 
 

@@ -30,10 +30,11 @@ from minsheng.cases.models import Area, Case, Category, Channel, State
 from minsheng.cases.services import case_files_add
 from minsheng.cases.tests.factories import PASSWORD, drive_to
 from minsheng.cases.workflow import ACTIONS, Act, InputKind, public_actions
-from minsheng.deadlines.models import Kind
+from minsheng.deadlines.models import CaseClass, Kind
 
 EXPECTED_OPERATIONS = {
     ("post", "/api/v1/auth/token"),
+    ("get", "/api/v1/office"),
     ("get", "/api/v1/stats"),
     ("get", "/api/v1/stats/evaluation"),
     ("get", "/api/v1/public/stats"),
@@ -206,6 +207,7 @@ def reference_data(cast) -> dict[str, list[str]]:
         Category: [str(category.pk)],
         Area: [area.code],
         Case: [other.number],
+        CaseClass: [CaseClass.objects.create(code="general", label="一般").code],
     }
     existing = {name: by_model[model] for name, model in reference_models().items()}
     existing["cases"] = [other.number]  # a supervision notice's cases

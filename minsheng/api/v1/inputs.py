@@ -81,6 +81,10 @@ def _type_problem(field: serializers.Field, value: Any, *, form: bool) -> str | 
     """Why `value` does not have `field`'s type in the document, if it does not."""
     if value is None or value is empty:
         return None  # missing or null: the field's own checks answer
+    if not form and value == "" and isinstance(field, relations.RelatedField):
+        # DRF reads "" as null for a related field; in JSON null is null, and the document
+        # says a code is not empty (in form data "" stays null: `_nulls_read`).
+        return _("This field may not be blank.")
     if isinstance(field, serializers.ListField) and isinstance(value, list):
         problems = (_type_problem(field.child, item, form=form) for item in value)
         return next((problem for problem in problems if problem), None)

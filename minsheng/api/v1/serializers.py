@@ -5,6 +5,7 @@ services and the workflow. Output serializers describe what the views hand them 
 the access layer's `ComplainantView`s, and small dicts built from selectors).
 """
 
+import inspect
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -19,14 +20,23 @@ from minsheng.accounts.models import Department
 from minsheng.accounts.selectors import second_factor_required
 from minsheng.accounts.services import totp_verify
 from minsheng.api.v1.inputs import BLANK, NOT_BLANK, FilesField, StrictInput
-from minsheng.cases.models import Area, Category, Channel, Complainant, State
+from minsheng.cases import office
+from minsheng.cases.models import Area, Category, Channel, Complainant, ExtraField, State
 from minsheng.cases.services import PersonInput, Submission
 from minsheng.cases.workflow import event_label
-from minsheng.deadlines.models import Kind, Severity, Step, Unit
+from minsheng.deadlines.models import CaseClass, Kind, Severity, Step, Unit
 
 TEXT_MAX = 20000
 MAX_PEOPLE = 100
-STAFF_CHANNELS = (Channel.PHONE, Channel.LETTER, Channel.WALK_IN, Channel.EMAIL)
+STAFF_CHANNELS = (
+    Channel.PHONE,
+    Channel.LETTER,
+    Channel.WALK_IN,
+    Channel.EMAIL,
+    Channel.WECHAT,
+    Channel.WEIBO,
+    Channel.REGULATOR,
+)
 STAFF_CHANNEL_CHOICES = [(c.value, c.label) for c in STAFF_CHANNELS]
 
 
@@ -135,6 +145,49 @@ def _coordinate(limit: int) -> serializers.DecimalField:
     )
 
 
+def extra_field_schema(extra: ExtraField) -> dict[str, Any]:
+    """One extra field's value in the OpenAPI document (`cases.office.extra_clean` reads it)."""
+    described = f"{extra.label}" + (" (required for its category)" if extra.is_required else "")
+    if extra.type == ExtraField.Type.NUMBER:
+        return {
+            "anyOf": [{"type": "integer"}, {"type": "string", "pattern": r"^-?[0-9]{1,15}$"}],
+            "description": described,
+        }
+    if extra.type == ExtraField.Type.DATE:
+        return {"type": "string", "format": "date", "description": described}
+    if extra.type == ExtraField.Type.CHOICE:
+        return {
+            "type": "string",
+            "enum": office.extra_choice_codes(extra),
+            "description": described,
+        }
+    if extra.pattern:
+        described += f"; matching the regular expression {extra.pattern}"
+    return {"type": "string", "maxLength": office.EXTRA_TEXT_MAX_CHARS, "description": described}
+
+
+class ExtraInputField(serializers.DictField):
+    """The office's extra fields of the case's category, by code (`GET /api/v1/office` lists
+    them per category); in multipart form data, one field `extra.<code>` each. The document
+    lists every code the office has (`openapi_schema`); which of them a case takes, and
+    which it needs, depends on its category."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("default", dict)
+        kwargs.setdefault("help_text", inspect.cleandoc(self.__doc__ or ""))
+        super().__init__(**kwargs)
+
+    def openapi_schema(self) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "properties": {
+                extra.code: extra_field_schema(extra) for extra in office.extra_fields_all()
+            },
+            "additionalProperties": False,
+            "description": str(self.help_text),
+        }
+
+
 class SubmissionInputSerializer(StrictInput):
     """What the public may say about a matter (JSON: complainants in `people`). An
     anonymous matter names nobody (`people` empty); any other names at least one."""
@@ -161,6 +214,22 @@ class SubmissionInputSerializer(StrictInput):
     is_anonymous = serializers.BooleanField(default=False)
     # max_length goes to the ListSerializer (the stubs do not know it).
     people = PersonInputSerializer(many=True, default=list, max_length=MAX_PEOPLE)  # type: ignore[call-arg]
+    # The office's configuration (`GET /api/v1/office`): its class of the case, the extra
+    # fields of the category, a regulator's reference (needed for channel `regulator`).
+    case_class = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=CaseClass.objects.all(),
+        default=None,
+        allow_null=True,
+        help_text="The office's class of the case (its code); it decides the severity.",
+    )
+    extra = ExtraInputField()
+    regulator_reference = serializers.CharField(
+        max_length=60,
+        default="",
+        allow_blank=True,
+        help_text="The regulator's reference of a transfer (监管转办).",
+    )
 
     def people_of(self, data: dict[str, Any]) -> list[PersonInput]:
         return [PersonInput(**person) for person in data.get("people", [])]
@@ -185,6 +254,9 @@ class SubmissionInputSerializer(StrictInput):
             category=data.get("category"),
             is_anonymous=data["is_anonymous"],
             people=self.people_of(data),
+            case_class=data.get("case_class"),
+            extra=dict(data.get("extra") or {}),
+            regulator_reference=data.get("regulator_reference", ""),
         )
 
 
@@ -404,6 +476,12 @@ class ResultSerializer(serializers.Serializer):
     remedy = serializers.CharField()
     remedy_days = serializers.IntegerField()
     submitted_at = serializers.DateTimeField()
+    customer_signed_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the customer signed the result, if they did."
+    )
+    customer_signed_name = serializers.CharField(
+        help_text="Who signed it; masked for staff who may not see who complained."
+    )
 
 
 class AnswerWarningSerializer(serializers.Serializer):
@@ -437,6 +515,19 @@ class Rfc3339DateTimeField(serializers.DateTimeField):
         return super().to_representation(value)
 
 
+class CaseClassRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+
+
+class ExtraDetailSerializer(serializers.Serializer):
+    """One further detail of a case: its code, its field's label, its value."""
+
+    code = serializers.CharField()
+    label = serializers.CharField()
+    value = serializers.JSONField()
+
+
 class CaseFactsSerializer(CaseSummarySerializer):
     """The facts of one case."""
 
@@ -464,6 +555,22 @@ class CaseFactsSerializer(CaseSummarySerializer):
     updated_at = serializers.DateTimeField()
     replied_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
+    case_class = serializers.SerializerMethodField()
+    extra = serializers.DictField(help_text="The further details, by code.")
+    extra_details = serializers.SerializerMethodField()
+    regulator_reference = serializers.CharField()
+
+    @extend_schema_field(CaseClassRefSerializer(allow_null=True))
+    def get_case_class(self, case: Any) -> dict[str, str] | None:
+        found = office.case_class_get(case.case_class_id)
+        return {"code": found.code, "label": found.label} if found is not None else None
+
+    @extend_schema_field(ExtraDetailSerializer(many=True))
+    def get_extra_details(self, case: Any) -> list[dict[str, Any]]:
+        return [
+            {"code": code, "label": label, "value": value}
+            for code, label, value in office.extra_shown(case)
+        ]
 
 
 class SimilarCaseSerializer(serializers.Serializer):
@@ -513,6 +620,8 @@ class CaseDetailSerializer(serializers.Serializer):
         data["case"].update(
             subject=view.subject, body=view.body, desired_outcome=view.desired_outcome
         )
+        if data["result"] is not None:
+            data["result"]["customer_signed_name"] = view.result_signed_name
         return data
 
 
@@ -552,3 +661,54 @@ class AttachmentUploadInputSerializer(StrictInput):
 class AttachmentUploadResultSerializer(serializers.Serializer):
     attachments = AttachmentSerializer(many=True)
     event = EventSerializer()
+
+
+# --- the office ------------------------------------------------------------------------
+
+
+class ChoiceRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+
+
+class ReceptionSerializer(serializers.Serializer):
+    """How to reach the office in person and by phone; empty texts where it has said none."""
+
+    place = serializers.CharField()
+    hours = serializers.CharField()
+    phone = serializers.CharField()
+    days = serializers.CharField(help_text="Days on which leaders receive the public (接待日).")
+
+
+class CaseClassSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    handling = serializers.ChoiceField(
+        choices=Severity.choices, help_text="The severity the lifecycle handles the class as."
+    )
+
+
+class ExtraFieldSerializer(serializers.Serializer):
+    """A further detail the office asks for on cases of a category and the categories under
+    it (`category` null: on every case)."""
+
+    code = serializers.CharField()
+    label = serializers.CharField()
+    type = serializers.ChoiceField(choices=ExtraField.Type.choices)
+    is_required = serializers.BooleanField()
+    choices = ChoiceRefSerializer(many=True, help_text="For type `choice`.")
+    pattern = serializers.CharField(help_text="A regular expression a text must match.")
+    category = CategoryRefSerializer(allow_null=True)
+
+
+class OfficeSerializer(serializers.Serializer):
+    """The office's configuration as a form needs it (no personal data)."""
+
+    name = serializers.CharField()
+    reception = ReceptionSerializer()
+    kinds = ChoiceRefSerializer(many=True, help_text="The kinds of matter the office takes.")
+    channels = ChoiceRefSerializer(many=True, help_text="The channels the office takes.")
+    case_classes = CaseClassSerializer(
+        many=True, help_text="Its classes of case; none: the severities are used."
+    )
+    extra_fields = ExtraFieldSerializer(many=True)

@@ -7,6 +7,7 @@ from minsheng.api.v1.views import (
     dispatch,
     documents,
     grants,
+    office,
     public,
     staff,
     stats,
@@ -19,6 +20,7 @@ app_name = "api-v1"
 urlpatterns = [
     path("openapi.json", schema_view(), name="openapi"),
     path("auth/token", public.TokenView.as_view(), name="auth-token"),
+    path("office", office.OfficeView.as_view(), name="office"),
     path("public/cases", public.PublicCaseCreateView.as_view(), name="public-case-create"),
     path(
         "public/cases/<str:number>",
