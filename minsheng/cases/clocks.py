@@ -3,15 +3,16 @@ due step. Working-day arithmetic itself is `deadlines.calendar.compute_due`; thi
 keeps the rows and calls it. Only `cases.workflow` (and case creation) call in here.
 """
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from minsheng.cases import office
 from minsheng.cases.models import Case, CaseClock
 from minsheng.deadlines.calendar import Due, DueExplanation, Pause, WorkCalendar, compute_due
 from minsheng.deadlines.models import Step, Unit
-from minsheng.deadlines.selectors import PolicyValues, calendar_get, policy_for
+from minsheng.deadlines.selectors import PolicyValues, calendar_get
 from minsheng.lib.bulk import insert_many
 
 
@@ -24,20 +25,25 @@ class Op(StrEnum):
     STOP_ALL = "stop_all"
 
 
+Condition = Callable[[Case], bool]
+
+
 @dataclass(frozen=True)
 class ClockEffect:
-    """What an action does to one clock."""
+    """What an action does to one clock; with `when`, only for the cases it holds for (an
+    office's optional step, a regulator's transfer)."""
 
     op: Op
     step: Step | None = None
+    when: Condition | None = None
 
 
-def start(step: Step) -> ClockEffect:
-    return ClockEffect(Op.START, step)
+def start(step: Step, *, when: Condition | None = None) -> ClockEffect:
+    return ClockEffect(Op.START, step, when)
 
 
-def stop(step: Step) -> ClockEffect:
-    return ClockEffect(Op.STOP, step)
+def stop(step: Step, *, when: Condition | None = None) -> ClockEffect:
+    return ClockEffect(Op.STOP, step, when)
 
 
 def pause(step: Step) -> ClockEffect:
@@ -53,6 +59,18 @@ def extend(step: Step) -> ClockEffect:
 
 
 STOP_ALL = ClockEffect(Op.STOP_ALL)
+# Steps whose time runs on when the case's handling is over: the answer owed to the
+# regulator who transferred it is due even after the complainant was answered.
+OUTLIVES_HANDLING = frozenset({Step.REGULATOR})
+
+
+def _amount(case: Case, step: Step, policy: PolicyValues) -> int | None:
+    """The time `step` is allowed for `case`: an approval level's own time (None: the level
+    has no clock of its own), the policy's for every other step."""
+    if step == Step.APPROVAL:
+        level = office.approval_level_current(case)
+        return level.amount if level is not None else None
+    return policy.amount_for(step)
 
 
 def _pauses(clock: CaseClock) -> list[Pause]:
@@ -78,8 +96,9 @@ def clock_due(clock: CaseClock, calendar: WorkCalendar | None = None) -> Due:
 
 
 def clock_explain(clock: CaseClock) -> DueExplanation:
-    """Why the clock is due when it is: start, days counted, holidays, pauses, extensions."""
-    return clock_due(clock).explanation
+    """Why the clock is due when it is: the policy, start, days counted, holidays, pauses,
+    extensions."""
+    return replace(clock_due(clock).explanation, policy=clock.policy)
 
 
 def _recompute(clock: CaseClock, calendar: WorkCalendar) -> None:
@@ -96,6 +115,7 @@ def apply_effects(
 ) -> None:
     """Apply an action's clock effects to `case`'s clocks, then store its next due step
     (the earliest running clock, for lists sorted by due time) if that changed."""
+    effects = tuple(e for e in effects if e.when is None or e.when(case))
     if not effects:
         return
     calendar = calendar_get()
@@ -103,8 +123,10 @@ def apply_effects(
     open_clocks = {c.step: c for c in case.clocks.filter(stopped_at__isnull=True)}
     for effect in effects:
         if effect.op == Op.STOP_ALL:
-            case.clocks.filter(stopped_at__isnull=True).update(stopped_at=now)
-            open_clocks.clear()
+            ending = [s for s in open_clocks if s not in OUTLIVES_HANDLING]
+            case.clocks.filter(stopped_at__isnull=True, step__in=ending).update(stopped_at=now)
+            for step in ending:
+                del open_clocks[step]
             continue
         assert effect.step is not None  # noqa: S101 - every other op names a step
         clock = open_clocks.get(effect.step)
@@ -112,13 +134,18 @@ def apply_effects(
             if clock is not None:
                 clock.stopped_at = now
                 clock.save(update_fields=["stopped_at"])
-            policy = policy or policy_for(kind=case.kind, severity=case.severity)
+                del open_clocks[effect.step]
+            policy = policy or office.policy_of(case)
+            amount = _amount(case, effect.step, policy)
+            if amount is None:
+                continue
             clock = CaseClock(
                 case=case,
                 step=effect.step,
                 unit=policy.unit,
-                amount=policy.amount_for(effect.step),
+                amount=amount,
                 started_at=now,
+                policy=policy.source[:200],
             )
             clock.due_at = clock_due(clock, calendar).due_at
             clock.save()
@@ -164,18 +191,21 @@ def clocks_for_new_case(
     `case`, so that it is inserted once with them, and returns the clocks for
     `clocks_insert` once it has its id. Same rule as `apply_effects`' START on a case with
     no clock running; the policy and the calendar come from the process's cached copy."""
-    policy = policy_for(kind=case.kind, severity=case.severity)
+    policy = office.policy_of(case)
     calendar = calendar_get()
     started: list[tuple[CaseClock, Due]] = []
     for effect in effects:
         if effect.op != Op.START or effect.step is None:
             raise ValueError(f"a new case can only start clocks, not {effect!r}")
+        if effect.when is not None and not effect.when(case):
+            continue
         clock = CaseClock(
             case=case,
             step=effect.step,
             unit=policy.unit,
             amount=policy.amount_for(effect.step),
             started_at=now,
+            policy=policy.source[:200],
         )
         due = clock_due(clock, calendar)
         clock.due_at = due.due_at
@@ -191,7 +221,8 @@ def clocks_insert(started: list[tuple[CaseClock, Due]]) -> None:
 
 
 def due_in(*, started_at: datetime, amount: int, unit: Unit = Unit.WORKING_DAYS) -> datetime | None:
-    """When a period of `amount` starting now ends (appeal windows, remedy periods)."""
+    """When a period of `amount` starting now ends (appeal windows, remedy periods,
+    a mediation agreement's follow-up)."""
     return compute_due(
         started_at=started_at, amount=amount, unit=unit, calendar=calendar_get()
     ).due_at

@@ -19,9 +19,10 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.accounts.models import Department
-from minsheng.cases.models import Case, Category
+from minsheng.cases.models import Case, Category, RejectionReason
 from minsheng.cases.workflow import ACTIONS, Act, Action, Input, InputKind
 from minsheng.cases.workflow.engine import TEXT_MAX
+from minsheng.deadlines.models import CaseClass
 from minsheng.lib import uploads
 from minsheng.lib.plain_forms import PlainForm
 
@@ -112,6 +113,15 @@ def _field(action: Action, spec: Input) -> forms.Field:
     if spec.kind == InputKind.CATEGORY:
         empty = _("Choose a category") if spec.required else UNCHANGED
         return CategoryChoiceField(empty_label=empty, **common)
+    if spec.kind == InputKind.CASE_CLASS:
+        return forms.ModelChoiceField(
+            CaseClass.objects.all(), to_field_name="code", empty_label=UNCHANGED, **common
+        )
+    if spec.kind == InputKind.REJECTION_REASON:
+        reasons = RejectionReason.objects.filter(is_active=True)
+        return forms.ModelChoiceField(
+            reasons, to_field_name="code", empty_label=_("Choose a ground"), **common
+        )
     return CaseNumberField(**common)
 
 

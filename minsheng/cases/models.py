@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.accounts.models import Department, Role
-from minsheng.deadlines.models import CaseClass, Kind, Severity, Step, Unit
+from minsheng.deadlines.models import CaseClass, Channel, Kind, Severity, Step, Unit
 from minsheng.lib.crypto import EncryptedTextField
 
 
@@ -43,22 +43,6 @@ class State(models.TextChoices):
     CLOSED = "closed", _("Closed")  # 已办结
     MERGED = "merged", _("Merged")  # 已并案
     ARCHIVED = "archived", _("Archived")  # 已归档
-
-
-class Channel(models.TextChoices):
-    """How the matter reached us."""
-
-    WEB = "web", _("Web form")
-    PHONE = "phone", _("Phone")
-    EMAIL = "email", _("E-mail")
-    LETTER = "letter", _("Letter")
-    WALK_IN = "walk_in", _("In person")
-    APP = "app", _("App")
-    API = "api", _("API")
-    WECHAT = "wechat", _("WeChat")  # 微信
-    WEIBO = "weibo", _("Weibo")  # 微博
-    # Transferred by a regulator (监管转办), who is owed an answer by its own deadline.
-    REGULATOR = "regulator", _("Regulator transfer")
 
 
 class Rating(models.TextChoices):

@@ -13,7 +13,7 @@ configuration that would leave a case stuck).
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from minsheng.accounts.models import Role
+from minsheng.accounts.selectors import role_is_held
 from minsheng.cases.models import (
     AdmissibilityRule,
     Case,
@@ -30,9 +31,16 @@ from minsheng.cases.models import (
     ExtraField,
     Office,
     RejectionReason,
+    State,
 )
 from minsheng.deadlines.models import ApprovalLevel, CaseClass, Kind, Severity
-from minsheng.deadlines.selectors import PolicyValues, configuration_cached, policy_for
+from minsheng.deadlines.selectors import (
+    PolicyValues,
+    approval_levels_problems,
+    case_class_policy_problem,
+    configuration_cached,
+    policy_for,
+)
 from minsheng.deadlines.services import deadlines_changed
 
 
@@ -106,6 +114,21 @@ def uses(step: OptionalStep) -> bool:
     return bool(getattr(office_get(), step.value))
 
 
+def using(step: OptionalStep) -> Callable[[Case], bool]:
+    """A clock effect's condition: the office uses `step`."""
+    return lambda case: uses(step)
+
+
+def not_using(step: OptionalStep) -> Callable[[Case], bool]:
+    """A clock effect's condition: the office does not use `step`."""
+    return lambda case: not uses(step)
+
+
+def is_regulator_transfer(case: Case) -> bool:
+    """A complaint a regulator transferred (监管转办): the regulator is owed an answer."""
+    return case.channel == Channel.REGULATOR
+
+
 def kinds_used() -> list[str]:
     """The kind codes the office takes (all, unless it chose some)."""
     return list(office_get().kinds) or list(Kind.values)
@@ -141,12 +164,42 @@ def approval_chain(case: Case) -> tuple[Level, ...]:
     return (HEAD_LEVEL,)
 
 
-def approval_level_current(case: Case) -> Level | None:
-    """The level the result waits at, if it waits."""
+def approval_level_of(case: Case, state: str | None = None) -> int:
+    """The approval level the result waits at (1 to 3) in `state` (the case's own by
+    default), 0 when it does not wait. A case that waited before levels were counted waits
+    at the first level, or at the leader's."""
+    if case.approval_level:
+        return case.approval_level
+    state = state or case.state
+    if state == State.PENDING_APPROVAL:
+        return 1
+    if state == State.PENDING_LEADER_APPROVAL:
+        return 2
+    return 0
+
+
+def approval_level_current(case: Case, state: str | None = None) -> Level | None:
+    """The level the result waits at in `state` (the case's own by default), if it waits."""
     chain = approval_chain(case)
-    if 1 <= case.approval_level <= len(chain):
-        return chain[case.approval_level - 1]
+    level = approval_level_of(case, state)
+    if 1 <= level <= len(chain):
+        return chain[level - 1]
     return None
+
+
+def approval_roles(case: Case) -> frozenset[Role]:
+    """Who may approve (or send back) the result at the level it waits at."""
+    current = approval_level_current(case)
+    return frozenset({current.role}) if current is not None else frozenset()
+
+
+# Who may be named to approve acceptances (a centre role: the case has no department yet).
+ACCEPTANCE_APPROVERS = frozenset({Role.LEADER, Role.SUPERVISOR})
+
+
+def acceptance_roles(case: Case) -> frozenset[Role]:
+    """Who approves the acceptance of a case (立案审批)."""
+    return frozenset({Role(office_get().acceptance_role)})
 
 
 def category_line(category_id: int | None) -> list[int]:
@@ -357,3 +410,52 @@ def extra_shown(case: Case) -> list[tuple[str, str, object]]:
 
 def _position(extra: ExtraField | None) -> int:
     return extra.position if extra is not None else 1 << 15
+
+
+# --- checks of the whole configuration --------------------------------------------------
+
+
+def acceptance_role_problem(office_row: Office) -> str | None:
+    """Why the office's acceptance approval could never be given, if so."""
+    if not office_row.uses_acceptance_approval:
+        return None
+    if office_row.acceptance_role not in ACCEPTANCE_APPROVERS:
+        return _("Acceptance is approved by a leader or a supervisor.")
+    if not role_is_held(office_row.acceptance_role):
+        return _("No active user is a %(role)s, so no acceptance could be approved.") % {
+            "role": Role(office_row.acceptance_role).label
+        }
+    return None
+
+
+def codes_problem(codes: list[str], known: list[str], what: str) -> str | None:
+    """Why a list of kind or channel codes is not valid, if it is not."""
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        return _("Unknown %(what)s: %(codes)s.") % {"what": what, "codes": ", ".join(unknown)}
+    return None
+
+
+def config_problems() -> list[str]:
+    """Everything that would leave a case stuck or unanswerable in the office's current
+    configuration (`load_profile` refuses a profile that has any; the admin refuses each
+    edit that would make one)."""
+    conf = _load()
+    problems: list[str] = []
+    for case_class in conf.classes.values():
+        levels = [(level.level, level.role) for level in conf.levels.get(case_class.pk, ())]
+        problems += [f"{case_class.label}: {p}" for p in approval_levels_problems(levels)]
+        problem = case_class_policy_problem(case_class)
+        if problem:
+            problems.append(problem)
+    problem = acceptance_role_problem(conf.office)
+    if problem:
+        problems.append(problem)
+    for codes, known, what in (
+        (conf.office.kinds, list(Kind.values), _("kinds")),
+        (conf.office.channels, list(Channel.values), _("channels")),
+    ):
+        problem = codes_problem(list(codes), known, str(what))
+        if problem:
+            problems.append(problem)
+    return problems

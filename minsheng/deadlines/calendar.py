@@ -126,9 +126,19 @@ class DueExplanation:
     extension: int = 0
     unknown_years: tuple[int, ...] = ()
     due_at: datetime | None = None
+    # The deadline policy the time allowed came from (its keys), when known.
+    policy: str = ""
 
     def lines(self) -> list[str]:
         """Short sentences in the active language, in the order things happened."""
+        lines = self._counting_lines()
+        if self.policy:
+            lines.insert(
+                0, _("Time allowed by the deadline policy %(policy)s.") % {"policy": self.policy}
+            )
+        return lines
+
+    def _counting_lines(self) -> list[str]:
         if self.unit == Unit.HOURS:
             lines = [
                 ngettext(

@@ -19,6 +19,22 @@ class Kind(models.TextChoices):
     OTHER = "other", _("Other")  # 其他
 
 
+class Channel(models.TextChoices):
+    """How the matter reached us; policies may be keyed by it."""
+
+    WEB = "web", _("Web form")
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("E-mail")
+    LETTER = "letter", _("Letter")
+    WALK_IN = "walk_in", _("In person")
+    APP = "app", _("App")
+    API = "api", _("API")
+    WECHAT = "wechat", _("WeChat")  # 微信
+    WEIBO = "weibo", _("Weibo")  # 微博
+    # Transferred by a regulator (监管转办), who is owed an answer by its own deadline.
+    REGULATOR = "regulator", _("Regulator transfer")
+
+
 class Severity(models.TextChoices):
     """How grave a case is; policies are keyed by it."""
 
@@ -154,8 +170,8 @@ class DeadlinePolicy(models.Model):
         on_delete=models.CASCADE,
         related_name="deadline_policies",
     )
-    # A channel code (`cases.models.Channel`): e.g. regulator transfers get their own times.
-    channel = models.CharField(_("channel"), max_length=20, blank=True)
+    # E.g. regulator transfers get their own times.
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, blank=True)
     unit = models.CharField(
         _("unit"), max_length=20, choices=Unit.choices, default=Unit.WORKING_DAYS
     )

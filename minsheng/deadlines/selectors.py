@@ -16,8 +16,20 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
+from django.utils.translation import gettext as _
+
+from minsheng.accounts.models import Role
+from minsheng.accounts.selectors import role_is_held
 from minsheng.deadlines.calendar import Overrides, WorkCalendar
-from minsheng.deadlines.models import CalendarDay, DeadlinePolicy, DeadlinesVersion, Step, Unit
+from minsheng.deadlines.models import (
+    ApprovalLevel,
+    CalendarDay,
+    CaseClass,
+    DeadlinePolicy,
+    DeadlinesVersion,
+    Step,
+    Unit,
+)
 
 # How stale a process's copy may be, at most: the time between two reads of the version.
 FRESH_SECONDS = 1.0
@@ -240,3 +252,57 @@ def policy_for(
         )
 
     return max(matching, key=rank).values
+
+
+# --- checks of the configuration an administrator edits -------------------------------
+# An office's configuration error is refused when it is made (the admin, `load_profile`),
+# never found later as a case nobody may move on.
+
+APPROVAL_ROLES = frozenset({Role.HEAD, Role.LEADER})  # as `cases.workflow.table.APPROVERS`
+
+
+def approval_levels_problems(levels: Sequence[tuple[int, str]]) -> list[str]:
+    """What is wrong with a class's approval levels, given as (level, role): levels run
+    1, 2, 3 without a gap, each given by a department head or a leader that some active
+    user is."""
+    problems: list[str] = []
+    numbers = sorted(level for level, _role in levels)
+    if len(numbers) > ApprovalLevel.MAX_LEVELS:
+        problems.append(_("A class has at most three approval levels."))
+    if numbers != list(range(1, len(numbers) + 1)):
+        problems.append(
+            _("Approval levels must run 1, 2, 3 without a gap (given: %(levels)s).")
+            % {"levels": ", ".join(str(n) for n in numbers)}
+        )
+    for level, role in sorted(levels):
+        if role not in APPROVAL_ROLES:
+            problems.append(
+                _("Level %(level)s: an approval is given by a department head or a leader.")
+                % {"level": level}
+            )
+        elif not role_is_held(role):
+            problems.append(
+                _("Level %(level)s: no active user is a %(role)s, so no one could approve.")
+                % {"level": level, "role": Role(role).label}
+            )
+    return problems
+
+
+def case_class_policy_problem(case_class: CaseClass, *, policies_given: int = 0) -> str | None:
+    """Why a class has no deadline policy, if it has none: neither one of its own (in the
+    database or `policies_given` on the form) nor one that fits every case of its handling."""
+    if policies_given:
+        return None
+    own = case_class.pk is not None and DeadlinePolicy.objects.filter(case_class=case_class)
+    generic = DeadlinePolicy.objects.filter(
+        case_class__isnull=True,
+        kind="",
+        category__isnull=True,
+        channel="",
+        severity__in=["", case_class.handling],
+    )
+    if (own and own.exists()) or generic.exists():
+        return None
+    return _("The class %(label)s has no deadline policy: add one for it.") % {
+        "label": case_class.label
+    }

@@ -55,6 +55,13 @@ QUEUES: tuple[Queue, ...] = (
 )
 
 
+def _in_use(queue: Queue) -> bool:
+    """Whether the office uses the queue (an optional step's queue may not be)."""
+    return queue.key not in workflow.Queue.values or workflow.queue_in_use(
+        workflow.Queue(queue.key)
+    )
+
+
 def _roles_of(user: User) -> frozenset[Role]:
     facts = role_facts_for(user)
     roles = set(facts.global_roles)
@@ -67,7 +74,7 @@ def queues_for_user(user: User) -> list[tuple[Queue, int]]:
     """The queues shown to `user`, each with how many of their visible cases it holds
     (one query for all the counts)."""
     roles = _roles_of(user)
-    queues = [queue for queue in QUEUES if queue.roles & roles]
+    queues = [queue for queue in QUEUES if queue.roles & roles and _in_use(queue)]
     if not queues:
         return []
     now = timezone.now()

@@ -26,7 +26,7 @@ from minsheng.accounts.models import Department
 from minsheng.api.v1.actions import action_input_classes
 from minsheng.api.v1.serializers import StaffSubmissionInputSerializer
 from minsheng.cases.filters import CaseFilterSet
-from minsheng.cases.models import Area, Case, Category, Channel, State
+from minsheng.cases.models import Area, Case, Category, Channel, RejectionReason, State
 from minsheng.cases.services import case_files_add
 from minsheng.cases.tests.factories import PASSWORD, drive_to
 from minsheng.cases.workflow import ACTIONS, Act, InputKind, public_actions
@@ -49,6 +49,10 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/v1/cases/{number}/reporter-grants"),
     ("post", "/api/v1/cases/{number}/reporter-grants"),
     ("post", "/api/v1/cases/{number}/reporter-grants/{grant_id}/revoke"),
+    ("get", "/api/v1/cases/{number}/mediation-agreements"),
+    ("post", "/api/v1/cases/{number}/mediation-agreements/{agreement_id}/signatures"),
+    ("post", "/api/v1/cases/{number}/mediation-agreements/{agreement_id}/fulfilment"),
+    ("post", "/api/v1/cases/{number}/result-signature"),
     ("get", "/api/v1/notices"),
     ("post", "/api/v1/notices"),
     ("get", "/api/v1/notices/{notice_id}"),
@@ -177,6 +181,8 @@ REFERENCE_KINDS = {
     InputKind.DEPARTMENTS: Department,
     InputKind.CATEGORY: Category,
     InputKind.CASE: Case,
+    InputKind.CASE_CLASS: CaseClass,
+    InputKind.REJECTION_REASON: RejectionReason,
 }
 
 

@@ -1,11 +1,15 @@
 """The named cast the tests share, and ways to bring a case into any state by legal actions."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from minsheng.accounts.models import Department, Role, User
 from minsheng.accounts.services import user_create
 from minsheng.cases.access import Citizen
-from minsheng.cases.models import Case, Channel, Rating, State
+from minsheng.cases.models import Case, Channel, Office, Rating, State
+from minsheng.cases.office import OptionalStep, office_changed
 from minsheng.cases.services import PersonInput, Registered, Submission, case_create
 from minsheng.cases.workflow import perform
 from minsheng.deadlines.models import Kind, Severity
@@ -92,6 +96,19 @@ RESULT = {
 }
 
 
+@contextmanager
+def office_using(*steps: OptionalStep, **settings: Any) -> Iterator[Office]:
+    """The office uses `steps` (and has `settings`) inside the block, and is back to the
+    default process after it."""
+    row = Office.objects.create(**{step.value: True for step in steps}, **settings)
+    office_changed()
+    try:
+        yield row
+    finally:
+        row.delete()
+        office_changed()
+
+
 def drive_to(cast: "Cast", state: State, *, kind: str = Kind.COMPLAINT) -> Case:
     """A new case brought to `state` through the lifecycle, with housing as lead department
     and environment co-handling once it is assigned."""
@@ -114,6 +131,10 @@ def drive_to(cast: "Cast", state: State, *, kind: str = Kind.COMPLAINT) -> Case:
         other = cast.submit().case
         perform(case=case, action="merge", actor=cast.dispatcher, into=other)
         return case
+    if state == State.PENDING_ACCEPTANCE:
+        with office_using(OptionalStep.ACCEPTANCE_APPROVAL):
+            perform(case=case, action="accept", actor=cast.intake)
+        return case
     perform(case=case, action="accept", actor=cast.intake)
     if state == State.ACCEPTED:
         return case
@@ -128,6 +149,10 @@ def drive_to(cast: "Cast", state: State, *, kind: str = Kind.COMPLAINT) -> Case:
         return case
     perform(case=case, action="sign", actor=cast.handler)
     if state == State.IN_PROGRESS:
+        return case
+    if state == State.AWAITING_EVIDENCE:
+        with office_using(OptionalStep.EVIDENCE_REQUEST):
+            perform(case=case, action="evidence_request", actor=cast.handler, note="请提供合同")
         return case
     perform(case=case, action="plan", actor=cast.handler, note="三日内现场核查并约谈施工单位")
     perform(case=case, action="submit_result", actor=cast.handler, **RESULT)

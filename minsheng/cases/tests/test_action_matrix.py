@@ -21,6 +21,7 @@ ALL_BUT_ARCHIVED = set(State) - {S.ARCHIVED}
 WITH_DEPARTMENTS = {
     S.ASSIGNED,
     S.IN_PROGRESS,
+    S.AWAITING_EVIDENCE,
     S.PENDING_APPROVAL,
     S.PENDING_LEADER_APPROVAL,
     S.REPLIED,
@@ -38,6 +39,16 @@ EXPECTED: dict[str, tuple[set[State], set[str]]] = {
     "request_info": ({S.SUBMITTED}, {"intake"}),
     "supplement": ({S.NEEDS_INFO}, {"intake", "citizen"}),
     "accept": ({S.SUBMITTED}, {"intake"}),
+    # The default office approves no acceptance, but a case already waiting for one (the
+    # office stopped using the step) can always leave it: by the leader, the default role.
+    "approve_acceptance": ({S.PENDING_ACCEPTANCE}, {"leader"}),
+    "refuse_acceptance": ({S.PENDING_ACCEPTANCE}, {"leader"}),
+    # Steps the default office does not use, and a regulator's answer (no regulator here):
+    # each office profile's test takes them.
+    "feedback": (set(), set()),
+    "evidence_request": (set(), set()),
+    "regulator_answer": (set(), set()),
+    "evidence_supply": ({S.AWAITING_EVIDENCE}, {"handler", "head", "citizen"}),
     "reject": ({S.SUBMITTED}, {"intake"}),
     "transfer": ({S.SUBMITTED}, {"intake"}),
     "answer": (set(), set()),  # only an inquiry: test_answer
@@ -97,7 +108,9 @@ def sample_inputs(action: str, cast: Any, other: Case) -> dict[str, Any]:
         "audit_note": {"note": "审计意见"},
         "co_report": {"note": "协办意见"},
         "extension_request": {"amount": 3, "note": "需要检测"},
-        "mediate": {"outcome": "agreement", "note": "双方达成协议"},
+        "mediate": {"outcome": "agreement", "parties": "投诉人; 施工单位", "note": "双方达成协议"},
+        "refuse_acceptance": {"note": "事实不清, 请重新审核"},
+        "evidence_supply": {"note": "已提供合同复印件"},
         "send_back": {"note": "事实不清"},
         "leader_send_back": {"note": "依据不足"},
         "rate": {"rating": Rating.POOR},

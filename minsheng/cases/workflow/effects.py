@@ -5,19 +5,21 @@ after the state has moved; `perform` writes the timeline lines they ask for."""
 from typing import Any
 
 from minsheng.accounts.models import Department
-from minsheng.cases import clocks
+from minsheng.cases import clocks, office
 from minsheng.cases.models import (
     DISSATISFIED_RATINGS,
     Case,
     CaseLink,
     CaseResult,
     ExtensionRequest,
+    MediationAgreement,
+    MediationOutcome,
+    RejectionReason,
     State,
 )
 from minsheng.cases.workflow.rules import MAX_RETURNS
 from minsheng.cases.workflow.spec import Act, Context
-from minsheng.deadlines.models import Severity
-from minsheng.deadlines.selectors import policy_for
+from minsheng.deadlines.models import CaseClass, Unit
 
 RESULT_PARTS = ("facts", "basis", "measures", "outcome", "remedy", "remedy_days")
 
@@ -35,16 +37,30 @@ def request_info(ctx: Context) -> None:
 def accept(ctx: Context) -> None:
     changes = {
         name: ctx.inputs[name]
-        for name in ("kind", "severity", "category")
+        for name in ("kind", "severity", "category", "case_class")
         if ctx.inputs.get(name) not in (None, "")
     }
+    case_class: CaseClass | None = changes.get("case_class")
+    if case_class is not None:
+        # The office's class decides the severity the lifecycle handles the case by.
+        changes["severity"] = case_class.handling
     if changes:
-        ctx.data.update({k: str(getattr(v, "pk", v)) for k, v in changes.items()})
+        ctx.data.update(
+            {
+                k: v.code if isinstance(v, CaseClass) else str(getattr(v, "pk", v))
+                for k, v in changes.items()
+            }
+        )
         _save(ctx.case, **changes)
 
 
 def reject(ctx: Context) -> None:
-    _save(ctx.case, rejection_reason=ctx.inputs["note"], closed_at=ctx.now)
+    reason: RejectionReason | None = ctx.inputs.get("reason") or None
+    text = ctx.inputs["note"]
+    if reason is not None:
+        text = f"{office.reason_text(reason)}\n{text}"
+        ctx.data.update(reason=reason.code, legal_text=reason.legal_text)
+    _save(ctx.case, rejection_reason=text, rejection_ground=reason, closed_at=ctx.now)
 
 
 def transfer(ctx: Context) -> None:
@@ -54,10 +70,11 @@ def transfer(ctx: Context) -> None:
 
 def replied(ctx: Context) -> None:
     """The answer reaches the complainant: the appeal window opens."""
-    policy = policy_for(kind=ctx.case.kind, severity=ctx.case.severity)
+    policy = office.policy_of(ctx.case)
     _save(
         ctx.case,
         replied_at=ctx.now,
+        approval_level=0,
         appeal_until=clocks.due_in(started_at=ctx.now, amount=policy.appeal_days),
     )
 
@@ -128,7 +145,26 @@ def extension_refuse(ctx: Context) -> None:
 
 
 def mediate(ctx: Context) -> None:
+    """A mediation's outcome; an agreement is kept as its own record (调解协议书), to be
+    signed, issued in copies and followed up for fulfilment (`cases.services`)."""
     ctx.data.update(outcome=ctx.inputs["outcome"])
+    if ctx.inputs["outcome"] != MediationOutcome.AGREEMENT:
+        return
+    days = ctx.inputs.get("follow_up_days")
+    agreement = MediationAgreement(
+        case=ctx.case,
+        parties=ctx.inputs["parties"],
+        terms=ctx.inputs["note"],
+        copies=ctx.inputs.get("copies") or 3,
+        follow_up_by=clocks.due_in(started_at=ctx.now, amount=days, unit=Unit.DAYS)
+        if days
+        else None,
+        created_by=ctx.user,
+        created_at=ctx.now,
+    )
+    agreement.full_clean()
+    agreement.save()
+    ctx.data.update(agreement=agreement.pk)
 
 
 def submit_result(ctx: Context) -> None:
@@ -141,12 +177,36 @@ def submit_result(ctx: Context) -> None:
     )
     result.full_clean()
     result.save()
+    _save(ctx.case, approval_level=1)
     ctx.data.update(result=result.pk)
 
 
 def approve(ctx: Context) -> None:
-    if ctx.case.severity != Severity.MAJOR:
+    """One sign-off of the office's approval chain: the answer goes out after the last
+    one, otherwise the result waits at the next level."""
+    level = office.approval_level_current(ctx.case, ctx.from_state)
+    if level is not None:
+        ctx.data.update(level=level.level, level_label=level.label)
+    if ctx.case.state == State.REPLIED:
         replied(ctx)
+    else:
+        _save(ctx.case, approval_level=office.approval_level_of(ctx.case, ctx.from_state) + 1)
+
+
+def sent_back(ctx: Context) -> None:
+    level = office.approval_level_current(ctx.case, ctx.from_state)
+    if level is not None:
+        ctx.data.update(level=level.level, level_label=level.label)
+    _save(ctx.case, approval_level=0)
+
+
+def feedback(ctx: Context) -> None:
+    _save(ctx.case, feedback_at=ctx.now)
+
+
+def regulator_answer(ctx: Context) -> None:
+    _save(ctx.case, regulator_answered_at=ctx.now)
+    ctx.data.update(reference=ctx.case.regulator_reference)
 
 
 def rate(ctx: Context) -> None:
@@ -194,7 +254,17 @@ def link(ctx: Context) -> None:
 
 
 def approve_target(case: Case, inputs: dict[str, Any]) -> State:
-    return State.PENDING_LEADER_APPROVAL if case.severity == Severity.MAJOR else State.REPLIED
+    """The next level of the office's approval chain, or the answer going out."""
+    if office.approval_level_of(case) < len(office.approval_chain(case)):
+        return State.PENDING_LEADER_APPROVAL
+    return State.REPLIED
+
+
+def accept_target(case: Case, inputs: dict[str, Any]) -> State:
+    """Accepted, or waiting for a head's approval of the acceptance (立案审批)."""
+    if office.uses(office.OptionalStep.ACCEPTANCE_APPROVAL):
+        return State.PENDING_ACCEPTANCE
+    return State.ACCEPTED
 
 
 def rate_target(case: Case, inputs: dict[str, Any]) -> State:

@@ -12,12 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.accounts.models import Department, Role, User
-from minsheng.cases import access, clocks
+from minsheng.cases import access, clocks, office
 from minsheng.cases.clocks import STOP_ALL
-from minsheng.cases.models import Case, CaseEvent, Category, State
+from minsheng.cases.models import Case, CaseEvent, Category, RejectionReason, State
 from minsheng.cases.workflow.events import event_record
 from minsheng.cases.workflow.spec import (
     RESTING_STATES,
+    STEP_STATES,
     Act,
     Action,
     Context,
@@ -26,6 +27,7 @@ from minsheng.cases.workflow.spec import (
     TransitionNotAllowed,
 )
 from minsheng.cases.workflow.table import ACTIONS
+from minsheng.deadlines.models import CaseClass
 
 TEXT_MAX = 20000
 
@@ -45,15 +47,21 @@ def _held(actor: access.Actor, case: Case) -> _Held:
     )
 
 
-def _acting_role(spec: Action, held: _Held) -> Role | None:
-    """The role under which the actor may take `spec`, if any."""
+def _acting_role(spec: Action, held: _Held, case: Case) -> Role | None:
+    """The role under which the actor may take `spec` on `case`, if any."""
     if spec.scope.co_department:
         pool = held.co
     elif spec.scope.either:
         pool = held.lead | held.co
     else:
         pool = held.lead
-    usable = sorted(spec.roles & pool)
+    roles = spec.roles
+    if spec.roles_from is not None and case.state in spec.sources:
+        # Where the case waits for it, the office's configuration names who (the approval
+        # level's role); elsewhere the table's roles answer, so a head asking to approve a
+        # case still in progress hears "not now" rather than "never".
+        roles = roles & spec.roles_from(case)
+    usable = sorted(roles & pool)
     return Role(usable[0]) if usable else None
 
 
@@ -66,7 +74,7 @@ def may_take(case: Case, actor: access.Actor, action: str) -> bool:
     case's state. Interfaces ask this before they read an action's input, so a reader who
     may never act (an auditor) is refused as such, not told what the input lacks."""
     spec = _spec(action)
-    return spec is not None and _acting_role(spec, _held(actor, case)) is not None
+    return spec is not None and _acting_role(spec, _held(actor, case), case) is not None
 
 
 def why_not(
@@ -81,10 +89,16 @@ def why_not(
     spec = _spec(action)
     if spec is None:
         return _("Unknown action.")
-    if _acting_role(spec, held or _held(actor, case)) is None:
+    if _acting_role(spec, held or _held(actor, case), case) is None:
         return _("You may not take this action on this case.")
     if case.state not in spec.sources:
         return _("Not possible while the case is %(state)s.") % {"state": State(case.state).label}
+    if (
+        spec.step is not None
+        and STEP_STATES.get(State(case.state)) != spec.step
+        and not office.uses(spec.step)
+    ):
+        return _("This office does not use this step.")
     if spec.condition is not None:
         return spec.condition(case, now or timezone.now())
     return None
@@ -143,6 +157,10 @@ def _type_problem(spec_input: Input, value: Any) -> str | None:
         return _("Choose a case.")
     if kind == InputKind.CATEGORY and not isinstance(value, Category):
         return _("Choose a category.")
+    if kind == InputKind.CASE_CLASS and not isinstance(value, CaseClass):
+        return _("Choose one of the office's classes.")
+    if kind == InputKind.REJECTION_REASON and not isinstance(value, RejectionReason):
+        return _("Choose one of the office's rejection reasons.")
     return None
 
 
@@ -154,6 +172,8 @@ def _event_data(inputs: dict[str, Any]) -> dict[str, Any]:
             continue
         if isinstance(value, Case):
             data[name] = value.number
+        elif isinstance(value, CaseClass | RejectionReason):
+            data[name] = value.code
         elif isinstance(value, Department):
             data[name] = value.pk
         elif isinstance(value, list):
@@ -182,7 +202,7 @@ def perform(*, case: Case, action: str, actor: access.Actor, **inputs: Any) -> C
     name = Act(action)
     current = Case.objects.get(pk=case.pk)
     held = _held(actor, current)
-    role = _acting_role(spec, held)
+    role = _acting_role(spec, held, current)
     if role is None:
         raise PermissionDenied(_("You may not take this action on this case."))
     reason = why_not(current, actor, action, now=now, held=held)
@@ -202,7 +222,15 @@ def perform(*, case: Case, action: str, actor: access.Actor, **inputs: Any) -> C
     current.refresh_from_db(fields=["state", "version", "updated_at"])
 
     user = actor if isinstance(actor, User) else None
-    ctx = Context(case=current, actor=actor, user=user, role=role, inputs=clean, now=now)
+    ctx = Context(
+        case=current,
+        actor=actor,
+        user=user,
+        role=role,
+        inputs=clean,
+        now=now,
+        from_state=from_state,
+    )
     if spec.effect is not None:
         spec.effect(ctx)
     effects = spec.clocks

@@ -9,7 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.accounts.models import Department
-from minsheng.cases.models import DISSATISFIED_RATINGS, Case, ExtensionRequest
+from minsheng.cases import office
+from minsheng.cases.models import DISSATISFIED_RATINGS, Case, ExtensionRequest, MediationOutcome
+from minsheng.cases.office import OptionalStep
 from minsheng.cases.workflow.spec import OPEN_STATES
 from minsheng.deadlines.models import Kind
 
@@ -41,7 +43,7 @@ def may_return(case: Case, now: datetime) -> str | None:
 
 
 def has_plan(case: Case, now: datetime) -> str | None:
-    if not case.plan:
+    if not case.plan and office.uses(OptionalStep.PLAN):
         return _("Write the handling plan before submitting the result.")
     return None
 
@@ -77,6 +79,20 @@ def appeal_window_over(case: Case, now: datetime) -> str | None:
         return _("The complainant may appeal until %(until)s.") % {
             "until": timezone.localtime(case.appeal_until).strftime("%Y-%m-%d %H:%M")
         }
+    return None
+
+
+def feedback_not_given(case: Case, now: datetime) -> str | None:
+    if case.feedback_at is not None:
+        return _("The first feedback has already been given.")
+    return None
+
+
+def regulator_owed_answer(case: Case, now: datetime) -> str | None:
+    if not office.is_regulator_transfer(case):
+        return _("Only a complaint transferred by a regulator is answered to the regulator.")
+    if case.regulator_answered_at is not None:
+        return _("The regulator has already been answered.")
     return None
 
 
@@ -130,3 +146,18 @@ def check_merge(case: Case, inputs: dict[str, Any]) -> None:
         raise ValidationError({"into": [_("A case cannot be merged into itself.")]})
     if into.state not in OPEN_STATES:
         raise ValidationError({"into": [_("Merge into a case that is still open.")]})
+
+
+def check_reject(case: Case, inputs: dict[str, Any]) -> None:
+    if office.rejection_reasons() and not inputs.get("reason"):
+        raise ValidationError(
+            {"reason": [_("Choose the ground for rejection from the office's list.")]},
+            code="required",
+        )
+
+
+def check_mediation(case: Case, inputs: dict[str, Any]) -> None:
+    if inputs["outcome"] == MediationOutcome.AGREEMENT and not inputs.get("parties"):
+        raise ValidationError(
+            {"parties": [_("Name the parties to the agreement.")]}, code="required"
+        )

@@ -18,6 +18,7 @@ from minsheng.accounts.models import Role, User
 from minsheng.cases import access
 from minsheng.cases.clocks import ClockEffect
 from minsheng.cases.models import Case, NoticeKind, State
+from minsheng.cases.office import OptionalStep
 
 
 class Act(StrEnum):
@@ -49,6 +50,13 @@ class Act(StrEnum):
     LEADER_SEND_BACK = "leader_send_back"
     RATE = "rate"
     APPEAL = "appeal"
+    # The steps an office may add (`cases.office.OptionalStep`).
+    APPROVE_ACCEPTANCE = "approve_acceptance"
+    REFUSE_ACCEPTANCE = "refuse_acceptance"
+    FEEDBACK = "feedback"
+    EVIDENCE_REQUEST = "evidence_request"
+    EVIDENCE_SUPPLY = "evidence_supply"
+    REGULATOR_ANSWER = "regulator_answer"
     REVIEW_REDO = "review_redo"
     REVIEW_UPHOLD = "review_uphold"
     CLOSE = "close"
@@ -86,6 +94,7 @@ class Queue(models.TextChoices):
     roles and states are those of its actions (`table.queue_roles`, `table.queue_states`)."""
 
     REVIEW = "review", _("To review")  # 待受理
+    ACCEPTANCE = "acceptance", _("To approve acceptance")  # 待立案审批
     DISPATCH = "dispatch", _("To dispatch")  # 待分拨
     SIGN = "sign", _("To sign")  # 待签收
     IN_PROGRESS = "in_progress", _("In progress")  # 办理中
@@ -97,9 +106,11 @@ OPEN_STATES = frozenset(
     {
         State.SUBMITTED,
         State.NEEDS_INFO,
+        State.PENDING_ACCEPTANCE,
         State.ACCEPTED,
         State.ASSIGNED,
         State.IN_PROGRESS,
+        State.AWAITING_EVIDENCE,
         State.PENDING_APPROVAL,
         State.PENDING_LEADER_APPROVAL,
         State.UNDER_REVIEW,
@@ -110,6 +121,12 @@ RESTING_STATES = frozenset(
     {State.REPLIED, State.REJECTED, State.TRANSFERRED, State.CLOSED, State.MERGED, State.ARCHIVED}
 )
 ALL_STATES = frozenset(State)
+# States only an optional step leads into, and the step: a case in one may always take
+# the step's way out, even if the office has since stopped using the step.
+STEP_STATES: dict[State, OptionalStep] = {
+    State.PENDING_ACCEPTANCE: OptionalStep.ACCEPTANCE_APPROVAL,
+    State.AWAITING_EVIDENCE: OptionalStep.EVIDENCE_REQUEST,
+}
 
 
 class TransitionNotAllowed(Exception):  # noqa: N818 - the name viewflow and django-fsm use
@@ -125,6 +142,8 @@ class InputKind(StrEnum):
     DEPARTMENTS = "departments"
     CASE = "case"
     CATEGORY = "category"
+    CASE_CLASS = "case_class"  # one of the office's classes, by code
+    REJECTION_REASON = "rejection_reason"  # one of the office's rejection reasons, by code
 
 
 @dataclass(frozen=True)
@@ -164,6 +183,7 @@ class Context:
     role: Role
     inputs: dict[str, Any]
     now: datetime
+    from_state: State  # the state the action was taken in (`case.state` has moved on)
     data: dict[str, Any] = field(default_factory=dict)  # added to the event's data
     extension: int = 0  # time granted, for the action's `extend` clock effect
     # Timeline lines on other cases that the action causes, written by `perform` with its own.
@@ -220,6 +240,12 @@ class Action(Event):
     sources: frozenset[State]
     target: State | None  # None: the state stays as it is
     roles: frozenset[Role]
+    # Narrows `roles` by the office's configuration for a case in one of `sources` (the
+    # role of the approval level the result waits at, who approves acceptance).
+    roles_from: Callable[[Case], frozenset[Role]] | None = None
+    # The optional step the action belongs to: refused where the office does not use it
+    # (but a case already in the step's own state may always leave it).
+    step: OptionalStep | None = None
     scope: Scope = LEAD
     inputs: tuple[Input, ...] = ()
     # The label of its note, where the note means something particular.

@@ -9,8 +9,10 @@ list of action names. `manage.py workflow_graph` draws it.
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.accounts.models import Role
+from minsheng.cases import office
 from minsheng.cases.clocks import extend, pause, resume, start, stop
 from minsheng.cases.models import LinkKind, MediationOutcome, NoticeKind, Rating, State
+from minsheng.cases.office import OptionalStep
 from minsheng.cases.workflow import effects, rules
 from minsheng.cases.workflow.spec import (
     ALL_STATES,
@@ -28,6 +30,7 @@ from minsheng.deadlines.models import Kind, Severity, Step
 R = Role
 S = State
 N = NoticeKind
+OS = OptionalStep
 NOTE = Input("note", _("Note"), is_long_text=True)
 OPTIONAL_NOTE = Input("note", _("Note"), required=False, is_long_text=True)
 STAFF_WRITERS = frozenset({R.INTAKE, R.DISPATCHER, R.HANDLER, R.HEAD, R.SUPERVISOR, R.LEADER})
@@ -38,6 +41,13 @@ MERGEABLE = frozenset(
 # approval goes on to the leader instead).
 ANSWERED = frozenset({S.REPLIED})
 RESULT_TOLD = (N.RESULT, N.SURVEY)
+# The roles an approval level may name (`deadlines.ApprovalLevel.role`): a head of the
+# department handling the case, or a leader.
+APPROVERS = frozenset({R.HEAD, R.LEADER})
+# The dispatch and result clocks start once the case is accepted: at once, or when its
+# acceptance is approved (立案审批).
+DISPATCH_AND_RESULT = (start(Step.DISPATCH), start(Step.RESULT))
+WITHOUT_APPROVAL = office.not_using(OS.ACCEPTANCE_APPROVAL)
 
 ACTIONS: dict[Act, Action] = {
     Act.REQUEST_INFO: Action(
@@ -77,14 +87,70 @@ ACTIONS: dict[Act, Action] = {
         inputs=(
             Input("kind", _("Kind"), InputKind.CHOICE, required=False, choices=Kind),
             Input("severity", _("Severity"), InputKind.CHOICE, required=False, choices=Severity),
+            Input("case_class", _("Class"), InputKind.CASE_CLASS, required=False),
             Input("category", _("Category"), InputKind.CATEGORY, required=False),
             OPTIONAL_NOTE,
         ),
-        clocks=(stop(Step.REVIEW), start(Step.DISPATCH), start(Step.RESULT)),
+        clocks=(
+            stop(Step.REVIEW),
+            start(Step.DISPATCH, when=WITHOUT_APPROVAL),
+            start(Step.RESULT, when=WITHOUT_APPROVAL),
+            start(Step.ACCEPTANCE, when=office.using(OS.ACCEPTANCE_APPROVAL)),
+        ),
         is_public=True,
         notices=(N.ACCEPTED,),
+        notices_into=frozenset({S.ACCEPTED}),
         queue=Queue.REVIEW,
+        choose=effects.accept_target,
+        choices_of_target=frozenset({S.ACCEPTED, S.PENDING_ACCEPTANCE}),
         effect=effects.accept,
+    ),
+    # 立案审批: where the office uses it, a head approves each acceptance before dispatch.
+    Act.APPROVE_ACCEPTANCE: Action(
+        label=_("Approve the acceptance"),
+        public_label=_("Your matter was accepted"),
+        sources=frozenset({S.PENDING_ACCEPTANCE}),
+        target=S.ACCEPTED,
+        roles=office.ACCEPTANCE_APPROVERS,
+        roles_from=office.acceptance_roles,
+        step=OS.ACCEPTANCE_APPROVAL,
+        inputs=(OPTIONAL_NOTE,),
+        clocks=(stop(Step.ACCEPTANCE), *DISPATCH_AND_RESULT),
+        is_public=True,
+        notices=(N.ACCEPTED,),
+        queue=Queue.ACCEPTANCE,
+    ),
+    Act.REFUSE_ACCEPTANCE: Action(
+        label=_("Send the acceptance back"),
+        sources=frozenset({S.PENDING_ACCEPTANCE}),
+        target=S.SUBMITTED,
+        roles=office.ACCEPTANCE_APPROVERS,
+        roles_from=office.acceptance_roles,
+        step=OS.ACCEPTANCE_APPROVAL,
+        inputs=(NOTE,),
+        note_label=_("Why the case is not to be accepted as it stands"),
+        clocks=(stop(Step.ACCEPTANCE), start(Step.REVIEW)),
+        queue=Queue.ACCEPTANCE,
+    ),
+    # 初步反馈: where the office uses it, the complainant hears from us within its own time.
+    Act.FEEDBACK: Action(
+        label=_("Give the first feedback"),
+        public_label=_("First feedback on your matter"),
+        sources=frozenset(
+            {S.SUBMITTED, S.PENDING_ACCEPTANCE, S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS}
+        ),
+        target=None,
+        roles=frozenset({R.INTAKE, R.HANDLER, R.HEAD}),
+        step=OS.FEEDBACK,
+        inputs=(NOTE,),
+        note_label=_("Feedback to the complainant"),
+        clocks=(stop(Step.FEEDBACK),),
+        is_public=True,
+        note_for_complainant=True,
+        notices=(N.PROGRESS,),
+        takes_knowledge_entry=True,
+        condition=rules.feedback_not_given,
+        effect=effects.feedback,
     ),
     Act.REJECT: Action(
         label=_("Reject"),
@@ -92,12 +158,16 @@ ACTIONS: dict[Act, Action] = {
         sources=frozenset({S.SUBMITTED}),
         target=S.REJECTED,
         roles=frozenset({R.INTAKE}),
-        inputs=(NOTE,),
+        inputs=(
+            Input("reason", _("Ground for rejection"), InputKind.REJECTION_REASON, required=False),
+            NOTE,
+        ),
         note_label=_("Reason for rejection"),
         is_public=True,
         note_for_complainant=True,
         notices=(N.REJECTED,),
         queue=Queue.REVIEW,
+        check=rules.check_reject,
         effect=effects.reject,
     ),
     Act.TRANSFER: Action(
@@ -190,6 +260,8 @@ ACTIONS: dict[Act, Action] = {
         target=S.IN_PROGRESS,
         roles=frozenset({R.HANDLER, R.HEAD}),
         inputs=(OPTIONAL_NOTE,),
+        # Without a handling plan, signing for the case is the whole of that step.
+        clocks=(stop(Step.PLAN, when=office.not_using(OS.PLAN)),),
         is_public=True,
         queue=Queue.SIGN,
         effect=effects.sign,
@@ -212,6 +284,7 @@ ACTIONS: dict[Act, Action] = {
         sources=frozenset({S.IN_PROGRESS}),
         target=None,
         roles=frozenset({R.HANDLER, R.HEAD}),
+        step=OS.PLAN,
         inputs=(NOTE,),
         note_label=_("Handling plan"),
         clocks=(stop(Step.PLAN),),
@@ -231,6 +304,35 @@ ACTIONS: dict[Act, Action] = {
         notices=(N.PROGRESS,),
         queue=Queue.IN_PROGRESS,
         takes_knowledge_entry=True,
+    ),
+    # 补充材料告知书: handling waits for the complainant's further evidence.
+    Act.EVIDENCE_REQUEST: Action(
+        label=_("Request further evidence"),
+        public_label=_("We asked you for further evidence"),
+        sources=frozenset({S.IN_PROGRESS}),
+        target=S.AWAITING_EVIDENCE,
+        roles=frozenset({R.HANDLER, R.HEAD}),
+        step=OS.EVIDENCE_REQUEST,
+        inputs=(NOTE,),
+        note_label=_("What evidence is needed, and by when"),
+        clocks=(pause(Step.RESULT),),
+        is_public=True,
+        note_for_complainant=True,
+        notices=(N.INFO_REQUESTED,),
+        queue=Queue.IN_PROGRESS,
+    ),
+    Act.EVIDENCE_SUPPLY: Action(
+        label=_("Record the evidence supplied"),
+        public_label=_("Evidence supplied"),
+        sources=frozenset({S.AWAITING_EVIDENCE}),
+        target=S.IN_PROGRESS,
+        roles=frozenset({R.PUBLIC, R.HANDLER, R.HEAD}),
+        inputs=(NOTE,),
+        note_label=_("The evidence supplied"),
+        clocks=(resume(Step.RESULT),),
+        is_public=True,
+        note_for_complainant=True,
+        queue=Queue.IN_PROGRESS,
     ),
     Act.NOTE: Action(
         label=_("Add an internal note"),
@@ -293,11 +395,20 @@ ACTIONS: dict[Act, Action] = {
         roles=frozenset({R.HANDLER, R.HEAD}),
         inputs=(
             Input("outcome", _("Outcome"), InputKind.CHOICE, choices=MediationOutcome),
+            Input("parties", _("Parties to the agreement"), required=False),
+            Input("copies", _("Copies of the agreement"), InputKind.INT, required=False),
+            Input(
+                "follow_up_days",
+                _("Follow up fulfilment after (days)"),
+                InputKind.INT,
+                required=False,
+            ),
             NOTE,
         ),
-        note_label=_("Terms agreed, or why mediation failed"),
+        note_label=_("Terms agreed, or why mediation failed and where to go next"),
         is_public=True,
         note_for_complainant=True,
+        check=rules.check_mediation,
         effect=effects.mediate,
     ),
     Act.SUBMIT_RESULT: Action(
@@ -313,19 +424,26 @@ ACTIONS: dict[Act, Action] = {
             Input("remedy", _("Remedy path"), is_long_text=True),
             Input("remedy_days", _("Days to seek a remedy"), InputKind.INT),
         ),
+        clocks=(start(Step.APPROVAL),),
         queue=Queue.IN_PROGRESS,
         takes_knowledge_entry=True,
         condition=rules.has_plan,
         check=rules.check_result,
         effect=effects.submit_result,
     ),
+    # The office's approval chain (`cases.office.approval_chain`: by default the head, and a
+    # leader after them for a major case; a case class may name up to three levels, each
+    # with its role and its own clock). The first level approves from pending_approval, the
+    # later ones from pending_leader_approval; the last one sends the answer out.
     Act.APPROVE: Action(
         label=_("Approve the result"),
         public_label=_("The answer was approved"),
         sources=frozenset({S.PENDING_APPROVAL}),
         target=None,
-        roles=frozenset({R.HEAD}),
+        roles=APPROVERS,
+        roles_from=office.approval_roles,
         inputs=(OPTIONAL_NOTE,),
+        clocks=(start(Step.APPROVAL),),
         is_public=True,
         notices=RESULT_TOLD,
         notices_into=ANSWERED,
@@ -338,32 +456,42 @@ ACTIONS: dict[Act, Action] = {
         label=_("Send the result back"),
         sources=frozenset({S.PENDING_APPROVAL}),
         target=S.IN_PROGRESS,
-        roles=frozenset({R.HEAD}),
+        roles=APPROVERS,
+        roles_from=office.approval_roles,
         inputs=(NOTE,),
         note_label=_("What must change"),
+        clocks=(stop(Step.APPROVAL),),
         queue=Queue.APPROVAL,
+        effect=effects.sent_back,
     ),
     Act.LEADER_APPROVE: Action(
         label=_("Approve as leader"),
         public_label=_("The answer was approved by the leadership"),
         sources=frozenset({S.PENDING_LEADER_APPROVAL}),
-        target=S.REPLIED,
-        roles=frozenset({R.LEADER}),
+        target=None,
+        roles=APPROVERS,
+        roles_from=office.approval_roles,
         inputs=(OPTIONAL_NOTE,),
+        clocks=(start(Step.APPROVAL),),
         is_public=True,
         notices=RESULT_TOLD,
         notices_into=ANSWERED,
         queue=Queue.APPROVAL,
-        effect=effects.replied,
+        choose=effects.approve_target,
+        choices_of_target=frozenset({S.REPLIED, S.PENDING_LEADER_APPROVAL}),
+        effect=effects.approve,
     ),
     Act.LEADER_SEND_BACK: Action(
         label=_("Send back as leader"),
         sources=frozenset({S.PENDING_LEADER_APPROVAL}),
         target=S.IN_PROGRESS,
-        roles=frozenset({R.LEADER}),
+        roles=APPROVERS,
+        roles_from=office.approval_roles,
         inputs=(NOTE,),
         note_label=_("What must change"),
+        clocks=(stop(Step.APPROVAL),),
         queue=Queue.APPROVAL,
+        effect=effects.sent_back,
     ),
     Act.RATE: Action(
         label=_("Rate the answer"),
@@ -472,6 +600,19 @@ ACTIONS: dict[Act, Action] = {
         check=rules.check_other_case,
         effect=effects.link,
     ),
+    # 监管转办: the regulator that transferred a complaint is owed an answer by its own clock,
+    # which runs on after the complainant is answered.
+    Act.REGULATOR_ANSWER: Action(
+        label=_("Answer the regulator"),
+        sources=ALL_STATES - {S.ARCHIVED, S.MERGED},
+        target=None,
+        roles=frozenset({R.INTAKE, R.SUPERVISOR, R.HEAD}),
+        inputs=(NOTE,),
+        note_label=_("The answer sent to the regulator"),
+        clocks=(stop(Step.REGULATOR),),
+        condition=rules.regulator_owed_answer,
+        effect=effects.regulator_answer,
+    ),
 }
 
 # Timeline events that are not lifecycle actions: written by `cases.services` (and, for
@@ -575,6 +716,16 @@ def public_actions() -> tuple[Act, ...]:
 def queue_actions(queue: Queue) -> tuple[Act, ...]:
     """The actions a queue's cases wait for, in table order."""
     return tuple(name for name, spec in ACTIONS.items() if spec.queue == queue)
+
+
+def queue_in_use(queue: Queue) -> bool:
+    """Whether the office uses a queue: one of its actions belongs to no optional step, or
+    to one the office uses (the acceptance approvals of an office that has none are not a
+    tab of anyone's "My work")."""
+    return any(
+        ACTIONS[name].step is None or office.uses(ACTIONS[name].step)  # type: ignore[arg-type]
+        for name in queue_actions(queue)
+    )
 
 
 def queue_roles(queue: Queue) -> frozenset[Role]:
