@@ -2,11 +2,12 @@
 (`case_view_for_staff`) and what the complainant sees (`case_view_for_complainant`). The
 pages and the API both render these; neither assembles a case on its own."""
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import F, Max, QuerySet
+from django.utils import timezone
 
 from minsheng.accounts.models import Department, User
 from minsheng.cases import access, workflow
@@ -19,6 +20,7 @@ from minsheng.cases.models import (
     CaseResult,
     ExtensionRequest,
     LinkKind,
+    MediationAgreement,
     State,
 )
 from minsheng.cases.workflow import Act
@@ -220,6 +222,11 @@ class CaseForStaff:
     extension_requests: list[ExtensionRequest]
     actions: list[str]
     may_add_files: bool
+    # Records some offices keep: mediation agreements, and the customer's signature on the
+    # newest result (the name as this reader may read it; whether they may record it now).
+    mediation_agreements: list["AgreementView"] = field(default_factory=list)
+    result_signed_name: str = ""
+    may_record_result_signature: bool = False
 
     @property
     def pending_extensions(self) -> list[ExtensionRequest]:
@@ -288,6 +295,7 @@ def case_view_for_staff(case: Case, user: User, *, purpose: str) -> CaseForStaff
         and access.can_see_personal_data(user, case)
     ):
         access.personal_data_look_log(user, case, purpose=purpose)
+    result = case.results.select_related("submitted_by").first()
     return CaseForStaff(
         case=case,
         subject=shown(case.subject),
@@ -300,10 +308,28 @@ def case_view_for_staff(case: Case, user: User, *, purpose: str) -> CaseForStaff
         co_departments=list(case.co_departments.all()),
         timeline=timeline,
         clocks=open_clocks_for(case),
-        result=case.results.select_related("submitted_by").first(),
+        result=result,
         extension_requests=list(case.extension_requests.select_related("requested_by")),
         actions=workflow.allowed_actions(case, user),
         may_add_files=access.can_add_files(user, case),
+        mediation_agreements=mediation_agreements_for(user, case),
+        result_signed_name=access.person_name_for(
+            user, case, result.customer_signed_name if result else ""
+        ),
+        may_record_result_signature=result_signature_open(case, result)
+        and access.can_record_result_signature(user, case),
+    )
+
+
+def result_signature_open(case: Case, result: CaseResult | None) -> bool:
+    """Whether the customer's signature on `result`, the newest of `case`, may be recorded
+    now: the case is replied with it and it is not signed yet (`services.
+    result_signature_record` checks the same, and who may)."""
+    return (
+        result is not None
+        and case.replied_at is not None
+        and result.customer_signed_at is None
+        and case.state not in access.RECORDS_CLOSED_STATES
     )
 
 
@@ -311,3 +337,85 @@ def attachment_get(case: Case, pk: int, *, public: bool) -> Attachment | None:
     """One file of the case (only one the complainant may see if `public`), or None."""
     files = case.attachments.filter(pk=pk)
     return (files.filter(is_public=True) if public else files).first()
+
+
+# --- Records some offices keep: mediation agreements (调解协议书) ------------------------
+
+
+@dataclass(frozen=True)
+class AgreementView:
+    """One mediation agreement as a staff member may read it: the parties and who signed
+    as `access.person_name_for` shows them, the terms and the follow-up note through
+    `access.text_masker_for`, and whether they may record its signatures or fulfilment."""
+
+    agreement: MediationAgreement
+    parties: str
+    terms: str
+    signed_by: str
+    fulfilment_note: str
+    is_overdue: bool
+    may_sign: bool
+    may_follow_up: bool
+
+
+def mediation_agreements_for(
+    user: User, case: Case, *, now: datetime | None = None
+) -> list[AgreementView]:
+    """The mediation agreements of `case` (reached through `access.access_case`), newest
+    first, as `user` may read them. Unmasked names are a look at personal data: the case
+    page logs its look once (`case_view_for_staff`), other callers log theirs."""
+    agreements = list(MediationAgreement.objects.filter(case=case))
+    if not agreements:
+        return []
+    now = now or timezone.now()
+    shown = access.text_masker_for(user, case)
+    may_record = (
+        access.can_record_mediation(user, case) and case.state not in access.RECORDS_CLOSED_STATES
+    )
+    fulfilled = MediationAgreement.Fulfilment.FULFILLED
+    return [
+        AgreementView(
+            agreement=a,
+            parties=access.person_name_for(user, case, a.parties),
+            terms=shown(a.terms),
+            signed_by=access.person_name_for(user, case, a.signed_by),
+            fulfilment_note=shown(a.fulfilment_note),
+            is_overdue=mediation_follow_up_is_overdue(a, now),
+            may_sign=may_record and a.signed_at is None,
+            may_follow_up=may_record and a.signed_at is not None and a.fulfilment != fulfilled,
+        )
+        for a in agreements
+    ]
+
+
+def mediation_follow_up_is_overdue(agreement: MediationAgreement, now: datetime) -> bool:
+    """Whether a signed agreement's fulfilment should have been followed up by now."""
+    return (
+        agreement.signed_at is not None
+        and agreement.fulfilment == MediationAgreement.Fulfilment.PENDING
+        and agreement.follow_up_by is not None
+        and agreement.follow_up_by < now
+    )
+
+
+def mediation_follow_ups_for(
+    user: User, *, due_before: datetime | None = None
+) -> QuerySet[MediationAgreement]:
+    """Signed agreements whose fulfilment is not yet followed up, on cases `user` may see,
+    the soonest follow-up first (those without a date last); with `due_before`, only those
+    due by then (due or overdue). The case and its lead department are joined in."""
+    agreements = MediationAgreement.objects.filter(
+        signed_at__isnull=False,
+        fulfilment=MediationAgreement.Fulfilment.PENDING,
+        case__in=access.cases_visible_to(user),
+    )
+    if due_before is not None:
+        agreements = agreements.filter(follow_up_by__lte=due_before)
+    return agreements.select_related("case", "case__department").order_by(
+        F("follow_up_by").asc(nulls_last=True), "id"
+    )
+
+
+def mediation_agreement_get(case: Case, pk: int) -> MediationAgreement | None:
+    """One mediation agreement of `case` (reached through `access.access_case`), or None."""
+    return MediationAgreement.objects.filter(case=case, pk=pk).first()

@@ -22,9 +22,11 @@ from minsheng.cases.models import (
     Case,
     CaseClock,
     CaseEvent,
+    CaseResult,
     Category,
     Channel,
     Complainant,
+    MediationAgreement,
     State,
 )
 from minsheng.cases.numbering import case_numbers_take
@@ -506,3 +508,194 @@ def complainants_anonymise(*, closed_before: datetime, limit: int) -> int:
         contact_by=Complainant.Contact.NONE,
         anonymised_at=timezone.now(),
     )
+
+
+# --- Records some offices keep: a mediation agreement's follow-up, the customer's signature -
+# The lifecycle's `mediate` action (outcome "agreement") writes the `MediationAgreement`;
+# what follows it is recorded here, beside the lifecycle: not state changes, but timeline
+# lines (`workflow.event_record`, each with its audit entry). Names of the parties stay on
+# the agreement and the result, never in an event's data (staff who may not see who
+# complained read the timeline).
+
+PERSON_NAME_MAX = 100
+
+
+def _check_moment(
+    field_name: str, moment: datetime, *, now: datetime, not_before: datetime
+) -> None:
+    """A moment a person says something happened: not in the future, not before the matter."""
+    if moment > now:
+        raise ValidationError({field_name: [_("This moment is in the future.")]})
+    if moment < not_before:
+        raise ValidationError({field_name: [_("This moment is before the matter was received.")]})
+
+
+def _record_refusal(case: Case) -> None:
+    if case.state in access.RECORDS_CLOSED_STATES:
+        raise workflow.TransitionNotAllowed(
+            _("Not possible while the case is %(state)s.") % {"state": State(case.state).label}
+        )
+
+
+@transaction.atomic
+def mediation_signatures_record(
+    *,
+    agreement: MediationAgreement,
+    signed_by: str,
+    signed_at: datetime,
+    copies_issued_at: datetime,
+    actor: User,
+) -> MediationAgreement:
+    """Record that a mediation agreement (调解协议书) was signed, by whom, and when its copies
+    were issued to the parties (the agriculture bureau's triplicate).
+
+    1. the actor must be a handler or head of the lead department, or a supervisor
+       (`access.can_record_mediation`), else PermissionDenied;
+    2. the case must not be merged or archived, and the agreement not signed yet
+       (TransitionNotAllowed);
+    3. the names and moments are checked (ValidationError names the field);
+    4. the agreement is updated only if still unsigned (of two signings at once, one wins);
+    5. a `mediation_signed` line goes on the timeline (the complainant sees it).
+    """
+    case = Case.objects.get(pk=agreement.case_id)
+    if not access.can_record_mediation(actor, case):
+        raise PermissionDenied(_("You may not record this agreement."))
+    _record_refusal(case)
+    if agreement.signed_at is not None:
+        raise workflow.TransitionNotAllowed(_("The agreement is already signed."))
+    now = timezone.now()
+    signed_by = signed_by.strip()
+    if not signed_by:
+        raise ValidationError({"signed_by": [_("This field is required.")]})
+    _check_moment("signed_at", signed_at, now=now, not_before=case.created_at)
+    if copies_issued_at < signed_at:
+        raise ValidationError(
+            {"copies_issued_at": [_("Copies are issued once the agreement is signed.")]}
+        )
+    _check_moment("copies_issued_at", copies_issued_at, now=now, not_before=signed_at)
+    changed = MediationAgreement.objects.filter(pk=agreement.pk, signed_at__isnull=True).update(
+        signed_by=signed_by[:2000], signed_at=signed_at, copies_issued_at=copies_issued_at
+    )
+    if changed != 1:
+        raise workflow.TransitionNotAllowed(_("The agreement is already signed."))
+    agreement.refresh_from_db()
+    workflow.event_record(
+        case=case,
+        act=Act.MEDIATION_SIGNED,
+        actor=actor,
+        data={
+            "agreement": agreement.pk,
+            "copies": agreement.copies,
+            "signed_at": signed_at.isoformat(),
+            "copies_issued_at": copies_issued_at.isoformat(),
+        },
+        now=now,
+    )
+    return agreement
+
+
+# What a follow-up may find; "pending" is what it ends.
+FULFILMENT_FINDINGS = frozenset(
+    {MediationAgreement.Fulfilment.FULFILLED, MediationAgreement.Fulfilment.NOT_FULFILLED}
+)
+
+
+@transaction.atomic
+def mediation_fulfilment_record(
+    *, agreement: MediationAgreement, fulfilment: str, note: str, actor: User
+) -> MediationAgreement:
+    """Record the follow-up of a signed agreement: fulfilled, or not (with what happened).
+    An agreement found not fulfilled may be followed up again; a fulfilled one is done.
+
+    1. access as for the signatures (PermissionDenied);
+    2. the case must not be merged or archived, the agreement signed and not yet found
+       fulfilled (TransitionNotAllowed);
+    3. the finding is one of fulfilled / not fulfilled, a note says why it is not
+       (ValidationError names the field);
+    4. the agreement is updated only if its fulfilment is still the one read;
+    5. a `mediation_followed_up` line goes on the timeline (internal), the note with it.
+    """
+    case = Case.objects.get(pk=agreement.case_id)
+    if not access.can_record_mediation(actor, case):
+        raise PermissionDenied(_("You may not record this agreement."))
+    _record_refusal(case)
+    if agreement.signed_at is None:
+        raise workflow.TransitionNotAllowed(
+            _("Record the signatures before following up the fulfilment.")
+        )
+    if agreement.fulfilment == MediationAgreement.Fulfilment.FULFILLED:
+        raise workflow.TransitionNotAllowed(_("The agreement is already fulfilled."))
+    if fulfilment not in FULFILMENT_FINDINGS:
+        raise ValidationError({"fulfilment": [_("Choose fulfilled or not fulfilled.")]})
+    note = note.strip()
+    if fulfilment == MediationAgreement.Fulfilment.NOT_FULFILLED and not note:
+        raise ValidationError({"note": [_("Say what was not fulfilled.")]})
+    now = timezone.now()
+    changed = MediationAgreement.objects.filter(
+        pk=agreement.pk, fulfilment=agreement.fulfilment
+    ).update(fulfilment=fulfilment, fulfilment_note=note[:20000], fulfilment_checked_at=now)
+    if changed != 1:
+        raise workflow.TransitionNotAllowed(
+            _("Someone else changed this agreement first; reload it.")
+        )
+    agreement.refresh_from_db()
+    workflow.event_record(
+        case=case,
+        act=Act.MEDIATION_FOLLOWED_UP,
+        actor=actor,
+        note=note[:20000],
+        data={"agreement": agreement.pk, "fulfilment": fulfilment},
+        now=now,
+    )
+    return agreement
+
+
+@transaction.atomic
+def result_signature_record(
+    *, case: Case, name: str, signed_at: datetime, actor: User
+) -> CaseResult:
+    """Record the customer's signature on the answer (the insurer's 客户签字确认): who signed
+    the latest result, and when.
+
+    1. the actor must be a handler or head of the lead department, or an intake agent
+       (`access.can_record_result_signature`), else PermissionDenied;
+    2. the case must be replied with a department's result (not merged or archived, not
+       redone since), and that result not signed yet (TransitionNotAllowed);
+    3. the name and the moment are checked (ValidationError names the field);
+    4. the result is updated only if still unsigned;
+    5. a `result_signed` line goes on the timeline (the complainant sees it).
+    """
+    current = Case.objects.get(pk=case.pk)
+    if not access.can_record_result_signature(actor, current):
+        raise PermissionDenied(_("You may not record the customer's signature on this case."))
+    _record_refusal(current)
+    result = current.results.first()
+    if current.replied_at is None or result is None:
+        raise workflow.TransitionNotAllowed(
+            _("The customer signs the result once the case is replied.")
+        )
+    if result.customer_signed_at is not None:
+        raise workflow.TransitionNotAllowed(_("The customer already signed this result."))
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": [_("This field is required.")]})
+    if len(name) > PERSON_NAME_MAX:
+        raise ValidationError({"name": [_("This name is too long.")]})
+    now = timezone.now()
+    _check_moment("signed_at", signed_at, now=now, not_before=current.created_at)
+    if signed_at < result.submitted_at:
+        raise ValidationError({"signed_at": [_("This moment is before the result was written.")]})
+    changed = CaseResult.objects.filter(pk=result.pk, customer_signed_at__isnull=True).update(
+        customer_signed_at=signed_at, customer_signed_name=name
+    )
+    if changed != 1:
+        raise workflow.TransitionNotAllowed(_("The customer already signed this result."))
+    result.refresh_from_db()
+    workflow.event_record(
+        case=current,
+        act=Act.RESULT_SIGNED,
+        actor=actor,
+        data={"result": result.pk, "signed_at": signed_at.isoformat()},
+        now=now,
+    )
+    return result
