@@ -21,6 +21,7 @@ urlpatterns = [
     path("work/import/", include("minsheng.intake.urls")),  # spreadsheet import
     path("work/supervision/", include("minsheng.supervision.urls")),  # notices, return visits
     path("work/dispatch/", include("minsheng.dispatch.urls")),  # auto-dispatch policies, report
+    path("work/enforcement/", include("minsheng.enforcement.urls")),  # 立案查处
     path("work/", include("minsheng.reports.urls")),  # /work/stats/, Excel exports
     path("work/", include("minsheng.workbench.urls")),
     # Browsers ask for it whatever the page says; the icon is the one base.html links.

@@ -66,6 +66,7 @@ from minsheng.cases.workflow import (
 )
 from minsheng.deadlines.models import Kind
 from minsheng.dispatch.selectors import auto_dispatched_ids, decision_of, paused_policies
+from minsheng.enforcement.selectors import enforcement_section_for
 from minsheng.intake.emergency import emergency_context
 from minsheng.intake.services import submission_register
 from minsheng.knowledge.selectors import policy_entries_search, policy_entry_get
@@ -249,6 +250,7 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "repeat_filings": repeat_filings_for(user, case),
         "notices": notices_of_case(case.pk),
         "dispatch_decision": decision_of(case.pk),
+        "enforcement_section": enforcement_section_for(case, user),
         "may_supervise": is_supervising(user),
         "has_reply_letter": public_answer_for(case) is not None,
         "may_grant_reporter": case.kind == Kind.REPORT

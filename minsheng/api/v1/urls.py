@@ -13,6 +13,11 @@ from minsheng.api.v1.views import (
     stats,
     supervision,
 )
+from minsheng.api.v1.views.enforcement import (
+    EnforcementDetailView,
+    EnforcementListView,
+    EnforcementStepView,
+)
 from minsheng.cases.workflow import ACTIONS, public_actions
 
 app_name = "api-v1"
@@ -86,6 +91,17 @@ urlpatterns = [
         "notices/<int:notice_id>/actions/<str:action>",
         supervision.NoticeActionView.as_view(),
         name="notice-action",
+    ),
+    path("enforcement", EnforcementListView.as_view(), name="enforcement-list"),
+    path(
+        "enforcement/<int:enforcement_id>",
+        EnforcementDetailView.as_view(),
+        name="enforcement-detail",
+    ),
+    path(
+        "enforcement/<int:enforcement_id>/steps",
+        EnforcementStepView.as_view(),
+        name="enforcement-steps",
     ),
     path("cases/<str:number>/case-file.pdf", documents.CaseFileView.as_view(), name="case-file"),
     path(

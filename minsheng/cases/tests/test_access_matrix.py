@@ -109,6 +109,8 @@ PUBLIC_GET = Rule("public")
 # Auto-dispatch (minsheng.dispatch): who sets it, and who also reads its figures.
 DISPATCH_SETTERS = roles("admin", "supervisor")
 DISPATCH_READERS = DISPATCH_SETTERS | roles("dispatcher", "leader")
+# Enforcement cases: who may ever open or work one (a department's handlers and heads).
+ENFORCEMENT_WORKERS = LEAD | OTHER | roles("co_handler", "respondent")
 
 TABLE: dict[str, Rule] = {
     # REST API (token)
@@ -157,6 +159,14 @@ TABLE: dict[str, Rule] = {
         "roles", methods=("GET", "PUT"), allowed=DISPATCH_READERS, writers=DISPATCH_SETTERS
     ),
     "api-v1:dispatch-corrections": Rule("roles", allowed=DISPATCH_READERS),
+    # Enforcement cases (minsheng.enforcement): any staff member lists those of the cases
+    # they see; department handlers and heads open them (the case's own department: 400/403
+    # by the body); no enforcement case exists in this world.
+    "api-v1:enforcement-list": Rule("staff", methods=("GET", "POST"), writers=ENFORCEMENT_WORKERS),
+    "api-v1:enforcement-detail": Rule("nobody", kwargs={"enforcement_id": "999999"}),
+    "api-v1:enforcement-steps": Rule(
+        "nobody", methods=("POST",), kwargs={"enforcement_id": "999999"}
+    ),
     "api-v1:not-found": Rule("nobody"),
     # Open311 GeoReport v2 (public)
     "open311:discovery": Rule("public", kwargs={"fmt": "json"}),
@@ -187,6 +197,10 @@ TABLE: dict[str, Rule] = {
     "dispatch:switch": Rule("roles", methods=("POST",), allowed=DISPATCH_SETTERS),
     "dispatch:policy-edit": Rule("nobody", methods=("GET", "POST"), kwargs={"pk": "999999"}),
     "dispatch:report": Rule("roles", allowed=DISPATCH_READERS),
+    "enforcement:list": Rule("staff"),
+    "enforcement:detail": Rule("nobody", methods=("GET", "POST"), kwargs={"pk": "999999"}),
+    # Opening one from a complaint: the handlers and head of its lead department.
+    "enforcement:open": Rule("case", methods=("GET", "POST"), allowed=LEAD | OTHER),
     "reports:dashboard": Rule("roles", allowed=SUPERVISION),
     "reports:dashboard-export": Rule("roles", allowed=SUPERVISION),
     "reports:evaluation": Rule("roles", allowed=SUPERVISION),

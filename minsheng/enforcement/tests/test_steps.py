@@ -20,7 +20,8 @@ from minsheng.enforcement.services import (
 )
 
 
-def _local(when: datetime) -> str:
+def _local(when: datetime | None) -> str:
+    assert when is not None
     return when.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S")
 
 

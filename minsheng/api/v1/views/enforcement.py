@@ -1,0 +1,266 @@
+"""Enforcement cases (立案查处) through the API (token): those the caller may see, opening one
+from a complaint, one with its steps, and taking its next step. The step table
+(`enforcement.services`) decides who may take which step and when; every enforcement case
+is reached through `enforcement.selectors.enforcement_get_for` (404 whether missing or not
+the caller's)."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from minsheng.accounts.models import User
+from minsheng.api.schema import COMMON_PROBLEMS, problems
+from minsheng.api.v1.inputs import StrictInput
+from minsheng.api.v1.views.base import ApiView, staff_user
+from minsheng.cases.access import cases_visible_to, may_work_enforcement
+from minsheng.cases.models import Case
+from minsheng.enforcement import selectors, services
+from minsheng.enforcement.models import (
+    EnforcementCase,
+    EnforcementState,
+    HearingMode,
+    Reinspection,
+    Stage,
+)
+from minsheng.enforcement.selectors import StepLine
+
+ENFORCEMENT_ID = OpenApiParameter(
+    "enforcement_id", int, OpenApiParameter.PATH, description="Enforcement case id."
+)
+TAKEN_STEPS = [str(step) for step in services.ORDER if services.STEPS[step].is_taken]
+
+
+class EnforcementStepSerializer(serializers.Serializer):
+    """One step: done, due (its clock running) or later (not started)."""
+
+    step = serializers.ChoiceField(choices=Stage.choices)
+    label = serializers.CharField()
+    status = serializers.ChoiceField(choices=["done", "due", "later"])
+    is_taken = serializers.BooleanField(
+        help_text="false: the respondent's rectification period, ended by the re-inspection."
+    )
+    started_at = serializers.DateTimeField(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    is_overdue = serializers.BooleanField()
+    explanation = serializers.ListField(child=serializers.CharField())
+    done_at = serializers.DateTimeField(allow_null=True)
+    done_by = serializers.CharField(allow_null=True)
+    document = serializers.CharField()
+    note = serializers.CharField()
+    data = serializers.DictField(help_text="mode, served_on, receiver, result, place")
+
+
+def _step_data(line: StepLine) -> dict[str, Any]:
+    row = line.row
+    return {
+        "step": line.step.value,
+        "label": str(line.step.label),
+        "status": line.status,
+        "is_taken": line.spec.is_taken,
+        "started_at": row.started_at if row else None,
+        "due_at": row.due_at if row else None,
+        "is_overdue": line.is_overdue,
+        "explanation": line.explanation,
+        "done_at": row.done_at if row else None,
+        "done_by": row.done_by.username if row and row.done_by else None,
+        "document": row.document if row else "",
+        "note": row.note if row else "",
+        "data": row.data if row else {},
+    }
+
+
+class EnforcementSerializer(serializers.Serializer):
+    """One enforcement case as listed: the step it waits for and when that is due."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    case = serializers.CharField(source="case.number", help_text="The complaint's number.")
+    department = serializers.CharField(source="case.department.code", allow_null=True)
+    respondent = serializers.CharField()
+    state = serializers.ChoiceField(choices=EnforcementState.choices)
+    step = serializers.ChoiceField(choices=[("", ""), *Stage.choices], help_text="The next step.")
+    next_due_at = serializers.DateTimeField(allow_null=True)
+    is_overdue = serializers.SerializerMethodField()
+    opened_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+    def get_is_overdue(self, enforcement: EnforcementCase) -> bool:
+        due = enforcement.next_due_at
+        return bool(enforcement.is_open and due is not None and due < self.context["now"])
+
+
+class EnforcementDetailSerializer(EnforcementSerializer):
+    """One enforcement case with every step and the steps the caller may take now."""
+
+    subject = serializers.CharField(help_text="The complaint's subject, as the caller may read it.")
+    findings = serializers.CharField()
+    opened_by = serializers.CharField(source="opened_by.username")
+    steps = EnforcementStepSerializer(many=True)
+    allowed_steps = serializers.ListField(child=serializers.ChoiceField(choices=Stage.choices))
+
+
+def _detail(enforcement: EnforcementCase, user: User) -> dict[str, Any]:
+    view = selectors.enforcement_view_for(enforcement, user)
+    data = dict(EnforcementSerializer(enforcement, context={"now": timezone.now()}).data)
+    data.update(
+        subject=view.subject,
+        findings=enforcement.findings,
+        opened_by=enforcement.opened_by.username,
+        steps=[_step_data(line) for line in view.steps],
+        allowed_steps=view.allowed,
+    )
+    return data
+
+
+class EnforcementPagination(PageNumberPagination):
+    page_size = 50
+
+
+class EnforcementPageSerializer(serializers.Serializer):
+    """One page of enforcement cases."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = EnforcementSerializer(many=True)
+
+
+class EnforcementOpenInputSerializer(StrictInput):
+    """Open an enforcement case from a complaint being handled (转立案查处)."""
+
+    refuses_unknown_fields = True
+    case = serializers.CharField(max_length=24, help_text="The complaint's number.")
+    respondent = serializers.CharField(max_length=services.SHORT_MAX["respondent"])
+    findings = serializers.CharField(max_length=services.TEXT_MAX)
+
+
+class EnforcementStepInputSerializer(StrictInput):
+    """The next step and what it records. Each step reads only its own fields: filing_approval
+    (note required, document), notice (document required, note), statement (mode required;
+    note required unless waived), decision (document and note required), service (served_on
+    and receiver required, note), reinspection (result required, note), publication (place
+    required, note), close (note)."""
+
+    refuses_unknown_fields = True
+    step = serializers.ChoiceField(choices=TAKEN_STEPS, help_text="The step to take: the next.")
+    document = serializers.CharField(
+        max_length=services.SHORT_MAX["document"], default="", allow_blank=True
+    )
+    note = serializers.CharField(max_length=services.TEXT_MAX, default="", allow_blank=True)
+    mode = serializers.ChoiceField(choices=HearingMode.choices, required=False)
+    served_on = serializers.DateField(required=False, help_text="YYYY-MM-DD")
+    receiver = serializers.CharField(
+        max_length=services.SHORT_MAX["receiver"], default="", allow_blank=True
+    )
+    result = serializers.ChoiceField(choices=Reinspection.choices, required=False)
+    place = serializers.CharField(
+        max_length=services.SHORT_MAX["place"], default="", allow_blank=True
+    )
+
+
+class EnforcementListView(ApiView):
+    checks_body_for_nul = False  # StrictInput refuses NUL in the fields it reads
+
+    @extend_schema(
+        operation_id="enforcement_list",
+        summary="Enforcement cases visible to the caller (open ones, the soonest due first)",
+        parameters=[
+            OpenApiParameter(
+                "state", str, enum=EnforcementState.values, description="Default: open."
+            ),
+            OpenApiParameter("page", int, description="Page number."),
+        ],
+        responses={200: EnforcementPageSerializer, **problems(400, 401, 404, 406)},
+        tags=["enforcement"],
+    )
+    def get(self, request: Request) -> Response:
+        user = staff_user(request)
+        state = request.query_params.get("state", EnforcementState.OPEN)
+        if state not in EnforcementState.values:
+            raise serializers.ValidationError({"state": [_("Choose one of the listed values.")]})
+        found = selectors.enforcement_list_for(user, state=state)
+        paginator = EnforcementPagination()
+        page = paginator.paginate_queryset(found, request, self)
+        data = EnforcementSerializer(page, many=True, context={"now": timezone.now()}).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(
+        operation_id="enforcement_open",
+        summary="Open an enforcement case from a complaint (its department's handlers, head)",
+        request=EnforcementOpenInputSerializer,
+        responses={
+            201: EnforcementDetailSerializer,
+            **problems(400, 401, 403, 409, *COMMON_PROBLEMS),
+        },
+        tags=["enforcement"],
+    )
+    def post(self, request: Request) -> Response:
+        user = staff_user(request)
+        if not may_work_enforcement(user):
+            raise PermissionDenied(_("Only a department's handlers and head open one."))
+        serializer = EnforcementOpenInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        case = _case_for(user, data["case"])
+        enforcement = services.enforcement_open(
+            case=case, actor=user, respondent=data["respondent"], findings=data["findings"]
+        )
+        return Response(_detail(enforcement, user), status=201)
+
+
+def _case_for(user: User, number: str) -> Case:
+    """The complaint `number` if `user` may see it; else the same refusal as no such case."""
+    case = cases_visible_to(user).filter(number=number.strip().upper()).first()
+    if case is None:
+        raise serializers.ValidationError({"case": [_("No case has this number.")]})
+    return case
+
+
+class EnforcementDetailView(ApiView):
+    @extend_schema(
+        operation_id="enforcement_get",
+        summary="One enforcement case with its steps and their due times",
+        parameters=[ENFORCEMENT_ID],
+        responses={200: EnforcementDetailSerializer, **problems(401, 404, *COMMON_PROBLEMS)},
+        tags=["enforcement"],
+    )
+    def get(self, request: Request, enforcement_id: int) -> Response:
+        user = staff_user(request)
+        enforcement = selectors.enforcement_get_for(user, enforcement_id)
+        return Response(_detail(enforcement, user))
+
+
+class EnforcementStepView(ApiView):
+    checks_body_for_nul = False  # StrictInput refuses NUL in the fields it reads
+
+    @extend_schema(
+        operation_id="enforcement_step",
+        summary="Take the next step of an enforcement case",
+        parameters=[ENFORCEMENT_ID],
+        request=EnforcementStepInputSerializer,
+        responses={
+            200: EnforcementDetailSerializer,
+            **problems(400, 401, 403, 404, 409, *COMMON_PROBLEMS),
+        },
+        tags=["enforcement"],
+    )
+    def post(self, request: Request, enforcement_id: int) -> Response:
+        user = staff_user(request)
+        enforcement = selectors.enforcement_get_for(user, enforcement_id)
+        if not services.enforcement_allowed_steps(enforcement, user) and enforcement.is_open:
+            # Refused before the body is read when the caller may take no step now; the
+            # reason (another role's step, or not theirs at all) is the table's.
+            reason = services.enforcement_why_not(enforcement, user, enforcement.step)
+            raise PermissionDenied(reason)
+        serializer = EnforcementStepInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        done = services.enforcement_step_take(enforcement=enforcement, actor=user, **data)
+        return Response(_detail(done, user))
