@@ -186,3 +186,24 @@ document.addEventListener("click", (event) => {
     window.history.back();
   }
 });
+
+// Registration: the office's extra fields belong to the chosen category. When the category
+// changes (chosen by the agent, or preselected anew by the routing model's suggestion),
+// the extra fields are asked for again (`_extra_fields.html`, htmx).
+let shownCategory = null;
+function categoryChanged() {
+  const select = document.getElementById("id_category");
+  const extra = document.getElementById("extra-fields");
+  if (!select || !extra || !extra.hasAttribute("hx-post")) return;
+  if (shownCategory !== null && select.value !== shownCategory) {
+    htmx.trigger(extra, "category-changed");
+  }
+  shownCategory = select.value;
+}
+document.addEventListener("DOMContentLoaded", categoryChanged);
+document.addEventListener("htmx:afterSwap", categoryChanged);
+document.addEventListener("change", (event) => {
+  if (event.target instanceof HTMLSelectElement && event.target.name === "category") {
+    categoryChanged();
+  }
+});

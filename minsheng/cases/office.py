@@ -392,11 +392,15 @@ def _extra_message(extra: ExtraField, problem: str) -> str:
     }
 
 
-def extra_shown(case: Case) -> list[tuple[str, str, object]]:
+def extra_shown(
+    case: Case, *, shown_as: Callable[[str], str] | None = None
+) -> list[tuple[str, str, object]]:
     """A case's extra fields as (code, label, value) in the fields' order, a choice by its
     label, for the case page, the case file and the API; a value whose field is gone is
-    shown under its code."""
+    shown under its code. `shown_as` is how the reader may read a text
+    (`access.text_masker_for`: personal data masked for those who may not see it)."""
     labels = {extra.code: extra for extra in config().extra_fields}
+    labels.update({extra.code: extra for extra in extra_fields_for(case.category_id)})
     shown: list[tuple[str, str, object]] = []
     for code, value in sorted(
         case.extra.items(), key=lambda item: (_position(labels.get(item[0])), item[0])
@@ -404,6 +408,8 @@ def extra_shown(case: Case) -> list[tuple[str, str, object]]:
         extra = labels.get(code)
         if extra is not None and extra.type == ExtraField.Type.CHOICE:
             value = dict(extra_choice_pairs(extra)).get(str(value), value)
+        if isinstance(value, str) and shown_as is not None:
+            value = shown_as(value)
         shown.append((code, extra.label if extra is not None else code, value))
     return shown
 

@@ -12,8 +12,9 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.cases import office
 from minsheng.cases.forms import EvidenceField
-from minsheng.cases.models import Channel, Complainant
+from minsheng.cases.models import Channel, Complainant, ExtraField
 from minsheng.cases.services import PersonInput, Submission
 from minsheng.deadlines.models import Kind
 from minsheng.intake.emergency import emergency_numbers
@@ -23,6 +24,22 @@ from minsheng.lib.plain_forms import PlainForm
 ANONYMOUS = "anonymous"
 BODY_MAX_CHARS = 5000  # the description of a matter; the error page for too long a text says it
 NAMED = "named"
+# The form field of the office's extra field <code> (`cases.office.extra_fields_for`).
+EXTRA_PREFIX = "extra__"
+
+
+def extra_form_field(extra: ExtraField) -> forms.Field:
+    """The form field for one of the office's extra fields; `cases.office.extra_clean`
+    checks the value again (its pattern too) when the matter is registered."""
+    common: dict[str, Any] = {"label": extra.label, "required": extra.is_required}
+    if extra.type == ExtraField.Type.NUMBER:
+        return forms.IntegerField(**common)
+    if extra.type == ExtraField.Type.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if extra.type == ExtraField.Type.CHOICE:
+        choices = [("", _("Choose")), *office.extra_choice_pairs(extra)]
+        return forms.ChoiceField(choices=choices, **common)
+    return forms.CharField(max_length=office.EXTRA_TEXT_MAX_CHARS, **common)
 
 
 class SubmissionForm(PlainForm):
@@ -101,6 +118,42 @@ class SubmissionForm(PlainForm):
 
     default_channel = Channel.WEB
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)  # noqa: S101 - declared above
+        used = office.kinds_used()
+        kind.choices = [(code, label) for code, label in kind.choices if code in ("", *used)]
+        for extra in office.extra_fields_for(self.chosen_category_id()):
+            self.fields[EXTRA_PREFIX + extra.code] = extra_form_field(extra)
+
+    def chosen_category_id(self) -> int | None:
+        """The category whose extra fields the form asks for (the public form: none, so
+        only the fields for every case)."""
+        return None
+
+    def extra_fields(self) -> list[forms.BoundField]:
+        """The office's extra fields of the chosen category, in their order."""
+        return [self[name] for name in self.fields if name.startswith(EXTRA_PREFIX)]
+
+    def extra_kept(self) -> dict[str, str]:
+        """What was typed into extra fields the chosen category does not have (another
+        category was chosen meanwhile): kept in the page, in case it is chosen again."""
+        data = self.data if self.is_bound else self.initial
+        return {
+            name: str(data.get(name, ""))
+            for name in data
+            if name.startswith(EXTRA_PREFIX) and name not in self.fields and data.get(name)
+        }
+
+    def extra_values(self) -> dict[str, Any]:
+        """The extra fields given, by code, for `Submission.extra`."""
+        return {
+            name.removeprefix(EXTRA_PREFIX): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith(EXTRA_PREFIX) and value not in (None, "")
+        }
+
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}
         if data.get("identity") == ANONYMOUS:
@@ -159,6 +212,7 @@ class SubmissionForm(PlainForm):
             respondent=data["respondent"],
             is_anonymous=anonymous,
             people=[] if anonymous else people,
+            extra=self.extra_values(),
         )
 
     def add_service_errors(self, error: ValidationError) -> None:
@@ -166,6 +220,8 @@ class SubmissionForm(PlainForm):
         fields = {"people[0].name": "name", "people[0].phone": "phone"}
         for key, messages in getattr(error, "message_dict", {None: error.messages}).items():
             field = fields.get(str(key), key)
+            if str(key).startswith("extra."):
+                field = EXTRA_PREFIX + str(key).removeprefix("extra.")
             self.add_error(field if field in self.fields else None, messages)
 
 

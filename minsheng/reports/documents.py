@@ -25,7 +25,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from minsheng.accounts.models import Department, Role, User
-from minsheng.cases.access import ComplainantView, complainant_for
+from minsheng.cases import office
+from minsheng.cases.access import ComplainantView, complainant_for, text_masker_for
 from minsheng.cases.filters import NOTICE_LEVEL_CHOICES, CaseFilterSet
 from minsheng.cases.models import Case, CaseEvent, CaseResult, MediationOutcome, Rating
 from minsheng.cases.selectors import CaseForStaff, case_view_for_staff, public_answer_for
@@ -226,6 +227,9 @@ class CaseFile:
     timeline: list[Line]
     generated_at: datetime
     generated_by: str
+    # The office's class of the case, and its further details (code, label, value).
+    case_class: str = ""
+    extra_details: tuple[tuple[str, str, object], ...] = ()
 
 
 def _departments_named(events: Sequence[CaseEvent]) -> dict[int, Department]:
@@ -282,6 +286,8 @@ def case_file_for(case: Case, user: User, *, purpose: str) -> CaseFile:
         timeline=_lines(events, departments),
         generated_at=timezone.now(),
         generated_by=user.get_full_name() or user.username,
+        case_class=str(office.case_class_get(case.case_class_id) or ""),
+        extra_details=tuple(office.extra_shown(case, shown_as=text_masker_for(user, case))),
     )
 
 

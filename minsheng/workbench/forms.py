@@ -12,10 +12,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.accounts.models import Department, User
-from minsheng.cases import workflow
+from minsheng.cases import office, workflow
 from minsheng.cases.forms import CategoryChoiceField, EvidenceField
 from minsheng.cases.models import Channel
 from minsheng.cases.services import Submission
+from minsheng.deadlines.models import CaseClass
 from minsheng.knowledge.models import PolicyEntry, ReplyTemplate
 from minsheng.knowledge.selectors import reply_template_get, reply_templates_for
 from minsheng.lib.plain_forms import PlainForm
@@ -28,16 +29,33 @@ STAFF_CHANNELS = [
     (Channel.LETTER, Channel.LETTER.label),
     (Channel.WALK_IN, Channel.WALK_IN.label),
     (Channel.EMAIL, Channel.EMAIL.label),
+    (Channel.WECHAT, Channel.WECHAT.label),
+    (Channel.WEIBO, Channel.WEIBO.label),
+    (Channel.REGULATOR, Channel.REGULATOR.label),
 ]
 
 
 class StaffRegistrationForm(SubmissionForm):
     """The public submission form with its validation, plus the channel the matter came
-    through and its topic category (the routing model's suggestion preselected); a letter
-    needs its scan attached."""
+    through (those the office takes), its topic category (the routing model's suggestion
+    preselected) with the category's extra fields, the office's class of the case when it
+    has classes, and a regulator's reference; a letter needs its scan attached."""
 
     channel = forms.ChoiceField(label=_("Received by"), choices=STAFF_CHANNELS)
     category = CategoryChoiceField(label=_("Category"), required=False)
+    case_class = forms.ModelChoiceField(
+        CaseClass.objects.all(),
+        label=_("Class"),
+        to_field_name="code",
+        empty_label=_("Choose the class"),
+        help_text=_("The office's class of the case; it sets the time limits."),
+    )
+    regulator_reference = forms.CharField(
+        label=_("Regulator's reference"),
+        max_length=60,
+        required=False,
+        help_text=_("For a complaint a regulator transferred (监管转办): its reference number."),
+    )
     evidence = EvidenceField(label=_("Scanned letter and evidence"))
     consent = forms.BooleanField(
         label=_("The person was told how their details are used and agreed."),
@@ -46,6 +64,20 @@ class StaffRegistrationForm(SubmissionForm):
 
     field_order = ["channel"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        channel = self.fields["channel"]
+        assert isinstance(channel, forms.ChoiceField)  # noqa: S101 - declared above
+        used = office.channels_used()
+        channel.choices = [(code, label) for code, label in STAFF_CHANNELS if code in used]
+        if not office.case_classes():
+            del self.fields["case_class"]  # the office has none: severities as they are
+
+    def chosen_category_id(self) -> int | None:
+        data = self.data if self.is_bound else self.initial
+        chosen = str(data.get("category") or "")
+        return int(chosen) if chosen.isdigit() else None
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("channel") == Channel.LETTER and not data.get("evidence"):
@@ -53,7 +85,12 @@ class StaffRegistrationForm(SubmissionForm):
         return data
 
     def submission(self) -> Submission:
-        return replace(super().submission(), category=self.cleaned_data.get("category"))
+        return replace(
+            super().submission(),
+            category=self.cleaned_data.get("category"),
+            case_class=self.cleaned_data.get("case_class"),
+            regulator_reference=self.cleaned_data.get("regulator_reference", ""),
+        )
 
 
 # Further choices below this confidence say nothing an agent can use.

@@ -26,6 +26,7 @@ urlpatterns = [
     path("register/", views.register, name="register"),
     path("register/similar/", views.register_similar, name="register-similar"),
     path("register/category/", views.register_category, name="register-category"),
+    path("register/extra/", views.register_extra, name="register-extra"),
     path("hot-topics/", views.hot_topics_view, name="hot-topics"),
     path("knowledge/", views.knowledge_search, name="knowledge"),
     path("cases/<str:number>/", views.case_detail, name="case-detail"),

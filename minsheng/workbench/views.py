@@ -28,6 +28,7 @@ from django_htmx.middleware import HtmxDetails
 from minsheng.accounts.models import User
 from minsheng.accounts.selectors import role_facts_for
 from minsheng.cases import access as case_access
+from minsheng.cases import office
 from minsheng.cases.access import (
     access_case,
     can_add_files,
@@ -247,6 +248,9 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "answer_warnings": _approval_warnings(case, view.result),
         "files_form": CaseFilesForm() if view.may_add_files else None,
         "similar_cases": similar_cases_for(case, user),
+        # The office's configuration (`cases.office`): the class, the further details.
+        "case_class": office.case_class_get(case.case_class_id),
+        "extra_details": office.extra_shown(case, shown_as=case_access.text_masker_for(user, case)),
         "repeat_filings": repeat_filings_for(user, case),
         "notices": notices_of_case(case.pk),
         "dispatch_decision": decision_of(case.pk),
@@ -389,6 +393,18 @@ def register_category(request: HttpRequest) -> HttpResponse:
     suggested = category_suggest(form, _suggestion(request.POST), previous=previous)
     context = {"form": form, "category_suggested": suggested}
     return render(request, "workbench/_category_choice.html", context)
+
+
+@staff_required
+@require_POST
+def register_extra(request: HttpRequest) -> HttpResponse:
+    """The registration page's extra fields for the category now chosen, with what was
+    typed so far (htmx, when the category changes)."""
+    if not can_register_matters(_user(request)):
+        raise PermissionDenied
+    form = StaffRegistrationForm(initial=request.POST.dict())
+    context = {"form": form, "refresh_url": reverse("workbench:register-extra")}
+    return render(request, "_extra_fields.html", context)
 
 
 def _similar_to_form(user: User, data: Any) -> list[SimilarCase]:

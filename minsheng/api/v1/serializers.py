@@ -556,7 +556,7 @@ class CaseFactsSerializer(CaseSummarySerializer):
     replied_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
     case_class = serializers.SerializerMethodField()
-    extra = serializers.DictField(help_text="The further details, by code.")
+    extra = serializers.SerializerMethodField()
     extra_details = serializers.SerializerMethodField()
     regulator_reference = serializers.CharField()
 
@@ -565,11 +565,29 @@ class CaseFactsSerializer(CaseSummarySerializer):
         found = office.case_class_get(case.case_class_id)
         return {"code": found.code, "label": found.label} if found is not None else None
 
+    def _shown_as(self, text: str) -> str:
+        # How the reader may read a text (the view's `access.text_masker_for`).
+        shown_as = self.context.get("shown_as")
+        return shown_as(text) if shown_as is not None else text
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "description": "The further details by code, as sent (texts masked "
+            "for readers who may not see personal data).",
+        }
+    )
+    def get_extra(self, case: Any) -> dict[str, Any]:
+        return {
+            code: self._shown_as(value) if isinstance(value, str) else value
+            for code, value in case.extra.items()
+        }
+
     @extend_schema_field(ExtraDetailSerializer(many=True))
     def get_extra_details(self, case: Any) -> list[dict[str, Any]]:
         return [
             {"code": code, "label": label, "value": value}
-            for code, label, value in office.extra_shown(case)
+            for code, label, value in office.extra_shown(case, shown_as=self._shown_as)
         ]
 
 

@@ -4,7 +4,8 @@ from typing import Any
 
 from django import template
 
-from minsheng.cases import workflow
+from minsheng.cases import office, workflow
+from minsheng.cases.models import Office
 
 register = template.Library()
 
@@ -13,6 +14,15 @@ register = template.Library()
 def event_label(action: str) -> str:
     """The translated name of a timeline event."""
     return workflow.event_label(action)
+
+
+@register.simple_tag
+def reception() -> Office | None:
+    """The office's reception information (place, hours, phone, reception days), when it
+    has given any; the public pages keep their own text otherwise."""
+    row = office.office_get()
+    given = (row.reception_place, row.reception_hours, row.reception_phone, row.reception_days)
+    return row if any(given) else None
 
 
 @register.inclusion_tag("_field.html")

@@ -56,6 +56,7 @@ from minsheng.cases.access import (
     can_register_matters,
     cases_listed_for,
     holds_file_role,
+    text_masker_for,
 )
 from minsheng.cases.filters import CaseFilterSet
 from minsheng.cases.models import Case
@@ -301,7 +302,8 @@ class CaseDetailView(ApiView):
             "allowed_actions": view.actions,
             "similar_cases": similar_cases_for(case, user),
         }
-        return Response(s.CaseDetailSerializer(data).data)
+        shown_as = text_masker_for(user, case)
+        return Response(s.CaseDetailSerializer(data, context={"shown_as": shown_as}).data)
 
 
 class CaseActionView(ApiView):
