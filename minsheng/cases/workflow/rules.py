@@ -96,6 +96,12 @@ def regulator_owed_answer(case: Case, now: datetime) -> str | None:
     return None
 
 
+def regulator_answered(case: Case, now: datetime) -> str | None:
+    if office.is_regulator_transfer(case) and case.regulator_answered_at is None:
+        return _("Answer the regulator before the case is archived.")
+    return None
+
+
 # --- input checks ----------------------------------------------------------------------
 
 

@@ -567,6 +567,7 @@ ACTIONS: dict[Act, Action] = {
         # The system archives closed cases after the retention policy's days.
         roles=frozenset({R.SUPERVISOR, R.ADMIN, R.SYSTEM}),
         inputs=(OPTIONAL_NOTE,),
+        condition=rules.regulator_answered,
     ),
     # An archived case is read-only but for the auditor's notes.
     Act.AUDIT_NOTE: Action(
@@ -604,7 +605,7 @@ ACTIONS: dict[Act, Action] = {
     # which runs on after the complainant is answered.
     Act.REGULATOR_ANSWER: Action(
         label=_("Answer the regulator"),
-        sources=ALL_STATES - {S.ARCHIVED, S.MERGED},
+        sources=ALL_STATES - {S.ARCHIVED},
         target=None,
         roles=frozenset({R.INTAKE, R.SUPERVISOR, R.HEAD}),
         inputs=(NOTE,),
