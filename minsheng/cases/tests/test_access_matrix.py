@@ -115,6 +115,7 @@ ENFORCEMENT_WORKERS = LEAD | OTHER | roles("co_handler", "respondent")
 TABLE: dict[str, Rule] = {
     # REST API (token)
     "api-v1:openapi": PUBLIC_GET,
+    "api-v1:office": PUBLIC_GET,
     "api-v1:auth-token": Rule("public", methods=("POST",)),
     "api-v1:public-case-create": Rule("public", methods=("POST",)),
     "api-v1:public-case-detail": Rule("citizen_case"),
@@ -219,6 +220,7 @@ TABLE: dict[str, Rule] = {
     "workbench:register": Rule("roles", methods=("GET", "POST"), allowed=roles("intake")),
     "workbench:register-similar": Rule("roles", methods=("POST",), allowed=roles("intake")),
     "workbench:register-category": Rule("roles", methods=("POST",), allowed=roles("intake")),
+    "workbench:register-extra": Rule("roles", methods=("POST",), allowed=roles("intake")),
     "workbench:hot-topics": Rule("roles", allowed=SUPERVISION),
     "workbench:monthly-report": Rule("roles", methods=("POST",), allowed=SUPERVISION),
     "reports:monthly-report": Rule("roles", methods=("POST",), allowed=SUPERVISION),
