@@ -41,7 +41,7 @@ class EnforcementStepSerializer(serializers.Serializer):
     """One step: done, due (its clock running) or later (not started)."""
 
     step = serializers.ChoiceField(choices=Stage.choices)
-    label = serializers.CharField()
+    step_label = serializers.CharField()
     status = serializers.ChoiceField(choices=["done", "due", "later"])
     is_taken = serializers.BooleanField(
         help_text="false: the respondent's rectification period, ended by the re-inspection."
@@ -54,14 +54,16 @@ class EnforcementStepSerializer(serializers.Serializer):
     done_by = serializers.CharField(allow_null=True)
     document = serializers.CharField()
     note = serializers.CharField()
-    data = serializers.DictField(help_text="mode, served_on, receiver, result, place")
+    values = serializers.DictField(
+        help_text="What the step recorded: mode, served_on, receiver, result, place."
+    )
 
 
 def _step_data(line: StepLine) -> dict[str, Any]:
     row = line.row
     return {
         "step": line.step.value,
-        "label": str(line.step.label),
+        "step_label": str(line.step.label),
         "status": line.status,
         "is_taken": line.spec.is_taken,
         "started_at": row.started_at if row else None,
@@ -72,7 +74,7 @@ def _step_data(line: StepLine) -> dict[str, Any]:
         "done_by": row.done_by.username if row and row.done_by else None,
         "document": row.document if row else "",
         "note": row.note if row else "",
-        "data": row.data if row else {},
+        "values": row.data if row else {},
     }
 
 
