@@ -208,6 +208,8 @@ class DeadlinePolicy(models.Model):
         """One policy per combination of keys (blank keys included, which a database
         constraint would count as distinct)."""
         super().validate_unique(exclude=exclude)  # type: ignore[arg-type]
+        if self.case_class is not None and self.case_class.pk is None:
+            return  # a policy of a class being created: the class has none yet
         same = DeadlinePolicy.objects.filter(
             case_class=self.case_class_id,
             kind=self.kind,

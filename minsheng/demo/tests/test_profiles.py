@@ -1,0 +1,91 @@
+"""`manage.py load_profile`: the list, loading one, refusing a broken configuration as a
+whole, and not loading a demo twice."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from minsheng.cases.models import Case, Office
+from minsheng.deadlines.models import CaseClass
+from minsheng.demo.profiles import OFFICES_DIR, Profile, ProfileError, profile_load, profiles
+
+pytestmark = pytest.mark.django_db
+
+
+def test_list_prints_one_profile_a_line_its_name_first():
+    out = StringIO()
+    call_command("load_profile", "--list", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert [line.split("\t")[0] for line in lines] == sorted(
+        path.stem for path in OFFICES_DIR.glob("*.toml")
+    )
+    assert "labour_inspectorate\t劳动保障监察大队" in out.getvalue()
+
+
+def test_loading_prints_the_demo_and_the_logins_and_a_second_load_adds_no_demo():
+    out = StringIO()
+    call_command("load_profile", "labour_inspectorate", stdout=out)
+    again = StringIO()
+    call_command("load_profile", "labour_inspectorate", stdout=again)
+
+    assert "Demo cases: 3" in out.getvalue()
+    assert "  intake      周敏" in out.getvalue()
+    assert "Demo cases: 0" in again.getvalue()
+    assert Case.objects.count() == 3
+    assert Office.objects.get().profile == "labour_inspectorate"
+
+
+def test_an_unknown_profile_is_refused_naming_the_known_ones():
+    with pytest.raises(
+        CommandError, match="No profile named 'mars'. Profiles: .*labour_inspectorate"
+    ):
+        call_command("load_profile", "mars")
+
+
+def test_a_broken_configuration_is_refused_and_nothing_is_written(english):
+    labour = profiles()["labour_inspectorate"]
+    broken = {
+        **labour.data,
+        # A chain whose second level names a role no user of the profile holds.
+        "users": [u for u in labour.data["users"] if u["username"] != "leader"],
+        "classes": [
+            {
+                "code": "x",
+                "label": "X类",
+                "levels": [
+                    {"label": "科长", "role": "head"},
+                    {"label": "局长", "role": "leader"},
+                ],
+            }
+        ],
+    }
+
+    with pytest.raises(ProfileError, match="Level 2: no active user is a Leader"):
+        profile_load(Profile(name="broken", title="", summary="", data=broken))
+
+    assert not CaseClass.objects.exists()
+    assert not Office.objects.exists()
+    assert not Case.objects.exists()
+
+
+def test_the_office_admin_refuses_an_acceptance_approval_nobody_can_give(admin_client):
+    admin_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    form = {
+        "name": "某局",
+        "profile": "",
+        "uses_acceptance_approval": "on",
+        "acceptance_role": "supervisor",
+        "uses_plan": "on",
+        "uses_return_visit": "on",
+    }
+
+    refused = admin_client.post(reverse("admin:cases_office_add"), form)
+
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.errors["acceptance_role"] == [
+        "No active user is a Supervisor, so no acceptance could be approved."
+    ]
+    assert not Office.objects.exists()
