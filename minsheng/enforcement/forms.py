@@ -58,7 +58,7 @@ def _field(name: str, step: Stage) -> forms.Field:
             label=_("Date of service"), widget=forms.DateInput(attrs={"type": "date"})
         )
     if name == "receiver":
-        return forms.CharField(label=_("Received by"), max_length=SHORT_MAX["receiver"])
+        return forms.CharField(label=_("Signed for by"), max_length=SHORT_MAX["receiver"])
     if name == "result":
         return forms.ChoiceField(
             label=_("What the re-inspection found"), choices=Reinspection.choices

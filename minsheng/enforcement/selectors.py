@@ -119,7 +119,7 @@ def _facts(row: EnforcementStep) -> list[tuple[str, str]]:
         (_("Document number"), row.document),
         (_("How the respondent was heard"), _label(HearingMode, data.get("mode"))),
         (_("Date of service"), data.get("served_on", "")),
-        (_("Received by"), data.get("receiver", "")),
+        (_("Signed for by"), data.get("receiver", "")),
         (_("What the re-inspection found"), _label(Reinspection, data.get("result"))),
         (_("Where it was published"), data.get("place", "")),
     ]
