@@ -12,6 +12,7 @@ from minsheng.cases.access import (
     can_set_auto_dispatch,
     can_view_auto_dispatch,
     can_view_hot_topics,
+    can_view_mediation_follow_ups,
     can_view_statistics,
 )
 
@@ -29,4 +30,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "may_call_back": can_call_back(user),
         "may_set_auto_dispatch": can_set_auto_dispatch(user),
         "may_view_auto_dispatch": can_view_auto_dispatch(user),
+        "may_follow_up_mediation": can_view_mediation_follow_ups(user),
     }

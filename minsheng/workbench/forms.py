@@ -8,14 +8,16 @@ from typing import Any
 from django import forms
 from django.forms import BoundField
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.accounts.models import Department, User
 from minsheng.cases import office, workflow
 from minsheng.cases.forms import CategoryChoiceField, EvidenceField
-from minsheng.cases.models import Channel
-from minsheng.cases.services import Submission
+from minsheng.cases.models import Channel, MediationAgreement
+from minsheng.cases.selectors import AgreementView
+from minsheng.cases.services import FULFILMENT_FINDINGS, PERSON_NAME_MAX, Submission
 from minsheng.deadlines.models import CaseClass
 from minsheng.knowledge.models import PolicyEntry, ReplyTemplate
 from minsheng.knowledge.selectors import reply_template_get, reply_templates_for
@@ -247,3 +249,84 @@ class SecondFactorForm(PlainForm):
         max_length=8,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+
+# --- Records some offices keep: a mediation agreement's follow-up, the customer's signature -
+
+MOMENT_WIDGET = {"type": "datetime-local"}
+
+
+class MediationSignaturesForm(PlainForm):
+    """Who signed a mediation agreement (调解协议书), when, and when its copies were issued."""
+
+    signed_by = forms.CharField(
+        label=_("Signed by"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Every party who signed, as on the agreement."),
+    )
+    signed_at = forms.DateTimeField(
+        label=_("Signed at"), widget=forms.DateTimeInput(attrs=MOMENT_WIDGET)
+    )
+    copies_issued_at = forms.DateTimeField(
+        label=_("Copies issued at"), widget=forms.DateTimeInput(attrs=MOMENT_WIDGET)
+    )
+
+
+class MediationFulfilmentForm(PlainForm):
+    """What the follow-up of a signed agreement found."""
+
+    fulfilment = forms.ChoiceField(
+        label=_("Fulfilment"),
+        choices=[
+            (value, label)
+            for value, label in MediationAgreement.Fulfilment.choices
+            if value in FULFILMENT_FINDINGS
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("What the follow-up found"),
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the agreement is not fulfilled."),
+    )
+
+
+class ResultSignatureForm(PlainForm):
+    """The customer's signature on the result (客户签字确认): who signed, and when."""
+
+    name = forms.CharField(label=_("Signed by the customer"), max_length=PERSON_NAME_MAX)
+    signed_at = forms.DateTimeField(
+        label=_("Signed at"), widget=forms.DateTimeInput(attrs=MOMENT_WIDGET)
+    )
+
+
+def mediation_forms(
+    agreements: list[AgreementView],
+    *,
+    bound: tuple[int, forms.Form] | None = None,
+) -> list[tuple[AgreementView, forms.Form | None, forms.Form | None]]:
+    """Each agreement of the case page with the form its reader may fill now: the
+    signatures while it is unsigned, the follow-up once it is signed (none when they may
+    not); `bound` is a form just submitted for one agreement, shown with its errors."""
+    now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    shown = []
+    for view in agreements:
+        prefix = f"agreement-{view.agreement.pk}"
+        sign: forms.Form | None = None
+        follow: forms.Form | None = None
+        if view.may_sign:
+            sign = MediationSignaturesForm(
+                prefix=prefix, initial={"signed_at": now, "copies_issued_at": now}
+            )
+        if view.may_follow_up:
+            follow = MediationFulfilmentForm(prefix=prefix)
+        if bound is not None and bound[0] == view.agreement.pk:
+            if isinstance(bound[1], MediationSignaturesForm):
+                sign = bound[1]
+            else:
+                follow = bound[1]
+        shown.append((view, sign, follow))
+    return shown

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from minsheng.workbench import login, views
+from minsheng.workbench import login, mediation, views
 
 app_name = "workbench"
 
@@ -38,5 +38,21 @@ urlpatterns = [
         "cases/<str:number>/reporter/<int:pk>/revoke/",
         views.reporter_grant_revoke_view,
         name="reporter-grant-revoke",
+    ),
+    path("mediation/", mediation.mediation_list, name="mediation-list"),
+    path(
+        "cases/<str:number>/mediation/<int:pk>/signatures/",
+        mediation.mediation_signatures,
+        name="mediation-signatures",
+    ),
+    path(
+        "cases/<str:number>/mediation/<int:pk>/fulfilment/",
+        mediation.mediation_fulfilment,
+        name="mediation-fulfilment",
+    ),
+    path(
+        "cases/<str:number>/result-signature/",
+        mediation.result_signature,
+        name="result-signature",
     ),
 ]

@@ -92,12 +92,14 @@ from minsheng.supervision.selectors import notice_queues_for, notices_of_case
 from minsheng.workbench.forms import (
     CaseFilesForm,
     ReporterGrantForm,
+    ResultSignatureForm,
     SimilarLookupForm,
     StaffRegistrationForm,
     category_suggest,
     entry_initial,
     fields_with_templates,
     form_with_template,
+    mediation_forms,
 )
 from minsheng.workbench.selectors import queue_cases, queues_for_user
 
@@ -259,6 +261,14 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "has_reply_letter": public_answer_for(case) is not None,
         "may_grant_reporter": case.kind == Kind.REPORT
         and case_access.can_grant_reporter_access(user),
+        # Records some offices keep (`workbench.mediation`): each agreement with its form.
+        "mediation": mediation_forms(view.mediation_agreements),
+        "result_signature_form": ResultSignatureForm(
+            prefix="result-signature",
+            initial={"signed_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")},
+        )
+        if view.may_record_result_signature
+        else None,
         "now": timezone.now(),
     }
 

@@ -64,6 +64,10 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/v1/dispatch/switch"),
     ("put", "/api/v1/dispatch/switch"),
     ("get", "/api/v1/dispatch/corrections"),
+    ("get", "/api/v1/enforcement"),
+    ("post", "/api/v1/enforcement"),
+    ("get", "/api/v1/enforcement/{enforcement_id}"),
+    ("post", "/api/v1/enforcement/{enforcement_id}/steps"),
     # One operation per lifecycle action, each with its own body.
     *(("post", f"/api/v1/cases/{{number}}/actions/{act}") for act in ACTIONS),
     *(("post", f"/api/v1/public/cases/{{number}}/actions/{act}") for act in public_actions()),

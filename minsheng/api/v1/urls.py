@@ -9,6 +9,7 @@ from minsheng.api.v1.views import (
     grants,
     office,
     public,
+    records,
     staff,
     stats,
     supervision,
@@ -113,6 +114,26 @@ urlpatterns = [
         "cases/<str:number>/reporter-grants/<int:grant_id>/revoke",
         grants.ReporterGrantRevokeView.as_view(),
         name="reporter-grant-revoke",
+    ),
+    path(
+        "cases/<str:number>/mediation-agreements",
+        records.MediationAgreementListView.as_view(),
+        name="mediation-agreements",
+    ),
+    path(
+        "cases/<str:number>/mediation-agreements/<int:agreement_id>/signatures",
+        records.MediationSignaturesView.as_view(),
+        name="mediation-signatures",
+    ),
+    path(
+        "cases/<str:number>/mediation-agreements/<int:agreement_id>/fulfilment",
+        records.MediationFulfilmentView.as_view(),
+        name="mediation-fulfilment",
+    ),
+    path(
+        "cases/<str:number>/result-signature",
+        records.ResultSignatureView.as_view(),
+        name="result-signature",
     ),
     re_path(r"^.*$", staff.NotFoundView.as_view(), name="not-found"),
 ]

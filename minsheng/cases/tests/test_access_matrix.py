@@ -27,7 +27,7 @@ from rest_framework.authtoken.models import Token
 from minsheng.accounts.models import Department, Role, User
 from minsheng.accounts.services import user_create
 from minsheng.cases.grants import reporter_grant_create
-from minsheng.cases.models import Case
+from minsheng.cases.models import Case, MediationAgreement
 from minsheng.cases.services import PersonInput, attachment_add
 from minsheng.cases.tests.factories import PASSWORD, Cast
 from minsheng.cases.workflow import ACTIONS, Act, perform
@@ -112,6 +112,12 @@ DISPATCH_READERS = DISPATCH_SETTERS | roles("dispatcher", "leader")
 # Enforcement cases: who may ever open or work one (a department's handlers and heads).
 ENFORCEMENT_WORKERS = LEAD | OTHER | roles("co_handler", "respondent")
 
+# Records some offices keep (`cases.access`): who records a mediation agreement's signatures
+# and follow-up, and the customer's signature on the result (narrowed to the lead department).
+MEDIATION_WRITERS = LEAD | OTHER | roles("supervisor")
+RESULT_SIGNERS = LEAD | OTHER | roles("intake")
+AGREEMENT = {"agreement_id": "{agreement}"}
+
 TABLE: dict[str, Rule] = {
     # REST API (token)
     "api-v1:openapi": PUBLIC_GET,
@@ -139,6 +145,14 @@ TABLE: dict[str, Rule] = {
         kwargs={"grant_id": "{grant}"},
         only_own=True,
     ),
+    "api-v1:mediation-agreements": Rule("case"),
+    "api-v1:mediation-signatures": Rule(
+        "case", methods=("POST",), writers=MEDIATION_WRITERS, kwargs=AGREEMENT
+    ),
+    "api-v1:mediation-fulfilment": Rule(
+        "case", methods=("POST",), writers=MEDIATION_WRITERS, kwargs=AGREEMENT
+    ),
+    "api-v1:result-signature": Rule("case", methods=("POST",), writers=RESULT_SIGNERS),
     "api-v1:stats": Rule("roles", allowed=SUPERVISION),
     "api-v1:stats-evaluation": Rule("roles", allowed=SUPERVISION),
     "api-v1:public-stats": PUBLIC_GET,
@@ -233,6 +247,14 @@ TABLE: dict[str, Rule] = {
     "workbench:case-action": Rule(
         "case", methods=("GET", "POST"), kwargs={"action": "note"}, act="note"
     ),
+    "workbench:mediation-list": Rule("roles", allowed=roles("supervisor")),
+    "workbench:mediation-signatures": Rule(
+        "case", methods=("POST",), writers=MEDIATION_WRITERS, kwargs={"pk": "{agreement}"}
+    ),
+    "workbench:mediation-fulfilment": Rule(
+        "case", methods=("POST",), writers=MEDIATION_WRITERS, kwargs={"pk": "{agreement}"}
+    ),
+    "workbench:result-signature": Rule("case", methods=("POST",), writers=RESULT_SIGNERS),
     "workbench:reporter-grants": Rule(
         "case", methods=("GET", "POST"), allowed=roles("supervisor"), only_own=True
     ),
@@ -340,11 +362,20 @@ def _build_world(cast: Cast) -> World:
     other = cast.submit(people=[person]).case
     perform(case=other, action="accept", actor=cast.intake)
     perform(case=other, action="assign", actor=cast.dispatcher, department=transport)
-    ids: dict[str, dict[str, int]] = {"missing": {"attachment": 1, "grant": 1, "notice": 1}}
+    ids: dict[str, dict[str, int]] = {
+        "missing": {"attachment": 1, "grant": 1, "notice": 1, "agreement": 1}
+    }
     for key, case in (("own", own), ("other", other)):
         upload = SimpleUploadedFile("note.txt", b"plain evidence\n", content_type="text/plain")
         attachment = attachment_add(case=case, upload=upload)
-        ids[key] = {"attachment": attachment.pk}
+        # A mediation agreement naming the complainant among its parties.
+        agreement = MediationAgreement.objects.create(
+            case=case,
+            parties=f"{NAME}；某施工单位",
+            terms="停止夜间施工",
+            created_at=case.created_at,
+        )
+        ids[key] = {"attachment": attachment.pk, "agreement": agreement.pk}
     # A grant that changes nothing (the leader sees the reporter anyway), to revoke.
     ids["own"]["grant"] = reporter_grant_create(
         case=own, actor=cast.supervisor, user=cast.leader, reason="核实"

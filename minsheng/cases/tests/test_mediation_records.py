@@ -2,7 +2,8 @@
 agreement's signatures and the follow-up of its fulfilment, the selector of agreements
 awaiting follow-up, and the customer's signature on the result."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -22,7 +23,7 @@ from minsheng.cases.services import (
 from minsheng.cases.tests.factories import PASSWORD, Cast, drive_to
 from minsheng.cases.workflow import Act, TransitionNotAllowed, perform
 
-NOW = timezone.make_aware(timezone.datetime(2026, 12, 7, 10, 0))
+NOW = datetime(2026, 12, 7, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def agreement_on(case: Case, *, follow_up_in_days: int = 10) -> MediationAgreement:
