@@ -89,3 +89,18 @@ def test_the_office_admin_refuses_an_acceptance_approval_nobody_can_give(admin_c
         "No active user is a Supervisor, so no acceptance could be approved."
     ]
     assert not Office.objects.exists()
+
+
+def test_the_admin_lists_the_profiles_and_loads_one(admin_client):
+    url = reverse("admin:demo_officeprofile_changelist")
+
+    page = admin_client.get(url)
+    loaded = admin_client.post(url, {"profile": "labour_inspectorate"}, follow=True)
+    unknown = admin_client.post(url, {"profile": "mars", "demo": "on"}, follow=True)
+
+    assert page.status_code == 200
+    assert [p.name for p in page.context["profiles"]] == list(profiles())
+    assert loaded.status_code == 200
+    assert Office.objects.get().profile == "labour_inspectorate"
+    assert not Case.objects.exists()  # the demo box was unticked
+    assert "No profile named &#x27;mars&#x27;" in unknown.content.decode()
