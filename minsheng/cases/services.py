@@ -523,10 +523,11 @@ PERSON_NAME_MAX = 100
 def _check_moment(
     field_name: str, moment: datetime, *, now: datetime, not_before: datetime
 ) -> None:
-    """A moment a person says something happened: not in the future, not before the matter."""
+    """A moment a person says something happened: not in the future, not before
+    `not_before` (to the minute: forms give moments to the minute)."""
     if moment > now:
         raise ValidationError({field_name: [_("This moment is in the future.")]})
-    if moment < not_before:
+    if moment < not_before.replace(second=0, microsecond=0):
         raise ValidationError({field_name: [_("This moment is before the matter was received.")]})
 
 
@@ -572,7 +573,7 @@ def mediation_signatures_record(
         raise ValidationError(
             {"copies_issued_at": [_("Copies are issued once the agreement is signed.")]}
         )
-    _check_moment("copies_issued_at", copies_issued_at, now=now, not_before=signed_at)
+    _check_moment("copies_issued_at", copies_issued_at, now=now, not_before=case.created_at)
     changed = MediationAgreement.objects.filter(pk=agreement.pk, signed_at__isnull=True).update(
         signed_by=signed_by[:2000], signed_at=signed_at, copies_issued_at=copies_issued_at
     )
@@ -683,7 +684,7 @@ def result_signature_record(
         raise ValidationError({"name": [_("This name is too long.")]})
     now = timezone.now()
     _check_moment("signed_at", signed_at, now=now, not_before=current.created_at)
-    if signed_at < result.submitted_at:
+    if signed_at < result.submitted_at.replace(second=0, microsecond=0):
         raise ValidationError({"signed_at": [_("This moment is before the result was written.")]})
     changed = CaseResult.objects.filter(pk=result.pk, customer_signed_at__isnull=True).update(
         customer_signed_at=signed_at, customer_signed_name=name
