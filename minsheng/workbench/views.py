@@ -252,6 +252,9 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "similar_cases": similar_cases_for(case, user),
         # The office's configuration (`cases.office`): the class, the further details.
         "case_class": office.case_class_get(case.case_class_id),
+        # The approval level the result waits at, of how many (医务科 → 分管院长 → 院长).
+        "approval_level": office.approval_level_current(case),
+        "approval_levels": len(office.approval_chain(case)),
         "extra_details": office.extra_shown(case, shown_as=case_access.text_masker_for(user, case)),
         "repeat_filings": repeat_filings_for(user, case),
         "notices": notices_of_case(case.pk),
