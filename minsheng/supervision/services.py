@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minsheng.accounts.models import Role, User
+from minsheng.cases import office
 from minsheng.cases.access import System, can_call_back
 from minsheng.cases.models import Case, CaseClock, Complainant, Rating, State
 from minsheng.cases.services import complainants_anonymise
@@ -300,7 +301,10 @@ def retention_apply(*, now: datetime) -> tuple[int, int]:
 
 def return_visits_open(*, now: datetime) -> int:
     """Open a return visit for every answered case (not anonymous) with a complainant who
-    asked to be called or told nothing, or that came by letter; once per case."""
+    asked to be called or told nothing, or that came by letter; once per case. None where
+    the office does not use the return visit (`cases.office`)."""
+    if not office.uses(office.OptionalStep.RETURN_VISIT):
+        return 0
     called = Complainant.objects.filter(case=OuterRef("pk"), contact_by__in=CALLED_BACK)
     visited = ReturnVisit.objects.filter(case=OuterRef("pk"))
     cases = (

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from minsheng.cases.models import Complainant, State
 from minsheng.cases.services import PersonInput
-from minsheng.cases.tests.factories import RESULT, drive_to
+from minsheng.cases.tests.factories import RESULT, drive_to, office_using
 from minsheng.cases.workflow import perform
 from minsheng.supervision.models import NoticeState, ReturnVisit, SupervisionNotice
 from minsheng.supervision.services import return_visits_open
@@ -150,3 +150,21 @@ def test_return_visits_are_called_back_until_reached_or_given_up(client, cast):
     assert unreachable.status == ReturnVisit.Status.UNREACHABLE
     assert unreachable.attempts == 3
     assert answered[1].events.filter(action="return_visit").count() == 3
+
+
+def test_no_return_visit_where_the_office_does_not_use_it(cast):
+    by_phone = [PersonInput(name="王芳", phone="13900001111", contact_by=Complainant.Contact.PHONE)]
+    case = cast.submit(people=by_phone).case
+    for action, actor, inputs in [
+        ("accept", cast.intake, {}),
+        ("assign", cast.dispatcher, {"department": cast.housing}),
+        ("sign", cast.handler, {}),
+        ("plan", cast.handler, {"note": "核查"}),
+        ("submit_result", cast.handler, RESULT),
+        ("approve", cast.head, {}),
+    ]:
+        perform(case=case, action=action, actor=actor, **inputs)
+
+    with office_using(uses_return_visit=False):
+        assert return_visits_open(now=timezone.now()) == 0
+    assert return_visits_open(now=timezone.now()) == 1
