@@ -175,8 +175,9 @@ def _configure(profile: Profile, categories: dict[str, Category]) -> None:
     data = profile.data
     settings = {**data.get("office", {}), "profile": profile.name}
     row = Office.objects.first() or Office()
-    for name in [f.name for f in Office._meta.get_fields() if f.concrete and f.name != "id"]:
-        setattr(row, name, settings.get(name, Office._meta.get_field(name).get_default()))
+    for field in Office._meta.concrete_fields:
+        if not field.primary_key:
+            setattr(row, field.name, settings.get(field.name, field.get_default()))
     _saved(row)
 
     DeadlinePolicy.objects.all().delete()

@@ -57,6 +57,7 @@ def test_rejection_grounds_come_from_the_list_with_their_law(db):
     assert list(without.json()["errors"]) == ["reason"]
     case = Case.objects.get(number=number)
     assert case.state == State.REJECTED
+    assert case.rejection_ground is not None
     assert case.rejection_ground.code == "dispute-arbitration"
     assert "《劳动保障监察条例》第二十一条" in case.rejection_reason
     public = api_as("intake").get(f"/api/v1/cases/{number}").json()["case"]
