@@ -205,9 +205,19 @@ def case_prepare(
     runs before it is taken, not while other submitters wait. `registered_at` is for a
     bulk load of records registered earlier (an archive): the case and its clocks start then.
     """
-    _check_people(submission)
     now = registered_at or timezone.now()
-    extra = _check_office(submission, now=now)
+    errors: dict[str, list[str]] = {}
+    extra: dict[str, object] = {}
+    try:
+        _check_people(submission)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        extra = _check_office(submission, now=now)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:  # every problem at once (a spreadsheet's row lists them all)
+        raise ValidationError(errors)
     kind = submission.kind
     if submission.is_anonymous and kind == Kind.COMPLAINT:
         # 匿名投诉视为举报: with nobody to answer, an anonymous complaint is handled as a report.

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from minsheng.cases import office
 from minsheng.cases.models import Channel
 from minsheng.deadlines.models import Kind
 from minsheng.intake.channels.spreadsheet import FIELDS, SUFFIXES
@@ -36,6 +37,19 @@ class DefaultsForm(forms.Form):
     default_kind = forms.ChoiceField(
         label=_("Kind for rows that name none"), choices=Kind.choices, initial=Kind.COMPLAINT
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only what the office takes (`cases.office`); a row naming another is refused.
+        for name, used in (
+            ("default_channel", office.channels_used()),
+            ("default_kind", office.kinds_used()),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
+            field.choices = [(code, label) for code, label in field.choices if code in used]
+            if field.initial not in used:
+                field.initial = used[0]
 
 
 class UploadForm(DefaultsForm):

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from minsheng.cases import office
 from minsheng.cases.models import Case, Category, Channel
 from minsheng.cases.services import PersonInput, Submission
 from minsheng.cases.tests.office_factories import (
@@ -40,7 +41,7 @@ def refusal(submission: Submission) -> dict[str, list[str]]:
 
 
 def test_a_matter_older_than_two_years_is_refused_with_its_legal_text(db):
-    two_year_limit()
+    reason = two_year_limit()
     now = timezone.now()
     old = matter(occurred_at=now - timedelta(days=731))
     recent = matter(occurred_at=now - timedelta(days=700))
@@ -48,7 +49,9 @@ def test_a_matter_older_than_two_years_is_refused_with_its_legal_text(db):
     errors = refusal(old)
     case = submission_register(submission=recent, actor=None).case
 
-    assert errors == {"occurred_at": [f"超过两年 ({TWO_YEARS_TEXT})"]}
+    assert errors == {"occurred_at": [office.reason_text(reason)]}
+    assert "超过两年" in errors["occurred_at"][0]
+    assert TWO_YEARS_TEXT in errors["occurred_at"][0]
     assert Case.objects.filter(pk=case.pk).exists()
     assert Case.objects.count() == 1  # the old matter left nothing behind
 
@@ -97,8 +100,8 @@ def test_the_extra_fields_of_a_category_are_checked_typed_and_kept(db):
         actor=None,
     ).case
 
-    assert "保单号 (policy_number)" in missing["extra.policy_number"][0]
-    assert "保单号 (policy_number)" in badly_formed["extra.policy_number"][0]
+    assert "保单号" in missing["extra.policy_number"][0]
+    assert "policy_number" in badly_formed["extra.policy_number"][0]
     assert list(unknown) == ["extra.colour"]
     case.refresh_from_db()
     assert case.extra == {"policy_number": "P12345678", "amount": 3000, "channel_used": "app"}
@@ -188,3 +191,28 @@ def test_without_configuration_registration_is_as_before(db, english):
     assert errors == {
         "extra.anything": ["anything: there is no such further detail for this category."]
     }
+
+
+def test_a_spreadsheet_row_of_a_kind_the_office_does_not_take_is_reported(db, cast):
+    from minsheng.intake.forms import UploadForm
+    from minsheng.intake.services import imports
+    from minsheng.intake.tests.test_spreadsheet_import import ROWS, csv_upload
+
+    office_takes(kinds=[Kind.COMPLAINT, Kind.SUGGESTION], channels=[Channel.PHONE, Channel.EMAIL])
+
+    job = imports.import_job_create(upload=csv_upload(), actor=cast.intake)
+    imports.import_job_start(job=job, actor=cast.intake)
+    job = imports.import_job_run(job_id=job.pk)  # what the task worker does
+    form = UploadForm()
+
+    inquiry_row = 2 + ROWS.index(next(r for r in ROWS if r[4] == "咨询"))  # after the header
+    assert (inquiry_row, "kind") in {(p["row"], p["field"]) for p in job.problems}
+    assert not Case.objects.filter(kind=Kind.INQUIRY).exists()
+    assert [code for code, _label in form.fields["default_kind"].choices] == [
+        Kind.COMPLAINT,
+        Kind.SUGGESTION,
+    ]
+    assert [code for code, _label in form.fields["default_channel"].choices] == [
+        Channel.PHONE,
+        Channel.EMAIL,
+    ]
