@@ -26,6 +26,8 @@ class EnforcementOpenForm(PlainForm):
     )
 
 
+# The empty first option of a choice: nothing is chosen for the person.
+CHOOSE = ("", _("Choose one"))
 # What each step calls its notes (the rest: "Notes").
 NOTE_LABELS = {
     Stage.FILING_APPROVAL: _("Approval opinion"),
@@ -51,7 +53,7 @@ def _field(name: str, step: Stage) -> forms.Field:
         )
     if name == "mode":
         return forms.ChoiceField(
-            label=_("How the respondent was heard"), choices=HearingMode.choices
+            label=_("How the respondent was heard"), choices=[CHOOSE, *HearingMode.choices]
         )
     if name == "served_on":
         return forms.DateField(
@@ -61,7 +63,7 @@ def _field(name: str, step: Stage) -> forms.Field:
         return forms.CharField(label=_("Signed for by"), max_length=SHORT_MAX["receiver"])
     if name == "result":
         return forms.ChoiceField(
-            label=_("What the re-inspection found"), choices=Reinspection.choices
+            label=_("What the re-inspection found"), choices=[CHOOSE, *Reinspection.choices]
         )
     return forms.CharField(label=_("Where it was published"), max_length=SHORT_MAX["place"])
 

@@ -163,7 +163,11 @@ class CaseSection:
 
 def enforcement_section_for(case: Case, user: User) -> CaseSection:
     """The complaint page's enforcement section (nothing to show: no cases, may not open)."""
+    enforcements = list(case.enforcement_cases.order_by("-opened_at", "-pk"))
     return CaseSection(
-        enforcements=list(case.enforcement_cases.order_by("-opened_at", "-pk")),
-        may_open=case.state == State.IN_PROGRESS and bool(enforcement_roles_on(user, case)),
+        enforcements=enforcements,
+        # One open enforcement case per complaint (`services.enforcement_open`).
+        may_open=case.state == State.IN_PROGRESS
+        and not any(e.is_open for e in enforcements)
+        and bool(enforcement_roles_on(user, case)),
     )
