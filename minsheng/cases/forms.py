@@ -19,6 +19,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.accounts.models import Department
+from minsheng.cases import office
 from minsheng.cases.models import Case, Category, RejectionReason
 from minsheng.cases.workflow import ACTIONS, Act, Action, Input, InputKind
 from minsheng.cases.workflow.engine import TEXT_MAX
@@ -125,12 +126,34 @@ def _field(action: Action, spec: Input) -> forms.Field:
     return CaseNumberField(**common)
 
 
+class ActionForm(PlainForm):
+    """An action's form, showing what the office's configuration gives a choice of: its
+    class (instead of the severity) where it has classes, a rejection ground where it has a
+    list; a field with nothing to choose from is left out (unless a value was sent for it,
+    which is then checked as usual)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        has_classes = bool(office.case_classes())
+        unused = {
+            InputKind.CASE_CLASS: not has_classes,
+            InputKind.REJECTION_REASON: not office.rejection_reasons(),
+        }
+        for spec in self.specs:
+            hidden = unused.get(spec.kind) or (spec.name == "severity" and has_classes)
+            if hidden and spec.name not in self.data:  # given anyway (the API): checked
+                self.fields.pop(spec.name, None)
+
+    specs: tuple[Input, ...] = ()
+
+
 @cache
 def action_form_class(action: str) -> type[forms.Form]:
     """The form for `action`'s inputs; its cleaned_data goes straight to `perform`."""
     spec = ACTIONS[Act(action)]
-    fields = {each.name: _field(spec, each) for each in spec.inputs}
-    return type(f"{action.title().replace('_', '')}Form", (PlainForm,), fields)
+    fields: dict[str, Any] = {each.name: _field(spec, each) for each in spec.inputs}
+    fields["specs"] = spec.inputs
+    return type(f"{action.title().replace('_', '')}Form", (ActionForm,), fields)
 
 
 def action_inputs(form: forms.Form) -> dict[str, Any]:

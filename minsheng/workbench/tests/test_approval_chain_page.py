@@ -3,6 +3,7 @@ are those of the role that level names."""
 
 from django.test import Client
 
+from minsheng.cases.models import RejectionReason
 from minsheng.cases.office import office_changed
 from minsheng.cases.tests.factories import PASSWORD, RESULT
 from minsheng.cases.workflow import perform
@@ -47,3 +48,26 @@ def test_three_sign_offs_shown_level_by_level(cast):
     case.refresh_from_db()
     assert case.state == "replied"
     assert "sign-off" not in _page(cast.leader, case)
+
+
+def _form_fields(user, case, action) -> list[str]:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.login(username=user.username, password=PASSWORD)
+    return list(client.get(f"/work/cases/{case.number}/actions/{action}/").context["form"].fields)
+
+
+def test_action_forms_offer_what_the_office_configured(cast):
+    case = cast.submit().case
+
+    default_accept = _form_fields(cast.intake, case, "accept")
+    default_reject = _form_fields(cast.intake, case, "reject")
+    CaseClass.objects.create(code="a", label="A类", handling="urgent")
+    RejectionReason.objects.create(code="late", label="超过时效", legal_text="第二十条")
+    office_changed()
+    accept = _form_fields(cast.intake, case, "accept")
+    reject = _form_fields(cast.intake, case, "reject")
+
+    assert default_accept == ["kind", "severity", "category", "note"]
+    assert default_reject == ["note"]
+    assert accept == ["kind", "case_class", "category", "note"]
+    assert reject == ["reason", "note"]
