@@ -98,8 +98,10 @@ def test_a_major_integrity_complaint_needs_the_leader_and_a_general_one_the_head
 
 def test_the_demo_has_the_three_kinds_of_complaint():
     loaded = load("service_window")
-    cases = [Case.objects.get(pk=case.pk) for case in loaded.cases]
-    roots = [case.category.parent.name for case in cases]
-    assert roots == ["工作作风", "廉洁自律", "服务质量"]
-    assert [case.state for case in cases] == [State.REPLIED, State.IN_PROGRESS, State.ACCEPTED]
-    assert cases[1].department.code == "sw-discipline"
+    cases = Case.objects.filter(pk__in=[case.pk for case in loaded.cases]).order_by("pk")
+    rows = cases.values_list("category__parent__name", "state", "department__code")
+    assert list(rows) == [
+        ("工作作风", State.REPLIED, "sw-supervision"),
+        ("廉洁自律", State.IN_PROGRESS, "sw-discipline"),
+        ("服务质量", State.ACCEPTED, None),
+    ]
