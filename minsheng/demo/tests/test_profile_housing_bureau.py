@@ -115,7 +115,9 @@ def test_quality_complaint_becomes_an_enforcement_case_reinspected_5_working_day
         assert step("handler", enforcement, "filing_approval", note="同意立案").status_code == 403
         taken("head", enforcement, "filing_approval", note="同意立案查处。")
         taken("handler", enforcement, "notice", document="区住建责改〔2026〕15号")
-        taken("handler", enforcement, "statement", mode="waived")
+        taken(
+            "handler", enforcement, "statement", mode="waived", note="当事人书面表示放弃陈述申辩。"
+        )
         clock.shift(timedelta(days=2))
         taken(
             "head",
