@@ -1,8 +1,9 @@
 """The elderly-care home's profile: complaints in person, by phone or by letter only; the
 first feedback is due 3 days after receipt and the decision 7 days after (natural days, a
 weekend counts); a major complaint goes up to the director before the answer goes out, and
-the answer names the civil-affairs bureau and the court; a failed mediation closes with the
-advice where to go next."""
+the answer names the civil-affairs bureau and the court; a family not satisfied appeals to
+the director, whose decision names them again; a failed mediation closes with the advice
+where to go next."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -122,6 +123,45 @@ def test_a_major_complaint_goes_to_the_director_and_the_answer_names_bureau_and_
     remedy = public.json()["result"]["remedy"]
     assert "民政局" in remedy
     assert "人民法院" in remedy
+
+
+def test_a_family_not_satisfied_appeals_to_the_director_who_names_bureau_and_court():
+    load("elderly_care_home", demo=False)
+    registered = api_as("intake").post("/api/v1/cases", complaint(), format="json").json()
+    number, code = registered["number"], registered["query_code"]
+    act("intake", number, "accept")
+    act("dispatcher", number, "assign", department="ec-nursing")
+    act("handler", number, "sign")
+    act("handler", number, "submit_result", **ANSWER)
+    # A general complaint: the department head's sign-off sends the answer.
+    assert act("head", number, "approve")["case"]["state"] == State.REPLIED
+
+    family = api_as("intake")  # the family, with the query code (no login)
+    family.credentials()
+    for action, body in (
+        ("rate", {"rating": "poor", "note": "只处理了护理员，没有赔偿康复期间的护工费。"}),
+        ("appeal", {"note": "要求院长重新处理，承担康复期间的护工费。"}),
+    ):
+        answer = family.post(
+            f"/api/v1/public/cases/{number}/actions/{action}",
+            body,
+            format="json",
+            HTTP_X_QUERY_CODE=code,
+        )
+        assert answer.status_code == 200, (action, answer.content)
+    assert Case.objects.get(number=number).state == State.UNDER_REVIEW
+
+    by_head = api_as("head").post(
+        f"/api/v1/cases/{number}/actions/review_uphold", {"note": "维持"}, format="json"
+    )
+    assert by_head.status_code in (403, 404), "the department does not review its own answer"
+    decision = (
+        "经院长复核，维持原处理意见，护工费不在赔偿范围内。如仍不满意，可向市民政局"
+        "养老服务处投诉（电话 020-83331234），或依法向人民法院提起诉讼。"
+    )
+    assert act("leader", number, "review_uphold", note=decision)["case"]["state"] == State.CLOSED
+    public = family.get(f"/api/v1/public/cases/{number}", HTTP_X_QUERY_CODE=code).json()
+    assert decision in [line["note"] for line in public["timeline"]]
 
 
 def test_a_failed_mediation_closes_with_the_advice_to_go_to_court():
