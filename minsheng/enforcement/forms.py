@@ -31,7 +31,7 @@ CHOOSE = ("", _("Choose one"))
 # What each step calls its notes (the rest: "Notes").
 NOTE_LABELS = {
     Stage.FILING_APPROVAL: _("Approval opinion"),
-    Stage.STATEMENT: _("What the respondent stated"),
+    Stage.STATEMENT: _("Record of the statement, hearing or waiver"),
     Stage.DECISION: _("The decision"),
     Stage.REINSPECTION: _("What was seen"),
 }

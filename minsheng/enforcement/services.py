@@ -98,7 +98,7 @@ STEPS: dict[Stage, StepSpec] = {
         amount=5,
         unit=Unit.WORKING_DAYS,
         inputs=("mode", "note"),
-        required=("mode",),
+        required=("mode", "note"),
     ),
     Stage.DECISION: StepSpec(
         label=gettext_lazy("Record the decision"),  # 处理决定
@@ -321,8 +321,6 @@ def _inputs_check(
         mode = given.get("mode") or ""
         if mode not in HearingMode.values:
             errors["mode"] = [_("Choose how the respondent was heard.")]
-        elif mode != HearingMode.WAIVED and not values.get("note"):
-            errors["note"] = [_("Say what the respondent stated, or choose “Waived”.")]
         data["mode"] = mode
     if "result" in spec.inputs:
         result = given.get("result") or ""

@@ -78,7 +78,11 @@ def test_housing_turns_a_complaint_into_an_enforcement_case(site, cast, staff, s
     shot(handler, "notice-recorded")
     # The hearing and the decision, as the service records them.
     enforcement = enforcement_step_take(
-        enforcement=enforcement, step="statement", actor=cast.handler, mode="waived"
+        enforcement=enforcement,
+        step="statement",
+        actor=cast.handler,
+        mode="waived",
+        note="当事人书面放弃陈述申辩。",
     )
     enforcement_step_take(
         enforcement=enforcement,

@@ -79,7 +79,7 @@ def test_housing_runs_an_enforcement_case_through_the_api(
         assert set(wrong.json()["errors"]) == {"document", "result"}
         for step in (
             {"step": "notice", "document": "责改〔2026〕17号"},
-            {"step": "statement", "mode": "waived"},
+            {"step": "statement", "mode": "waived", "note": "当事人书面放弃"},
         ):
             assert handler.post(f"{url}/steps", step, format="json").status_code == 200
         decided = head.post(

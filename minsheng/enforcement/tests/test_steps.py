@@ -69,7 +69,11 @@ def test_the_whole_enforcement_across_national_day(cast):
             )
         assert set(unheard.value.message_dict) == {"note"}
         enforcement = enforcement_step_take(
-            enforcement=enforcement, step="statement", actor=cast.handler, mode="waived"
+            enforcement=enforcement,
+            step="statement",
+            actor=cast.handler,
+            mode="waived",
+            note="当事人书面放弃陈述申辩",
         )
         enforcement = enforcement_step_take(
             enforcement=enforcement,

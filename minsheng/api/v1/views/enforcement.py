@@ -4,18 +4,20 @@ from a complaint, one with its steps, and taking its next step. The step table
 is reached through `enforcement.selectors.enforcement_get_for` (404 whether missing or not
 the caller's)."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from minsheng.accounts.models import User
+from minsheng.api.errors import NON_FIELD
 from minsheng.api.schema import COMMON_PROBLEMS, problems
 from minsheng.api.v1.inputs import StrictInput
 from minsheng.api.v1.views.base import ApiView, staff_user
@@ -34,7 +36,6 @@ from minsheng.enforcement.selectors import StepLine
 ENFORCEMENT_ID = OpenApiParameter(
     "enforcement_id", int, OpenApiParameter.PATH, description="Enforcement case id."
 )
-TAKEN_STEPS = [str(step) for step in services.ORDER if services.STEPS[step].is_taken]
 
 
 class EnforcementStepSerializer(serializers.Serializer):
@@ -143,28 +144,49 @@ class EnforcementOpenInputSerializer(StrictInput):
     findings = serializers.CharField(max_length=services.TEXT_MAX)
 
 
-class EnforcementStepInputSerializer(StrictInput):
-    """The next step and what it records. Each step reads only its own fields: filing_approval
-    (note required, document), notice (document required, note), statement (mode required;
-    note required unless waived), decision (document and note required), service (served_on
-    and receiver required, note), reinspection (result required, note), publication (place
-    required, note), close (note)."""
+def _step_input_field(name: str, *, required: bool) -> serializers.Field:
+    """The API field of one input of the step table."""
+    if name == "mode":
+        return serializers.ChoiceField(choices=HearingMode.choices, required=required)
+    if name == "result":
+        return serializers.ChoiceField(choices=Reinspection.choices, required=required)
+    if name == "served_on":
+        return serializers.DateField(
+            required=required,
+            help_text="YYYY-MM-DD; not in the future, not before the decision.",
+        )
+    longest = services.SHORT_MAX.get(name, services.TEXT_MAX)
+    if required:
+        return serializers.CharField(max_length=longest)
+    return serializers.CharField(max_length=longest, default="", allow_blank=True)
 
-    refuses_unknown_fields = True
-    step = serializers.ChoiceField(choices=TAKEN_STEPS, help_text="The step to take: the next.")
-    document = serializers.CharField(
-        max_length=services.SHORT_MAX["document"], default="", allow_blank=True
-    )
-    note = serializers.CharField(max_length=services.TEXT_MAX, default="", allow_blank=True)
-    mode = serializers.ChoiceField(choices=HearingMode.choices, required=False)
-    served_on = serializers.DateField(required=False, help_text="YYYY-MM-DD")
-    receiver = serializers.CharField(
-        max_length=services.SHORT_MAX["receiver"], default="", allow_blank=True
-    )
-    result = serializers.ChoiceField(choices=Reinspection.choices, required=False)
-    place = serializers.CharField(
-        max_length=services.SHORT_MAX["place"], default="", allow_blank=True
-    )
+
+def _step_input_class(step: Stage) -> type[StrictInput]:
+    """The body of one step: `step` naming it, and the step table's inputs for it (the
+    required ones required), nothing else."""
+    spec = services.STEPS[step]
+    fields: dict[str, Any] = {
+        "step": serializers.ChoiceField(choices=[step.value]),
+        **{name: _step_input_field(name, required=name in spec.required) for name in spec.inputs},
+    }
+    name = "".join(part.title() for part in step.value.split("_"))
+    attrs = {
+        "__doc__": f"Take the step {step.value}: {spec.label}.",
+        "__module__": __name__,
+        "refuses_unknown_fields": True,
+        **fields,
+    }
+    return type(f"Enforcement{name}StepInputSerializer", (StrictInput,), attrs)
+
+
+# One body per step the department takes, chosen by its `step`.
+STEP_INPUTS: dict[str, type[StrictInput]] = {
+    step.value: _step_input_class(step) for step in services.ORDER if services.STEPS[step].is_taken
+}
+# The same, as the document's oneOf (discriminated by `step`).
+STEP_BODIES: dict[str, serializers.Serializer | type[serializers.Serializer]] = dict(
+    STEP_INPUTS.items()
+)
 
 
 class EnforcementListView(ApiView):
@@ -246,7 +268,11 @@ class EnforcementStepView(ApiView):
         operation_id="enforcement_step",
         summary="Take the next step of an enforcement case",
         parameters=[ENFORCEMENT_ID],
-        request=EnforcementStepInputSerializer,
+        request=PolymorphicProxySerializer(
+            component_name="EnforcementStepInput",
+            serializers=STEP_BODIES,
+            resource_type_field_name="step",
+        ),
         responses={
             200: EnforcementDetailSerializer,
             **problems(400, 401, 403, 404, 409, *COMMON_PROBLEMS),
@@ -261,7 +287,14 @@ class EnforcementStepView(ApiView):
             # reason (another role's step, or not theirs at all) is the table's.
             reason = services.enforcement_why_not(enforcement, user, enforcement.step)
             raise PermissionDenied(reason)
-        serializer = EnforcementStepInputSerializer(data=request.data)
+        body = request.data
+        if not isinstance(body, Mapping):
+            raise serializers.ValidationError({NON_FIELD: [_("Send a JSON object.")]})
+        step = body.get("step")
+        input_class = STEP_INPUTS.get(step) if isinstance(step, str) else None
+        if input_class is None:
+            raise serializers.ValidationError({"step": [_("Choose one of the listed values.")]})
+        serializer = input_class(data=body)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         done = services.enforcement_step_take(enforcement=enforcement, actor=user, **data)
