@@ -41,13 +41,13 @@ class DefaultsForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only what the office takes (`cases.office`); a row naming another is refused.
-        for name, used in (
-            ("default_channel", office.channels_used()),
-            ("default_kind", office.kinds_used()),
+        for name, choices, used in (
+            ("default_channel", Channel.choices, office.channels_used()),
+            ("default_kind", Kind.choices, office.kinds_used()),
         ):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
-            field.choices = [(code, label) for code, label in field.choices if code in used]
+            field.choices = [(code, label) for code, label in choices if code in used]
             if field.initial not in used:
                 field.initial = used[0]
 

@@ -123,7 +123,7 @@ class SubmissionForm(PlainForm):
         kind = self.fields["kind"]
         assert isinstance(kind, forms.ChoiceField)  # noqa: S101 - declared above
         used = office.kinds_used()
-        kind.choices = [(code, label) for code, label in kind.choices if code in ("", *used)]
+        kind.choices = [("", _("Choose the kind")), *((c, n) for c, n in Kind.choices if c in used)]
         for extra in office.extra_fields_for(self.chosen_category_id()):
             self.fields[EXTRA_PREFIX + extra.code] = extra_form_field(extra)
 

@@ -56,7 +56,7 @@ class StaffRegistrationForm(SubmissionForm):
         label=_("Regulator's reference"),
         max_length=60,
         required=False,
-        help_text=_("For a complaint a regulator transferred (监管转办): its reference number."),
+        help_text=_("For a complaint a regulator transferred: its reference number."),
     )
     evidence = EvidenceField(label=_("Scanned letter and evidence"))
     consent = forms.BooleanField(

@@ -30,7 +30,7 @@ def test_case_file_pdf_for_staff_who_may_see_the_case(cast, api, as_user):
     ).exists()
 
 
-def test_case_file_is_in_the_openapi_document_as_a_pdf(api):
+def test_case_file_is_in_the_openapi_document_as_a_pdf(db, api):
     document = api.get("/api/v1/openapi.json").json()
     operation = document["paths"]["/api/v1/cases/{number}/case-file.pdf"]["get"]
     assert operation["operationId"] == "cases_case_file"

@@ -517,14 +517,14 @@ class Rfc3339DateTimeField(serializers.DateTimeField):
 
 class CaseClassRefSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # moved off the class
 
 
 class ExtraDetailSerializer(serializers.Serializer):
     """One further detail of a case: its code, its field's label, its value."""
 
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # moved off the class
     value = serializers.JSONField()
 
 
@@ -686,7 +686,7 @@ class AttachmentUploadResultSerializer(serializers.Serializer):
 
 class ChoiceRefSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # moved off the class
 
 
 class ReceptionSerializer(serializers.Serializer):
@@ -700,7 +700,7 @@ class ReceptionSerializer(serializers.Serializer):
 
 class CaseClassSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # moved off the class
     handling = serializers.ChoiceField(
         choices=Severity.choices, help_text="The severity the lifecycle handles the class as."
     )
@@ -711,7 +711,7 @@ class ExtraFieldSerializer(serializers.Serializer):
     it (`category` null: on every case)."""
 
     code = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # moved off the class
     type = serializers.ChoiceField(choices=ExtraField.Type.choices)
     is_required = serializers.BooleanField()
     choices = ChoiceRefSerializer(many=True, help_text="For type `choice`.")

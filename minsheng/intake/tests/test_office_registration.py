@@ -194,6 +194,12 @@ def test_without_configuration_registration_is_as_before(db, english):
 
 
 def test_a_spreadsheet_row_of_a_kind_the_office_does_not_take_is_reported(db, cast):
+    import typing
+
+    from django.forms import ChoiceField
+
+    Choices = list[tuple[str, str]]
+
     from minsheng.intake.forms import UploadForm
     from minsheng.intake.services import imports
     from minsheng.intake.tests.test_spreadsheet_import import ROWS, csv_upload
@@ -203,16 +209,19 @@ def test_a_spreadsheet_row_of_a_kind_the_office_does_not_take_is_reported(db, ca
     job = imports.import_job_create(upload=csv_upload(), actor=cast.intake)
     imports.import_job_start(job=job, actor=cast.intake)
     job = imports.import_job_run(job_id=job.pk)  # what the task worker does
-    form = UploadForm()
+    fields = UploadForm().fields
+    default_kind, default_channel = fields["default_kind"], fields["default_channel"]
+    assert isinstance(default_kind, ChoiceField)
+    assert isinstance(default_channel, ChoiceField)
 
     inquiry_row = 2 + ROWS.index(next(r for r in ROWS if r[4] == "咨询"))  # after the header
     assert (inquiry_row, "kind") in {(p["row"], p["field"]) for p in job.problems}
     assert not Case.objects.filter(kind=Kind.INQUIRY).exists()
-    assert [code for code, _label in form.fields["default_kind"].choices] == [
+    assert [code for code, _label in typing.cast(Choices, default_kind.choices)] == [
         Kind.COMPLAINT,
         Kind.SUGGESTION,
     ]
-    assert [code for code, _label in form.fields["default_channel"].choices] == [
+    assert [code for code, _label in typing.cast(Choices, default_channel.choices)] == [
         Channel.PHONE,
         Channel.EMAIL,
     ]
