@@ -112,7 +112,7 @@ def test_each_action_documents_its_own_body_from_the_lifecycle_table(db, api):
     assert link["additionalProperties"] is False
     assert schemas["LinkKindEnum"]["enum"] == ["duplicate", "related"]
     assert "required" not in accept
-    assert set(accept["properties"]) == {"kind", "severity", "category", "note"}
+    assert set(accept["properties"]) == {"kind", "severity", "case_class", "category", "note"}
     extension = body("extension_request")["properties"]["amount"]
     assert (extension["type"], extension["minimum"], extension["maximum"]) == ("integer", 1, 365)
     assert body("transfer")["properties"]["consent"] == {
@@ -218,6 +218,7 @@ def reference_data(cast) -> dict[str, list[str]]:
         Area: [area.code],
         Case: [other.number],
         CaseClass: [CaseClass.objects.create(code="general", label="一般").code],
+        RejectionReason: [RejectionReason.objects.create(code="late", label="超过时效").code],
     }
     existing = {name: by_model[model] for name, model in reference_models().items()}
     existing["cases"] = [other.number]  # a supervision notice's cases

@@ -71,12 +71,14 @@ def _field(spec: Input, form_field: forms.Field) -> serializers.Field:
     if kind == InputKind.CATEGORY:
         common["help_text"] = format_lazy("{} (category id)", form_field.label)
         return serializers.IntegerField(**common)
+    # An optional choice from the office's configuration: blank means none chosen (the
+    # action's check says when one is needed).
     if kind == InputKind.CASE_CLASS:
         common["help_text"] = format_lazy("{} (class code)", form_field.label)
-        return serializers.SlugField(**code, **common)
+        return serializers.SlugField(allow_blank=not spec.required, **code, **common)
     if kind == InputKind.REJECTION_REASON:
         common["help_text"] = format_lazy("{} (reason code)", form_field.label)
-        return serializers.SlugField(max_length=40, **common)
+        return serializers.SlugField(allow_blank=not spec.required, max_length=40, **common)
     common.update(
         max_length=_NUMBER_LENGTH, help_text=format_lazy("{} (case number)", form_field.label)
     )

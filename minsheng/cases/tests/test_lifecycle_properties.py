@@ -12,7 +12,15 @@ from hypothesis.extra.django import TestCase
 
 from minsheng.cases import office
 from minsheng.cases.access import Actor, Citizen
-from minsheng.cases.models import Case, CaseEvent, LinkKind, MediationOutcome, Rating, State
+from minsheng.cases.models import (
+    Case,
+    CaseEvent,
+    ExtraField,
+    LinkKind,
+    MediationOutcome,
+    Rating,
+    State,
+)
 from minsheng.cases.services import PersonInput, Submission, case_create
 from minsheng.cases.tests.factories import RESULT, Cast, make_cast
 from minsheng.cases.workflow import (
@@ -138,6 +146,7 @@ class LifecyclePropertyTest(TestCase):
         case_class = classes[list(Severity).index(severity) % len(classes)] if classes else None
         return case_create(
             submission=Submission(
+                extra=self.extra_required(),
                 kind=kind if kind in kinds else kinds[0],
                 severity=severity,
                 case_class=case_class,
@@ -149,6 +158,27 @@ class LifecyclePropertyTest(TestCase):
             ),
             actor=None,
         ).case
+
+    def extra_required(self):
+        """Values for the extra fields every case of the office must carry (a text with a
+        pattern takes the value the profile's own demo gives it)."""
+        examples = {}
+        if self.profile:
+            for spec in profile_get(self.profile).data.get("cases", []):
+                examples.update(spec.get("extra", {}))
+        values = {}
+        for field in office.extra_fields_for(None):
+            if not field.is_required:
+                continue
+            if field.type == ExtraField.Type.CHOICE:
+                values[field.code] = field.choices[0][0]
+            elif field.type == ExtraField.Type.NUMBER:
+                values[field.code] = 1
+            elif field.type == ExtraField.Type.DATE:
+                values[field.code] = timezone.localdate().isoformat()
+            else:
+                values[field.code] = examples.get(field.code, "情况说明")
+        return values
 
     def inputs_for(self, action, note, flag, other):
         cast = self.cast
