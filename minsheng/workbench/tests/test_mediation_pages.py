@@ -12,6 +12,9 @@ from minsheng.cases.tests.factories import drive_to
 from minsheng.cases.tests.test_mediation_records import NOW, agreement_on
 
 LOCAL = "%Y-%m-%dT%H:%M"
+# The list page: session, user, role facts, count, the page with cases and departments,
+# the navigation's checks; never one more per agreement.
+LIST_QUERIES = 8
 
 
 def _moment(at):
@@ -108,7 +111,9 @@ def test_other_departments_and_intake_may_not_record_an_agreement(client, cast):
     assert MediationAgreement.objects.get(pk=agreement.pk).signed_at is None
 
 
-def test_supervisors_list_agreements_awaiting_follow_up_overdue_in_red(client, cast):
+def test_supervisors_list_agreements_awaiting_follow_up_overdue_in_red(
+    client, cast, django_assert_max_num_queries
+):
     with time_machine.travel(NOW, tick=False):
         late, later = drive_to(cast, State.IN_PROGRESS), drive_to(cast, State.IN_PROGRESS)
         for case, days in ((late, 1), (later, 30)):
@@ -127,7 +132,9 @@ def test_supervisors_list_agreements_awaiting_follow_up_overdue_in_red(client, c
         client.force_login(cast.handler)
         assert client.get("/work/mediation/").status_code == 403
         client.force_login(cast.supervisor)
-        page = client.get("/work/mediation/")
+        client.get("/work/mediation/")  # the session and the office's configuration read
+        with django_assert_max_num_queries(LIST_QUERIES):
+            page = client.get("/work/mediation/")
         assert page.status_code == 200
         text = page.text
         assert text.index(late.number) < text.index(later.number)  # soonest first
