@@ -528,6 +528,8 @@ def complainants_anonymise(*, closed_before: datetime, limit: int) -> int:
 # complained read the timeline).
 
 PERSON_NAME_MAX = 100
+SIGNED_BY_MAX = 2000  # every party who signed
+NOTE_MAX = 20000
 
 
 def _check_moment(
@@ -578,6 +580,8 @@ def mediation_signatures_record(
     signed_by = signed_by.strip()
     if not signed_by:
         raise ValidationError({"signed_by": [_("This field is required.")]})
+    if len(signed_by) > SIGNED_BY_MAX:
+        raise ValidationError({"signed_by": [_("This text is too long.")]})
     _check_moment("signed_at", signed_at, now=now, not_before=case.created_at)
     if copies_issued_at < signed_at:
         raise ValidationError(
@@ -585,7 +589,7 @@ def mediation_signatures_record(
         )
     _check_moment("copies_issued_at", copies_issued_at, now=now, not_before=case.created_at)
     changed = MediationAgreement.objects.filter(pk=agreement.pk, signed_at__isnull=True).update(
-        signed_by=signed_by[:2000], signed_at=signed_at, copies_issued_at=copies_issued_at
+        signed_by=signed_by, signed_at=signed_at, copies_issued_at=copies_issued_at
     )
     if changed != 1:
         raise workflow.TransitionNotAllowed(_("The agreement is already signed."))
@@ -641,10 +645,12 @@ def mediation_fulfilment_record(
     note = note.strip()
     if fulfilment == MediationAgreement.Fulfilment.NOT_FULFILLED and not note:
         raise ValidationError({"note": [_("Say what was not fulfilled.")]})
+    if len(note) > NOTE_MAX:
+        raise ValidationError({"note": [_("This text is too long.")]})
     now = timezone.now()
     changed = MediationAgreement.objects.filter(
         pk=agreement.pk, fulfilment=agreement.fulfilment
-    ).update(fulfilment=fulfilment, fulfilment_note=note[:20000], fulfilment_checked_at=now)
+    ).update(fulfilment=fulfilment, fulfilment_note=note, fulfilment_checked_at=now)
     if changed != 1:
         raise workflow.TransitionNotAllowed(
             _("Someone else changed this agreement first; reload it.")
@@ -654,7 +660,7 @@ def mediation_fulfilment_record(
         case=case,
         act=Act.MEDIATION_FOLLOWED_UP,
         actor=actor,
-        note=note[:20000],
+        note=note,
         data={"agreement": agreement.pk, "fulfilment": fulfilment},
         now=now,
     )

@@ -17,7 +17,13 @@ from minsheng.cases import office, workflow
 from minsheng.cases.forms import CategoryChoiceField, EvidenceField
 from minsheng.cases.models import Channel, MediationAgreement
 from minsheng.cases.selectors import AgreementView
-from minsheng.cases.services import FULFILMENT_FINDINGS, PERSON_NAME_MAX, Submission
+from minsheng.cases.services import (
+    FULFILMENT_FINDINGS,
+    NOTE_MAX,
+    PERSON_NAME_MAX,
+    SIGNED_BY_MAX,
+    Submission,
+)
 from minsheng.deadlines.models import CaseClass
 from minsheng.knowledge.models import PolicyEntry, ReplyTemplate
 from minsheng.knowledge.selectors import reply_template_get, reply_templates_for
@@ -261,7 +267,7 @@ class MediationSignaturesForm(PlainForm):
 
     signed_by = forms.CharField(
         label=_("Signed by"),
-        max_length=2000,
+        max_length=SIGNED_BY_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Every party who signed, as on the agreement."),
     )
@@ -287,7 +293,7 @@ class MediationFulfilmentForm(PlainForm):
     )
     note = forms.CharField(
         label=_("What the follow-up found"),
-        max_length=20000,
+        max_length=NOTE_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when the agreement is not fulfilled."),

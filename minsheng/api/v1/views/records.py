@@ -29,7 +29,9 @@ from minsheng.cases.selectors import (
 )
 from minsheng.cases.services import (
     FULFILMENT_FINDINGS,
+    NOTE_MAX,
     PERSON_NAME_MAX,
+    SIGNED_BY_MAX,
     mediation_fulfilment_record,
     mediation_signatures_record,
     result_signature_record,
@@ -38,8 +40,6 @@ from minsheng.cases.services import (
 AGREEMENT_ID = OpenApiParameter(
     "agreement_id", int, OpenApiParameter.PATH, description="Mediation agreement id."
 )
-NAMES_MAX = 2000
-NOTE_MAX = 20000
 
 
 class MediationAgreementSerializer(serializers.Serializer):
@@ -79,7 +79,7 @@ class MediationSignaturesInputSerializer(StrictInput):
 
     refuses_unknown_fields = True
 
-    signed_by = serializers.CharField(max_length=NAMES_MAX, help_text="Every party who signed.")
+    signed_by = serializers.CharField(max_length=SIGNED_BY_MAX, help_text="Every party who signed.")
     signed_at = serializers.DateTimeField(help_text="Not in the future.")
     copies_issued_at = serializers.DateTimeField(help_text="Not before `signed_at`.")
 
