@@ -188,17 +188,13 @@ document.addEventListener("click", (event) => {
 });
 
 // Registration: the office's extra fields belong to the chosen category. When the category
-// changes (chosen by the agent, or preselected anew by the routing model's suggestion),
-// the extra fields are asked for again (`_extra_fields.html`, htmx).
-let shownCategory = null;
+// chosen is not the one they were drawn for (chosen by the agent, or preselected by the
+// routing model's suggestion), they are asked for again (`_extra_fields.html`, htmx).
 function categoryChanged() {
   const select = document.getElementById("id_category");
   const extra = document.getElementById("extra-fields");
   if (!select || !extra || !extra.hasAttribute("hx-post")) return;
-  if (shownCategory !== null && select.value !== shownCategory) {
-    htmx.trigger(extra, "category-changed");
-  }
-  shownCategory = select.value;
+  if (select.value !== (extra.dataset.category || "")) htmx.trigger(extra, "category-changed");
 }
 document.addEventListener("DOMContentLoaded", categoryChanged);
 document.addEventListener("htmx:afterSwap", categoryChanged);
