@@ -274,18 +274,14 @@ def extra_fields_for(category_id: int | None) -> list[ExtraField]:
     those of the category or one of its ancestors; of two with the same code, the one of
     the nearest category."""
     line = category_line(category_id)
-    rank = {pk: index for index, pk in enumerate(line)}
+
+    def distance(extra: ExtraField) -> int:  # 0: the category's own; len(line): every case's
+        return line.index(extra.category_id) if extra.category_id else len(line)
+
+    applying = [e for e in config().extra_fields if e.category_id is None or e.category_id in line]
     chosen: dict[str, ExtraField] = {}
-    for extra in config().extra_fields:
-        if extra.category_id is not None and extra.category_id not in rank:
-            continue
-        nearness = rank.get(extra.category_id, len(line)) if extra.category_id else len(line)
-        kept = chosen.get(extra.code)
-        kept_nearness = (
-            rank.get(kept.category_id, len(line)) if kept and kept.category_id else len(line)
-        )
-        if kept is None or nearness < kept_nearness:
-            chosen[extra.code] = extra
+    for extra in sorted(applying, key=distance, reverse=True):
+        chosen[extra.code] = extra  # the nearer come later and win
     return sorted(chosen.values(), key=lambda e: (e.position, e.code))
 
 

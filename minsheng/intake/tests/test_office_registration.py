@@ -225,3 +225,17 @@ def test_a_spreadsheet_row_of_a_kind_the_office_does_not_take_is_reported(db, ca
         Channel.PHONE,
         Channel.EMAIL,
     ]
+
+
+def test_a_categorys_own_field_wins_over_one_of_the_same_code_for_every_case(db):
+    from minsheng.cases.models import ExtraField
+
+    claims = insurance_category()
+    ExtraField.objects.create(code="policy_number", label="保单号（选填）", position=1)
+    policy_number_field(claims)  # required, P and eight digits
+
+    fields = office.extra_fields_for(Category.objects.get(name="车险理赔").pk)
+    elsewhere = office.extra_fields_for(None)
+
+    assert [(f.label, f.is_required) for f in fields] == [("保单号", True)]
+    assert [(f.label, f.is_required) for f in elsewhere] == [("保单号（选填）", False)]
