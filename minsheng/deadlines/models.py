@@ -202,7 +202,7 @@ class DeadlinePolicy(models.Model):
             str(self.category) if self.category_id else "",
             self.channel,
         ]
-        return " / ".join(p for p in parts if p) or "*"
+        return " / ".join(p for p in parts if p) or str(_("general"))
 
     def validate_unique(self, exclude: object = None) -> None:
         """One policy per combination of keys (blank keys included, which a database

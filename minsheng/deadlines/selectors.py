@@ -11,11 +11,13 @@ and the process that made it at once.
 
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from minsheng.accounts.models import Role
@@ -59,7 +61,7 @@ class PolicyValues:
     acceptance: int = 1
     feedback: int = 1
     regulator: int = 10
-    source: str = ""
+    source: str = field(default="", compare=False)  # the words, not the time allowed
 
     def amount_for(self, step: Step) -> int:
         """The time allowed for `step` (an approval level's own time is the level's)."""
@@ -176,6 +178,13 @@ def calendar_get() -> WorkCalendar:
     return calendar
 
 
+def _described(rows: Iterable[DeadlinePolicy]) -> list[tuple[DeadlinePolicy, str]]:
+    """Each policy with its keys in words, in the site's language whatever the request's:
+    the words are kept on every clock the policy starts (`CaseClock.policy`)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return [(row, str(row)) for row in rows]
+
+
 def _policy_rows() -> list[_PolicyRow]:
     version = _cached.fresh()
     rows = _cached.policies
@@ -197,10 +206,12 @@ def _policy_rows() -> list[_PolicyRow]:
                     acceptance=row.acceptance,
                     feedback=row.feedback,
                     regulator=row.regulator,
-                    source=str(row),
+                    source=source,
                 ),
             )
-            for row in DeadlinePolicy.objects.select_related("case_class", "category")
+            for row, source in _described(
+                DeadlinePolicy.objects.select_related("case_class", "category")
+            )
         ]
         _cached.keep(policies=rows, version=version)
     return rows

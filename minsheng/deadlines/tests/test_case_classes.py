@@ -139,3 +139,20 @@ def test_the_most_specific_policy_wins_and_says_which_it_is():
     both = policy_for(kind="complaint", severity="general", category_ids=line, channel="regulator")
     assert both.result == 10
     assert policy_for(kind="complaint", severity="general", channel="regulator").result == 7
+
+
+def test_every_clock_says_which_policy_gave_its_time(cast, english):
+    from minsheng.cases.clocks import clock_explain
+    from minsheng.cases.workflow import perform
+
+    a = CaseClass.objects.create(code="a", label="A类", handling="urgent")
+    DeadlinePolicy.objects.create(**{**POLICY, "unit": Unit.HOURS, "result": 24}, case_class=a)
+    deadlines_cache_clear()
+    case = cast.submit().case
+    perform(case=case, action="accept", actor=cast.intake, case_class=a)
+
+    result = case.clocks.get(step="result")
+    review = case.clocks.get(step="review")
+    assert (result.policy, result.unit, result.amount) == ("A类", Unit.HOURS, 24)
+    assert clock_explain(result).lines()[0] == "Time allowed by the deadline policy A类."
+    assert review.policy == "通用"  # the general policy, named in the site's language
