@@ -63,16 +63,22 @@ class ProfileLoaded:
     logins: list[tuple[str, str]]  # (username, what they do)
 
 
+def profile_read(path: Path) -> Profile:
+    """A profile from a TOML file (a shipped one, or an office's own written like them)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ProfileError(f"{path}: {error}") from error
+    missing = [key for key in ("title", "summary") if key not in data]
+    if missing:
+        raise ProfileError(f"{path}: missing {', '.join(missing)}")
+    return Profile(name=path.stem, title=data["title"], summary=data["summary"], data=data)
+
+
 @cache
 def profiles() -> dict[str, Profile]:
     """Every profile shipped with Minsheng, by name."""
-    found: dict[str, Profile] = {}
-    for path in sorted(OFFICES_DIR.glob("*.toml")):
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        found[path.stem] = Profile(
-            name=path.stem, title=data["title"], summary=data["summary"], data=data
-        )
-    return found
+    return {path.stem: profile_read(path) for path in sorted(OFFICES_DIR.glob("*.toml"))}
 
 
 def profile_get(name: str) -> Profile:
@@ -90,10 +96,15 @@ def profile_load(profile: Profile, *, demo: bool = True) -> ProfileLoaded:
     its demo cases."""
     data = profile.data
     again = Office.objects.filter(profile=profile.name).exists()
-    departments = _departments_ensure(data.get("departments", []))
-    users = _users_ensure(data.get("users", []), departments)
-    categories = _categories_ensure(data.get("categories", []), departments)
-    _configure(profile, categories)
+    try:
+        departments = _departments_ensure(data.get("departments", []))
+        users = _users_ensure(data.get("users", []), departments)
+        categories = _categories_ensure(data.get("categories", []), departments)
+        _configure(profile, categories)
+    except KeyError as error:
+        raise ProfileError(f"{profile.name}: nothing named {error} is defined") from error
+    except (ValidationError, TypeError, ValueError) as error:
+        raise ProfileError(f"{profile.name}: {error}") from error
     problems = office.config_problems()
     if problems:
         raise ProfileError("; ".join(problems))

@@ -104,3 +104,45 @@ def test_the_admin_lists_the_profiles_and_loads_one(admin_client):
     assert Office.objects.get().profile == "labour_inspectorate"
     assert not Case.objects.exists()  # the demo box was unticked
     assert "No profile named &#x27;mars&#x27;" in unknown.content.decode()
+
+
+def test_an_offices_own_file_loads_and_a_bad_one_is_refused_naming_what(tmp_path):
+    own = tmp_path / "my_office.toml"
+    own.write_text(
+        """
+title = "某街道便民服务中心"
+summary = "one class, a general policy"
+[office]
+name = "某街道便民服务中心"
+reception_phone = "0571-12345678"
+[[classes]]
+code = "normal"
+label = "普通"
+[[policies]]
+unit = "working_days"
+review = 1
+dispatch = 1
+plan = 2
+result = 5
+""",
+        encoding="utf-8",
+    )
+    broken = tmp_path / "broken.toml"
+    broken.write_text(
+        'title = "x"\nsummary = "y"\n[[admissibility]]\nmax_age_days = 3\nreason = "nope"\n',
+        encoding="utf-8",
+    )
+    garbled = tmp_path / "garbled.toml"
+    garbled.write_text("title = \n", encoding="utf-8")
+
+    out = StringIO()
+    call_command("load_profile", "--file", str(own), stdout=out)
+
+    assert "Loaded the profile my_office: 某街道便民服务中心" in out.getvalue()
+    assert Office.objects.get().reception_phone == "0571-12345678"
+    assert CaseClass.objects.get().label == "普通"
+    with pytest.raises(CommandError, match="broken: nothing named 'nope' is defined"):
+        call_command("load_profile", "--file", str(broken))
+    with pytest.raises(CommandError, match="garbled.toml"):
+        call_command("load_profile", "--file", str(garbled))
+    assert Office.objects.get().profile == "my_office"  # the refused ones wrote nothing
