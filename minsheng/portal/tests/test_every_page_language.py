@@ -26,8 +26,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from minsheng.accounts.models import Department, User
 from minsheng.cases.forms import action_form_class
-from minsheng.cases.models import Case, Category, Rating, State
-from minsheng.cases.services import PersonInput, Registered
+from minsheng.cases.models import Case, Category, MediationAgreement, Rating, State
+from minsheng.cases.services import PersonInput, Registered, mediation_signatures_record
 from minsheng.cases.tests.factories import Cast
 from minsheng.cases.workflow import ACTIONS, allowed_actions, perform
 from minsheng.deadlines.models import Kind
@@ -295,6 +295,28 @@ def _walk(client: Any, cast: Cast, words: Words) -> Iterator[tuple[str, Any]]:
     client.post(detail, {"start": "1"})  # queued: the page shows its progress
     yield "import queued", client.get(detail)
     yield "return visits", client.get("/work/supervision/visits/")
+
+    # A mediation agreement to sign, then to follow up (the handler), and the supervisors' list.
+    client.force_login(cast.handler)
+    mediated = cases[State.IN_PROGRESS].case
+    agreement = MediationAgreement.objects.create(
+        case=mediated, parties=words.person, terms=words.note, created_at=mediated.created_at
+    )
+    page, signing = f"/work/cases/{mediated.number}/", f"mediation/{agreement.pk}/signatures/"
+    yield "agreement to sign", client.get(page)
+    yield "agreement signed empty", client.post(page + signing, {})
+    mediation_signatures_record(
+        agreement=agreement,
+        signed_by=words.person,
+        signed_at=mediated.created_at,
+        copies_issued_at=mediated.created_at,
+        actor=cast.handler,
+    )
+    yield "agreement to follow up", client.get(page)
+    client.force_login(cast.supervisor)
+    yield "mediation follow-ups", client.get("/work/mediation/")
+    MediationAgreement.objects.filter(pk=agreement.pk).update(follow_up_by=mediated.created_at)
+    yield "mediation follow-ups overdue", client.get("/work/mediation/?due=1")
 
     client.force_login(cast.supervisor)
     for path in (
