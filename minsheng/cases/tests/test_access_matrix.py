@@ -126,6 +126,7 @@ TABLE: dict[str, Rule] = {
     "api-v1:public-case-create": Rule("public", methods=("POST",)),
     "api-v1:public-case-detail": Rule("citizen_case"),
     "api-v1:public-case-action-supplement": Rule("citizen_case", methods=("POST",)),
+    "api-v1:public-case-action-evidence_supply": Rule("citizen_case", methods=("POST",)),
     "api-v1:public-case-action-rate": Rule("citizen_case", methods=("POST",)),
     "api-v1:public-case-action-appeal": Rule("citizen_case", methods=("POST",)),
     "api-v1:public-case-action": Rule("nobody", methods=("POST",), kwargs={"action": "x"}),
