@@ -17,7 +17,7 @@ class EnforcementOpenForm(PlainForm):
     respondent = forms.CharField(
         label=_("Respondent"),
         max_length=SHORT_MAX["respondent"],
-        help_text=_("The company or person the enforcement is against (当事人)."),
+        help_text=_("The company or person the enforcement is against."),
     )
     findings = forms.CharField(
         label=_("What was found"),
