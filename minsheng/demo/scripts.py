@@ -345,6 +345,7 @@ class Script:
         if story.mediation:
             agreed = story.mediation == "agreement"
             text = texts.MEDIATION_AGREEMENT if agreed else texts.MEDIATION_FAILED
+            parties = {"parties": self.say(texts.MEDIATION_PARTIES)} if agreed else {}
             self.act(
                 case,
                 Act.MEDIATE,
@@ -352,6 +353,7 @@ class Script:
                 (1440, 4320),
                 outcome=story.mediation,
                 note=self.say(text),
+                **parties,
             )
         if story.extension:
             hours = story.severity == Severity.URGENT

@@ -242,6 +242,7 @@ EXTENSION_REFUSE = ("延期理由不充分，请按原时限办结。",)
 MEDIATION_AGREEMENT = (
     "经调解，双方达成协议：{respondent}同意限期整改并承担相应费用，双方已签字确认。"
 )
+MEDIATION_PARTIES = "诉求人；{respondent}"
 MEDIATION_FAILED = "经调解，双方未能达成一致，已告知诉求人可通过诉讼途径解决。"
 SEND_BACK = ("答复五要素不完整，请补充法律依据后重新报送。", "整改时限表述不明确，请修改。")
 LEADER_SEND_BACK = ("本件为重大事项，请补充后续长效管理措施。",)
