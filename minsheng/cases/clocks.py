@@ -12,7 +12,7 @@ from minsheng.cases import office
 from minsheng.cases.models import Case, CaseClock
 from minsheng.deadlines.calendar import Due, DueExplanation, Pause, WorkCalendar, compute_due
 from minsheng.deadlines.models import Step, Unit
-from minsheng.deadlines.selectors import PolicyValues, calendar_get
+from minsheng.deadlines.selectors import PolicyValues, calendar_get, policy_label
 from minsheng.lib.bulk import insert_many
 
 
@@ -84,8 +84,8 @@ def _pauses(clock: CaseClock) -> list[Pause]:
 
 
 def clock_due(clock: CaseClock, calendar: WorkCalendar | None = None) -> Due:
-    """The clock's due time and how it was reached."""
-    return compute_due(
+    """The clock's due time and how it was reached, from the policy that gave its time."""
+    due = compute_due(
         started_at=clock.started_at,
         amount=clock.amount,
         unit=Unit(clock.unit),
@@ -93,12 +93,14 @@ def clock_due(clock: CaseClock, calendar: WorkCalendar | None = None) -> Due:
         pauses=_pauses(clock),
         extension=clock.extension,
     )
+    policy = policy_label(clock.deadline_policy_id) or clock.policy
+    return replace(due, explanation=replace(due.explanation, policy=policy))
 
 
 def clock_explain(clock: CaseClock) -> DueExplanation:
     """Why the clock is due when it is: the policy, start, days counted, holidays, pauses,
     extensions."""
-    return replace(clock_due(clock).explanation, policy=clock.policy)
+    return clock_due(clock).explanation
 
 
 def _recompute(clock: CaseClock, calendar: WorkCalendar) -> None:
@@ -205,6 +207,7 @@ def clocks_for_new_case(
             unit=policy.unit,
             amount=policy.amount_for(effect.step),
             started_at=now,
+            deadline_policy_id=policy.policy_id,
             policy=policy.source[:200],
         )
         due = clock_due(clock, calendar)

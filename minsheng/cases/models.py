@@ -18,7 +18,15 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from minsheng.accounts.models import Department, Role
-from minsheng.deadlines.models import CaseClass, Channel, Kind, Severity, Step, Unit
+from minsheng.deadlines.models import (
+    CaseClass,
+    Channel,
+    DeadlinePolicy,
+    Kind,
+    Severity,
+    Step,
+    Unit,
+)
 from minsheng.lib.crypto import EncryptedTextField
 
 
@@ -462,7 +470,11 @@ class CaseClock(models.Model):
     # [[paused_at_iso, resumed_at_iso_or_null], ...]
     pauses = models.JSONField(default=list, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
-    # The deadline policy the amount came from (its keys), so a due date can say why.
+    # The deadline policy the amount came from, so a due date can say why: the row (named
+    # in the reader's language), and its keys in words in case the row is deleted later.
+    deadline_policy = models.ForeignKey(
+        DeadlinePolicy, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     policy = models.CharField(_("deadline policy"), max_length=200, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
     overdue_marked_at = models.DateTimeField(null=True, blank=True)
@@ -699,13 +711,13 @@ class Office(models.Model):
         _("reception days"),
         max_length=200,
         blank=True,
-        help_text=_("Days on which leaders receive the public in person (接待日)."),
+        help_text=_("Days on which leaders receive the public in person."),  # 接待日
     )
     # The kinds and channels the office takes (codes); empty: all of them.
     kinds = models.JSONField(_("kinds used"), default=list, blank=True)
     channels = models.JSONField(_("channels used"), default=list, blank=True)
     uses_acceptance_approval = models.BooleanField(
-        _("acceptance approval (立案审批)"),
+        _("acceptance approval"),  # 立案审批
         default=False,
         help_text=_("An accepted case waits for a head's approval before it is dispatched."),
     )

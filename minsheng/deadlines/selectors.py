@@ -61,7 +61,9 @@ class PolicyValues:
     acceptance: int = 1
     feedback: int = 1
     regulator: int = 10
-    source: str = field(default="", compare=False)  # the words, not the time allowed
+    # Which policy it is (not the time allowed): its row, and its keys in words.
+    policy_id: int | None = field(default=None, compare=False)
+    source: str = field(default="", compare=False)
 
     def amount_for(self, step: Step) -> int:
         """The time allowed for `step` (an approval level's own time is the level's)."""
@@ -79,6 +81,7 @@ class PolicyValues:
 
 @dataclass(frozen=True)
 class _PolicyRow:
+    row: DeadlinePolicy
     case_class_id: int | None
     kind: str
     severity: str
@@ -191,6 +194,7 @@ def _policy_rows() -> list[_PolicyRow]:
     if rows is None:
         rows = [
             _PolicyRow(
+                row=row,
                 case_class_id=row.case_class_id,
                 kind=row.kind,
                 severity=row.severity,
@@ -206,6 +210,7 @@ def _policy_rows() -> list[_PolicyRow]:
                     acceptance=row.acceptance,
                     feedback=row.feedback,
                     regulator=row.regulator,
+                    policy_id=row.pk,
                     source=source,
                 ),
             )
@@ -263,6 +268,12 @@ def policy_for(
         )
 
     return max(matching, key=rank).values
+
+
+def policy_label(policy_id: int | None) -> str | None:
+    """A policy's keys in words, in the reader's language (None if the row is gone)."""
+    found = next((r.row for r in _policy_rows() if r.row.pk == policy_id), None)
+    return str(found) if found is not None else None
 
 
 # --- checks of the configuration an administrator edits -------------------------------
