@@ -147,6 +147,7 @@ def apply_effects(
                 unit=policy.unit,
                 amount=amount,
                 started_at=now,
+                deadline_policy_id=policy.policy_id,
                 policy=policy.source[:200],
             )
             clock.due_at = clock_due(clock, calendar).due_at
