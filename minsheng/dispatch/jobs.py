@@ -14,6 +14,7 @@ from django_tasks import task
 from minsheng.cases.models import CaseEvent
 from minsheng.dispatch import services
 from minsheng.lib.tasks import enqueue_on_commit
+from minsheng.notify.jobs import events_are_muted
 
 
 @task()
@@ -39,6 +40,12 @@ def case_event_saved(
     sender: type[CaseEvent], instance: CaseEvent, created: bool, raw: bool = False, **kwargs: Any
 ) -> None:
     """post_save receiver (connected in apps.py): once the event's transaction commits,
-    enqueue its review. Writes nothing, so a rolled-back action decides nothing."""
-    if created and not raw and instance.action in services.REVIEWED_ACTIONS:
+    enqueue its review. Writes nothing, so a rolled-back action decides nothing; made-up
+    history (the demo's, `notify.jobs.events_muted`) is not reviewed."""
+    if (
+        created
+        and not raw
+        and not events_are_muted()
+        and instance.action in services.REVIEWED_ACTIONS
+    ):
         enqueue_on_commit(case_event_review_job, event_id=instance.pk)

@@ -95,6 +95,12 @@ def case_event_saved(
         enqueue_on_commit(event_fan_out_job, event_id=instance.pk)
 
 
+def events_are_muted() -> bool:
+    """Whether the events being written are made-up history (`events_muted`): other
+    receivers (automatic dispatch) leave them alone too."""
+    return _muted.get()
+
+
 @contextmanager
 def events_muted() -> Iterator[None]:
     """Announce none of the case events written inside (the demo data set's made-up
