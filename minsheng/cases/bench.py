@@ -94,6 +94,10 @@ COLUMNS = [
     "created_at",
     "updated_at",
     "version",
+    # The office's configuration (cases 0012): none of it in these cases.
+    "approval_level",
+    "extra",
+    "regulator_reference",
 ]
 
 
@@ -199,6 +203,9 @@ def _rows(
             created,
             created,
             0,
+            0,
+            "{}",
+            "",
         )
 
 
