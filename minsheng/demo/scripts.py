@@ -345,7 +345,9 @@ class Script:
         if story.mediation:
             agreed = story.mediation == "agreement"
             text = texts.MEDIATION_AGREEMENT if agreed else texts.MEDIATION_FAILED
-            parties = {"parties": self.say(texts.MEDIATION_PARTIES)} if agreed else {}
+            parties: dict[str, Any] = (
+                {"parties": self.say(texts.MEDIATION_PARTIES)} if agreed else {}
+            )
             self.act(
                 case,
                 Act.MEDIATE,
