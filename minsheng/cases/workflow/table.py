@@ -653,14 +653,15 @@ EVENTS: dict[Act, Event] = {
     # data: outcome (reached, unreachable, refused), attempt, and once reached: rating,
     # is_explained, is_timely.
     Act.RETURN_VISIT: Event(label=_("Return visit")),
-    # data: agreement (id), and signed_by / copies, or fulfilment.
+    # data: agreement (id), and copies and times, or fulfilment (never the names: staff who
+    # may not see who complained read the timeline).
     Act.MEDIATION_SIGNED: Event(
         label=_("Mediation agreement signed"),
         public_label=_("The mediation agreement was signed"),
         is_public=True,
     ),
     Act.MEDIATION_FOLLOWED_UP: Event(label=_("Fulfilment of the agreement followed up")),
-    # data: result (id), name.
+    # data: result (id), signed_at.
     Act.RESULT_SIGNED: Event(
         label=_("The customer signed the result"),
         public_label=_("You signed the result"),
