@@ -165,3 +165,17 @@ def test_the_document_lists_the_offices_extra_fields_for_registration(db, api):
     assert extra["additionalProperties"] is False
     assert set(extra["properties"]) == {"policy_number"}
     assert "/api/v1/office" in document["paths"]
+
+
+def test_a_complainant_cannot_choose_the_class(db, api):
+    """The class is staff's call, as the severity is: the public API does not take it."""
+    insurer_classes()
+
+    chose = api.post("/api/v1/public/cases", matter(case_class="a"), format="json")
+    document = api.get("/api/v1/openapi.json").json()["components"]["schemas"]
+
+    assert chose.status_code == 201, chose.content
+    case = Case.objects.get()
+    assert (case.case_class_id, case.severity) == (None, Severity.GENERAL)
+    assert "case_class" not in document["SubmissionInputRequest"]["properties"]
+    assert "case_class" in document["StaffSubmissionInputRequest"]["properties"]

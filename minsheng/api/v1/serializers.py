@@ -214,22 +214,8 @@ class SubmissionInputSerializer(StrictInput):
     is_anonymous = serializers.BooleanField(default=False)
     # max_length goes to the ListSerializer (the stubs do not know it).
     people = PersonInputSerializer(many=True, default=list, max_length=MAX_PEOPLE)  # type: ignore[call-arg]
-    # The office's configuration (`GET /api/v1/office`): its class of the case, the extra
-    # fields of the category, a regulator's reference (needed for channel `regulator`).
-    case_class = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=CaseClass.objects.all(),
-        default=None,
-        allow_null=True,
-        help_text="The office's class of the case (its code); it decides the severity.",
-    )
+    # The office's extra fields of the category (`GET /api/v1/office`).
     extra = ExtraInputField()
-    regulator_reference = serializers.CharField(
-        max_length=60,
-        default="",
-        allow_blank=True,
-        help_text="The regulator's reference of a transfer (监管转办).",
-    )
 
     def people_of(self, data: dict[str, Any]) -> list[PersonInput]:
         return [PersonInput(**person) for person in data.get("people", [])]
@@ -311,6 +297,22 @@ class StaffFields(StrictInput):
     )
     respondent_department = serializers.SlugRelatedField(
         slug_field="code", queryset=Department.objects.all(), default=None, allow_null=True
+    )
+    # The office's class of the case is staff's call, as the severity is (a complainant
+    # choosing an urgent class would jump the queue); a regulator's reference comes with
+    # channel `regulator`, which only staff register.
+    case_class = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=CaseClass.objects.all(),
+        default=None,
+        allow_null=True,
+        help_text="The office's class of the case (its code); it decides the severity.",
+    )
+    regulator_reference = serializers.CharField(
+        max_length=60,
+        default="",
+        allow_blank=True,
+        help_text="The regulator's reference of a transfer (监管转办).",
     )
 
 
