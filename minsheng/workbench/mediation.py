@@ -6,6 +6,7 @@ result (客户签字确认).
 Every view: access (`cases.access`) → parse (forms) → service (`cases.services`) →
 redirect to the case page, or the case page again with the form's errors."""
 
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
 from django.contrib import messages
@@ -67,48 +68,58 @@ def _agreement(request: HttpRequest, number: str, pk: int) -> tuple[Case, Mediat
     return case, agreement
 
 
-@staff_required
-@require_POST
-def mediation_signatures(request: HttpRequest, number: str, pk: int) -> HttpResponse:
-    """Record who signed a mediation agreement, when, and when its copies were issued."""
+def _agreement_record(
+    request: HttpRequest,
+    number: str,
+    pk: int,
+    form_class: type[Form],
+    record: Callable[..., object],
+    done: str,
+) -> HttpResponse:
+    """One form of an agreement's section, through its service: the case page again with
+    the form's errors, or back to it with `done` or the refusal."""
     case, agreement = _agreement(request, number, pk)
-    form = MediationSignaturesForm(request.POST, prefix=f"agreement-{pk}")
+    form = form_class(request.POST, prefix=f"agreement-{pk}")
     if form.is_valid():
         try:
-            mediation_signatures_record(
-                agreement=agreement, actor=_user(request), **form.cleaned_data
-            )
+            record(agreement=agreement, actor=_user(request), **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         except TransitionNotAllowed as refused:
             messages.error(request, str(refused))
             return redirect("workbench:case-detail", number=number)
         else:
-            messages.success(request, _("The signatures are recorded."))
+            messages.success(request, done)
             return redirect("workbench:case-detail", number=number)
     return _case_page(request, case, bound=(pk, form))
+
+
+@staff_required
+@require_POST
+def mediation_signatures(request: HttpRequest, number: str, pk: int) -> HttpResponse:
+    """Record who signed a mediation agreement, when, and when its copies were issued."""
+    return _agreement_record(
+        request,
+        number,
+        pk,
+        MediationSignaturesForm,
+        mediation_signatures_record,
+        _("The signatures are recorded."),
+    )
 
 
 @staff_required
 @require_POST
 def mediation_fulfilment(request: HttpRequest, number: str, pk: int) -> HttpResponse:
     """Record what the follow-up of a signed agreement found."""
-    case, agreement = _agreement(request, number, pk)
-    form = MediationFulfilmentForm(request.POST, prefix=f"agreement-{pk}")
-    if form.is_valid():
-        try:
-            mediation_fulfilment_record(
-                agreement=agreement, actor=_user(request), **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        except TransitionNotAllowed as refused:
-            messages.error(request, str(refused))
-            return redirect("workbench:case-detail", number=number)
-        else:
-            messages.success(request, _("The follow-up is recorded."))
-            return redirect("workbench:case-detail", number=number)
-    return _case_page(request, case, bound=(pk, form))
+    return _agreement_record(
+        request,
+        number,
+        pk,
+        MediationFulfilmentForm,
+        mediation_fulfilment_record,
+        _("The follow-up is recorded."),
+    )
 
 
 @staff_required
