@@ -228,10 +228,6 @@ def rejection_reasons() -> tuple[RejectionReason, ...]:
     return config().reasons
 
 
-def rejection_reason_get(code: str) -> RejectionReason | None:
-    return next((r for r in config().reasons if r.code == code), None)
-
-
 def inadmissible_because(
     *, kind: str, occurred_at: datetime | None, now: datetime
 ) -> RejectionReason | None:

@@ -192,8 +192,6 @@ class DeadlinePolicy(models.Model):
         verbose_name = _("deadline policy")
         verbose_name_plural = _("deadline policies")
 
-    KEYS = ("case_class", "kind", "severity", "category", "channel")
-
     def __str__(self) -> str:
         parts = [
             str(self.case_class) if self.case_class_id else "",

@@ -1,9 +1,6 @@
 """What the office-profile tests share: loading a profile into the empty test database,
 API clients of its demo staff, and reading a case's clocks."""
 
-from datetime import datetime
-
-from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -18,10 +15,6 @@ def load(name: str, *, demo: bool = True) -> ProfileLoaded:
     once, in test_profiles)."""
     deadlines_cache_clear()
     return profile_load(profile_get(name), demo=demo)
-
-
-def command(*args: str) -> None:
-    call_command("load_profile", *args)
 
 
 def api_as(username: str) -> APIClient:
@@ -41,9 +34,3 @@ def act(username: str, number: str, action: str, **body: object) -> dict:
 def running(case: Case, step: str) -> CaseClock:
     """The case's running clock of `step`."""
     return case.clocks.get(step=step, stopped_at__isnull=True)
-
-
-def local_date(moment: datetime) -> str:
-    from django.utils import timezone
-
-    return timezone.localtime(moment).date().isoformat()
