@@ -32,8 +32,27 @@ from minsheng.deadlines.models import Kind
 from minsheng.lib.admin import ReadOnlyAdmin
 
 
+class OfficeConfigurationAdmin(admin.ModelAdmin):
+    """Every change here is used by every process within a second (`office.office_changed`)."""
+
+    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        office.office_changed()
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        super().delete_model(request, obj)
+        office.office_changed()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        super().delete_queryset(request, queryset)
+        office.office_changed()
+
+
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(OfficeConfigurationAdmin):
+    """The topic tree: deadline policies and extra fields follow a category's ancestors,
+    so an edit moves the office's configuration on (`office.category_line`)."""
+
     list_display = ["name", "level", "parent", "department"]
     list_filter = ["level"]
     search_fields = ["name"]
@@ -93,22 +112,6 @@ class PersonalDataAccessAdmin(ReadOnlyAdmin):
 
 
 # --- the office's process as configuration (`cases.office`) ------------------------------
-
-
-class OfficeConfigurationAdmin(admin.ModelAdmin):
-    """Every change here is used by every process within a second (`office.office_changed`)."""
-
-    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        office.office_changed()
-
-    def delete_model(self, request: HttpRequest, obj: Model) -> None:
-        super().delete_model(request, obj)
-        office.office_changed()
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        super().delete_queryset(request, queryset)
-        office.office_changed()
 
 
 class OfficeForm(forms.ModelForm):

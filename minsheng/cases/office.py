@@ -203,12 +203,19 @@ def acceptance_roles(case: Case) -> frozenset[Role]:
 
 
 def category_line(category_id: int | None) -> list[int]:
-    """The category's id and its ancestors', nearest first."""
+    """The category's id and its ancestors', nearest first. The tree is read with the
+    configuration; a category added since is looked up (editing the tree in the admin moves
+    the configuration on, `CategoryAdmin`)."""
     parents = config().category_parents
     line: list[int] = []
     while category_id is not None and category_id not in line:
         line.append(category_id)
-        category_id = parents.get(category_id)
+        if category_id in parents:
+            category_id = parents[category_id]
+        else:
+            category_id = (
+                Category.objects.filter(pk=category_id).values_list("parent_id", flat=True).first()
+            )
     return line
 
 

@@ -156,3 +156,14 @@ def test_every_clock_says_which_policy_gave_its_time(cast, english):
     assert (result.policy, result.unit, result.amount) == ("A类", Unit.HOURS, 24)
     assert clock_explain(result).lines()[0] == "Time allowed by the deadline policy A类."
     assert review.policy == "通用"  # the general policy, named in the site's language
+
+
+def test_a_category_added_after_the_configuration_was_read_keeps_its_ancestors():
+    from minsheng.cases import office
+
+    claims = Category.objects.create(name="理赔", level=1)
+    assert office.category_line(claims.pk) == [claims.pk]  # the tree is read and kept
+    car = Category.objects.create(name="车险理赔", level=2, parent=claims)
+
+    # Its parent's policies and extra fields apply to it at once.
+    assert office.category_line(car.pk) == [car.pk, claims.pk]
