@@ -22,6 +22,7 @@ Every process is started in its own session and stopped (TERM, then KILL) on the
 """
 
 import base64
+import http.client
 import json
 import os
 import shutil
@@ -260,7 +261,8 @@ def _call(
         return error.code, error.read()[:300]
     except urllib.error.URLError as error:
         return (-1 if isinstance(error.reason, ConnectionRefusedError) else 0), None
-    except (OSError, ValueError):  # refused, reset, timed out: no answer
+    except (OSError, ValueError, http.client.HTTPException):
+        # reset, timed out, or the process died mid-answer (IncompleteRead): no answer
         return 0, None
 
 
