@@ -12,10 +12,14 @@ from `scripts/with-postgres`), connections kept (CONN_MAX_AGE=60).
   `rqworker` when REDIS_URL is set (`scripts/with-redis`: Redis task backend and cache).
 - bare insert: a tiny Django project written to a temp dir, one view that parses the same
   JSON and inserts one row of about the same size, nothing else.
-- django-helpdesk's ticket API is not measured by this module yet (see the README).
+- django-helpdesk 2.6.1's ticket API (`POST /api/tickets/`, token authentication), in a venv
+  of its own built outside the repository and reused (`minsheng/intake/bench_helpdesk.py`);
+  the same submission as a ticket of the same size (title, and the text, respondent unit,
+  place and complainant in its description). MINSHENG_BENCH_HELPDESK=0 leaves it out; when
+  its install fails (no network) its rows say so and the rest goes on.
 
 The load client (aiohttp) posts `MINSHENG_BENCH_HTTP_REQUESTS` submissions (default 1,500)
-at concurrency 8 and 32, the two sides interleaved round by round
+at concurrency 8 and 32, the three sides interleaved round by round
 (`MINSHENG_BENCH_HTTP_ROUNDS`, default 3); figures are medians over the rounds, with the
 spread. Server CPU per request is the gunicorn workers' CPU time over the requests.
 
@@ -35,10 +39,12 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from minsheng.intake import bench_helpdesk
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
@@ -49,6 +55,9 @@ WITH_WORKER = os.environ.get("MINSHENG_BENCH_HTTP_WORKER", "1") != "0"
 
 SUBJECTS = ("工地夜间施工噪音扰民", "小区路灯不亮", "楼道堆放杂物", "餐馆油烟扰民", "公交站牌损坏")
 UNITS = 40  # respondent units the submissions are spread over, as in a day's intake
+MINSHENG = "Minsheng POST /api/v1/public/cases"
+BARE = "bare one-row insert"
+HELPDESK = "django-helpdesk 2.6.1 POST /api/tickets/"
 
 
 def _payload(index: int) -> bytes:
@@ -131,6 +140,40 @@ urlpatterns = [path("submit", submit)]
 """
 
 
+def _helpdesk_payload(queue: int) -> Callable[[int], bytes]:
+    """The index-th submission as a django-helpdesk ticket of the same size."""
+
+    def payload(index: int) -> bytes:
+        matter = json.loads(_payload(index))
+        person = matter["people"][0]
+        description = (
+            f"{matter['body']}\n被投诉单位：{matter['respondent']}\n地点：{matter['location']}"
+            f"\n联系人：{person['name']} {person['phone']}"
+        )
+        return json.dumps(
+            {
+                "queue": queue,
+                "title": matter["subject"],
+                "description": description,
+                "submitter_email": f"{person['phone']}@example.com",
+                "priority": 3,
+            }
+        ).encode()
+
+    return payload
+
+
+@dataclass
+class Side:
+    """One server under load: where to post, its gunicorn master, what to post."""
+
+    name: str
+    url: str
+    pid: int
+    payload: Callable[[int], bytes] = _payload
+    headers: dict[str, str] = field(default_factory=dict)
+
+
 @dataclass
 class Figures:
     """One load run: submissions per second, latency percentiles (ms), server CPU (ms)."""
@@ -181,9 +224,9 @@ def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
 
 
 @contextmanager
-def _minsheng(tmp: Path) -> Iterator[tuple[str, int, str]]:
-    """Minsheng under gunicorn (2 workers) with its task worker; yields (url, gunicorn master
-    pid, task backend name)."""
+def _minsheng(tmp: Path) -> Iterator[tuple[Side, str]]:
+    """Minsheng under gunicorn (2 workers) with its task worker; yields the side and the task
+    backend's name."""
     port = _free_port()
     redis_url = os.environ.get("REDIS_URL", "")
     env = {
@@ -231,14 +274,15 @@ def _minsheng(tmp: Path) -> Iterator[tuple[str, int, str]]:
         try:
             url = f"http://127.0.0.1:{port}"
             _wait_ready(f"{url}/api/v1/public/cases", web, log)
-            yield f"{url}/api/v1/public/cases", web.pid, "redis" if redis_url else "database"
+            side = Side(MINSHENG, f"{url}/api/v1/public/cases", web.pid)
+            yield side, "redis" if redis_url else "database"
         finally:
             _stop([web, worker])
 
 
 @contextmanager
-def _bare(tmp: Path) -> Iterator[tuple[str, int]]:
-    """The bare insert project under gunicorn (2 workers); yields (url, master pid)."""
+def _bare(tmp: Path) -> Iterator[Side]:
+    """The bare insert project under gunicorn (2 workers)."""
     project = tmp / "bare"
     (project / "bareapp").mkdir(parents=True)
     (project / "bareapp" / "__init__.py").write_text("")
@@ -259,17 +303,7 @@ def _bare(tmp: Path) -> Iterator[tuple[str, int]]:
     log = tmp / "bare-web.log"
     with open(log, "wb") as out:
         web = subprocess.Popen(  # noqa: S603 - our own interpreter and gunicorn
-            [
-                PY,
-                "-m",
-                "gunicorn",
-                "--workers=2",
-                "--worker-class=sync",
-                "--preload",
-                f"--bind=127.0.0.1:{port}",
-                "--access-logfile=-",
-                "django.core.wsgi:get_wsgi_application()",
-            ],
+            _gunicorn(PY, port),
             cwd=project,
             env=env,
             stdout=out,
@@ -278,9 +312,59 @@ def _bare(tmp: Path) -> Iterator[tuple[str, int]]:
         try:
             url = f"http://127.0.0.1:{port}/submit"
             _wait_ready(url, web, log)
-            yield url, web.pid
+            yield Side(BARE, url, web.pid)
         finally:
             _stop([web])
+
+
+@contextmanager
+def _helpdesk(tmp: Path) -> Iterator[Side | str]:
+    """django-helpdesk's ticket API under gunicorn (2 workers), or why it is not measured."""
+    if os.environ.get("MINSHENG_BENCH_HELPDESK", "1") == "0":
+        yield "left out (MINSHENG_BENCH_HELPDESK=0)"
+        return
+    try:
+        interpreter, project, env, queue = bench_helpdesk.prepare(tmp, PY)
+    except RuntimeError as error:
+        yield f"not measured: {error}"
+        return
+    port = _free_port()
+    log = tmp / "helpdesk-web.log"
+    with open(log, "wb") as out:
+        web = subprocess.Popen(  # noqa: S603 - the helpdesk venv's interpreter and gunicorn
+            _gunicorn(interpreter, port),
+            cwd=project,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}/api/tickets/"
+            _wait_ready(url, web, log)
+            token = env["HELPDESK_TOKEN"]
+            yield Side(HELPDESK, url, web.pid, _helpdesk_payload(queue), _auth(token))
+        finally:
+            _stop([web])
+
+
+def _auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Token {token}"}
+
+
+def _gunicorn(python: str, port: int) -> list[str]:
+    """The bare insert's and django-helpdesk's gunicorn: 2 sync workers, the application
+    loaded before forking, an access log (as Minsheng's deploy/gunicorn.conf.py)."""
+    return [
+        python,
+        "-m",
+        "gunicorn",
+        "--workers=2",
+        "--worker-class=sync",
+        "--preload",
+        f"--bind=127.0.0.1:{port}",
+        "--access-logfile=-",
+        "django.core.wsgi:get_wsgi_application()",
+    ]
 
 
 def _workers_cpu(master_pid: int) -> float:
@@ -294,17 +378,18 @@ def _workers_cpu(master_pid: int) -> float:
     return total
 
 
-async def _load(url: str, *, requests: int, concurrency: int) -> tuple[float, list[float], int]:
+async def _load(side: Side, *, requests: int, concurrency: int) -> tuple[float, list[float], int]:
     """Post `requests` submissions with `concurrency` at once; (seconds, latencies, errors)."""
     import aiohttp
 
-    bodies = [_payload(index) for index in range(requests)]
+    url = side.url
+    bodies = [side.payload(index) for index in range(requests)]
     latencies: list[float] = []
     errors = 0
     remaining = requests
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(
-        connector=connector, headers={"Content-Type": "application/json"}
+        connector=connector, headers={"Content-Type": "application/json", **side.headers}
     ) as session:
 
         async def client() -> None:
@@ -325,10 +410,12 @@ async def _load(url: str, *, requests: int, concurrency: int) -> tuple[float, li
         return time.perf_counter() - began, latencies, errors
 
 
-def _measure(url: str, pid: int, *, requests: int, concurrency: int) -> Figures:
-    cpu_before = _workers_cpu(pid)
-    seconds, latencies, errors = asyncio.run(_load(url, requests=requests, concurrency=concurrency))
-    cpu = _workers_cpu(pid) - cpu_before
+def _measure(side: Side, *, requests: int, concurrency: int) -> Figures:
+    cpu_before = _workers_cpu(side.pid)
+    seconds, latencies, errors = asyncio.run(
+        _load(side, requests=requests, concurrency=concurrency)
+    )
+    cpu = _workers_cpu(side.pid) - cpu_before
     latencies.sort()
 
     def pct(p: float) -> float:
@@ -344,48 +431,61 @@ def _measure(url: str, pid: int, *, requests: int, concurrency: int) -> Figures:
     )
 
 
-def _spread(values: list[float]) -> str:
+def _spread(values: list[float], digits: int = 0) -> str:
+    """The median and, in brackets, the lowest and highest of the rounds."""
     median = statistics.median(values)
-    return f"{median:.0f} ({min(values):.0f}–{max(values):.0f})"
+    return f"{median:.{digits}f} ({min(values):.{digits}f}–{max(values):.{digits}f})"
 
 
 def run() -> list[tuple[str, str]]:
-    """Rows for `make bench`: per concurrency, Minsheng's and the bare insert's figures."""
+    """Rows for `make bench`: per concurrency, each side's figures and Minsheng's ratios to
+    the bare insert and to django-helpdesk (per round, then the median and spread). The
+    names hold no database: `make bench` puts SQLite's and PostgreSQL's side by side."""
     rounds = int(os.environ.get("MINSHENG_BENCH_HTTP_ROUNDS", "3"))
     requests = int(os.environ.get("MINSHENG_BENCH_HTTP_REQUESTS", "1500"))
     database = (
         "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
     )
     runs: dict[tuple[str, int], list[Figures]] = {}
-    with tempfile.TemporaryDirectory() as name:
+    with tempfile.TemporaryDirectory() as name, ExitStack() as servers:
         tmp = Path(name)
-        with _minsheng(tmp) as (ms_url, ms_pid, backend), _bare(tmp) as (bare_url, bare_pid):
-            sides = {"minsheng": (ms_url, ms_pid), "bare": (bare_url, bare_pid)}
-            for url, pid in sides.values():  # warm-up: imports, connections, caches
-                _measure(url, pid, requests=100, concurrency=8)
-            for _ in range(rounds):
-                for concurrency in CONCURRENCY:
-                    for side, (url, pid) in sides.items():
-                        measured = _measure(url, pid, requests=requests, concurrency=concurrency)
-                        runs.setdefault((side, concurrency), []).append(measured)
-            memory = _workers_memory(ms_pid)
-    label = f"{database}, {backend} task backend with its worker running, gunicorn 2 sync workers"
-    rows: list[tuple[str, str]] = [(f"HTTP intake ({label})", "")]
-    for concurrency in CONCURRENCY:
-        ms, bare = runs[("minsheng", concurrency)], runs[("bare", concurrency)]
-        ratio = statistics.median(
-            m.per_second / b.per_second for m, b in zip(ms, bare, strict=True)
+        minsheng, backend = servers.enter_context(_minsheng(tmp))
+        sides = [minsheng, servers.enter_context(_bare(tmp))]
+        helpdesk = servers.enter_context(_helpdesk(tmp))
+        if isinstance(helpdesk, Side):
+            sides.append(helpdesk)
+        for side in sides:  # warm-up: imports, connections, caches
+            _measure(side, requests=100, concurrency=8)
+        for _ in range(rounds):
+            for concurrency in CONCURRENCY:
+                for side in sides:
+                    measured = _measure(side, requests=requests, concurrency=concurrency)
+                    runs.setdefault((side.name, concurrency), []).append(measured)
+        memory = _workers_memory(minsheng.pid)
+    worker = ("rqworker" if backend == "redis" else "task_worker") if WITH_WORKER else "none"
+    rows: list[tuple[str, str]] = [
+        (
+            "intake over HTTP: set-up (gunicorn 2 sync workers a side; rounds × submissions)",
+            f"{database}, {backend} task backend, worker {worker}; {rounds} × {requests:,}",
         )
-        for side, figures in (("Minsheng POST /api/v1/public/cases", ms), ("bare insert", bare)):
+    ]
+    for concurrency in CONCURRENCY:
+        ms = runs[(MINSHENG, concurrency)]
+        for name in (MINSHENG, BARE, HELPDESK):
+            prefix = f"intake c={concurrency} {name}"
+            figures = runs.get((name, concurrency))
+            if figures is None:
+                rows.append((f"{prefix}: submissions/s", str(helpdesk)))
+                continue
             rows.append(
                 (
-                    f"  c={concurrency} {side}: submissions/s (min–max)",
+                    f"{prefix}: submissions/s median (min–max)",
                     _spread([f.per_second for f in figures]),
                 )
             )
             rows.append(
                 (
-                    f"  c={concurrency} {side}: p50 / p95 / p99 ms, server CPU ms, errors",
+                    f"{prefix}: p50 / p95 / p99 ms, server CPU ms, errors",
                     " / ".join(
                         f"{statistics.median(getattr(f, part) for f in figures):.0f}"
                         for part in ("p50", "p95", "p99")
@@ -394,11 +494,17 @@ def run() -> list[tuple[str, str]]:
                     + f", {sum(f.errors for f in figures)}",
                 )
             )
-        rows.append((f"  c={concurrency} Minsheng / bare insert", f"{ratio:.2f}"))
-    rows.append(("  django-helpdesk 2.6.1 ticket API", "not measured by this module yet"))
+        for other, target in ((BARE, "≥ 0.6"), (HELPDESK, "≥ 3")):
+            ratio = f"intake c={concurrency} {MINSHENG} / {other} (target {target})"
+            theirs = runs.get((other, concurrency))
+            if theirs is None:
+                rows.append((ratio, "n/a"))
+                continue
+            ratios = [m.per_second / o.per_second for m, o in zip(ms, theirs, strict=True)]
+            rows.append((ratio, _spread(ratios, 2)))
     rows.append(
         (
-            "  memory per web worker after the run, MB: RSS / PSS / USS (largest worker)",
+            "memory per web worker after the run, MB: RSS / PSS / USS (largest; target ≤ 250)",
             " / ".join(f"{value:.0f}" for value in memory),
         )
     )
