@@ -10,8 +10,9 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import connections
 from django.db.models import Q, QuerySet
 
 COUNT_CAP = 10_000
@@ -59,6 +60,29 @@ class CappedPaginator(Paginator):
         """The total to show: exact, or the number counted when `is_capped` ("N+")."""
         count = self.count
         return count - 1 if self.is_capped else count
+
+
+def counts_capped(querysets: Sequence[QuerySet[Any]], *, cap: int) -> list[int]:
+    """How many rows each queryset holds, counting at most `cap` + 1 of each (a result above
+    `cap` means "more than `cap`"), in one query: each count reads no further than the
+    index range that yields its first `cap` + 1 rows."""
+    if not querysets:
+        return []
+    parts: list[str] = []
+    params: list[Any] = []
+    for number, queryset in enumerate(querysets):
+        limited = queryset.order_by().values("pk")[: cap + 1]
+        try:
+            sql, found = limited.query.get_compiler(using=limited.db).as_sql()
+        except EmptyResultSet:  # `.none()`, or a filter on an empty list
+            parts.append("0")
+            continue
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) counted_{number})")  # noqa: S608 - compiled ORM SQL, values are parameters
+        params.extend(found)
+    with connections[querysets[0].db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return [int(value) for value in row]
 
 
 # --- keyset pagination ---------------------------------------------------------------------

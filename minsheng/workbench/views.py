@@ -101,7 +101,7 @@ from minsheng.workbench.forms import (
     form_with_template,
     mediation_forms,
 )
-from minsheng.workbench.selectors import queue_cases, queues_for_user
+from minsheng.workbench.selectors import QUEUE_COUNT_CAP, queue_cases, queues_for_user
 
 LOGIN_URL = "workbench:login"
 PAGE_SIZE = 25
@@ -152,11 +152,15 @@ def my_work(request: HttpRequest) -> HttpResponse:
     page = None
     if current is not None:
         cases = queue_cases(user, current)
-        paginator = KeysetPaginator(case_sections_by_due(cases), PAGE_SIZE, counted=cases)
+        paginator = KeysetPaginator(
+            case_sections_by_due(cases), PAGE_SIZE, counted=cases, cap=QUEUE_COUNT_CAP
+        )
         page = _keyset_page(request, paginator)
         page.object_list = case_access.cases_listed_for(user, page.object_list)
     context = {
         "queues": queues,
+        "count_cap": QUEUE_COUNT_CAP,
+        "any_capped": any(count > QUEUE_COUNT_CAP for _queue, count in queues),
         "current": current,
         "page": page,
         "auto_ids": auto_dispatched_ids(c.pk for c in page.object_list) if page else set(),

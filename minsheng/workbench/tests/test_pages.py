@@ -236,3 +236,36 @@ def test_files_of_a_case_are_only_for_those_who_may_see_it(client, cast):
     assert response["Content-Disposition"].startswith("attachment")
     client.force_login(cast.handler2)
     assert client.get(f"/work/cases/{case.number}/files/{file.pk}/").status_code == 404
+
+
+def test_my_work_counts_a_long_queue_as_99_plus_and_says_what_that_means(client, cast):
+    from minsheng.cases.services import PersonInput, Submission
+    from minsheng.intake.services import drafts_register, submission_draft
+
+    person = PersonInput(name="市民", phone="13900001111")
+    drafts = [
+        submission_draft(
+            submission=Submission(
+                kind="complaint", subject=f"路灯不亮 {n}", body="路灯坏了。", people=[person]
+            )
+        )
+        for n in range(100)
+    ]
+    drafts_register(drafts=drafts, actor=None)
+    client.force_login(cast.intake)
+    page = client.get("/work/?tab=review", HTTP_ACCEPT_LANGUAGE="en")
+    counts = {queue.key: count for queue, count in page.context["queues"]}
+    assert counts["review"] == 100  # counted to one past the cap: "more than 99"
+    assert 'title="More than 99 cases">99+</span>' in page.text
+    assert "“99+” means more than 99 cases" in page.text
+    assert "99+ cases" in page.text  # the list's caption
+    assert len(page.context["page"].object_list) == 25
+    assert page.context["page"].has_next()
+    chinese = client.get("/work/?tab=review", HTTP_ACCEPT_LANGUAGE="zh-hans").text
+    assert "超过 99 件" in chinese
+    assert "99 件以上" in chinese
+
+    client.force_login(cast.dispatcher)  # nothing waits for dispatch: an exact 0, no hint
+    page = client.get("/work/?tab=dispatch", HTTP_ACCEPT_LANGUAGE="en")
+    assert {queue.key: count for queue, count in page.context["queues"]}["dispatch"] == 0
+    assert "queue-count-capped" not in page.text
