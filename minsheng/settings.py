@@ -394,6 +394,14 @@ WATCH_JOBS = [
     "minsheng.routing.jobs.duplicate_index_save_job",  # the similar-case index every process maps
 ]
 WATCH_SECONDS = env.int("WATCH_SECONDS", default=60)
+# What follows a committed case event: one task per announced event runs each of these in
+# turn (`cases.jobs.events_consume_job`), each owned by its app and safe to repeat. Named
+# here for the same reason as WATCH_JOBS.
+EVENT_CONSUMERS = [
+    "minsheng.notify.jobs.events_consume",  # the messages (receipt first) and webhook posts
+    "minsheng.routing.jobs.events_consume",  # the collective-complaint check of a new case
+    "minsheng.dispatch.jobs.events_consume",  # automatic dispatch of an accepted case
+]
 # Where routing's trained models and the duplicate-index snapshot are kept: a directory that
 # every web and worker process reads (shared between the machines, when there are several).
 ROUTING_ARTIFACT_DIR = env.str("ROUTING_ARTIFACT_DIR", default=str(VAR_DIR / "routing"))

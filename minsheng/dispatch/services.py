@@ -4,7 +4,7 @@ its policy allows); the corrections people make afterwards, fed to the routing m
 training; and the drift watch that pauses a policy whose measured precision fell.
 
 Everything here runs in the task worker after the case event that caused it has
-committed (`jobs.case_event_saved`), never inside a person's request.
+committed (`jobs.events_consume`), never inside a person's request.
 """
 
 import logging
@@ -46,7 +46,7 @@ from minsheng.routing.services import (
 logger = logging.getLogger(__name__)
 
 ASSIGNMENTS = (Act.ASSIGN, Act.REASSIGN)
-# The case events the review job looks at (`jobs.case_event_saved`).
+# The case events the review looks at (`jobs.events_consume`).
 REVIEWED_ACTIONS = frozenset({Act.ACCEPT, Act.ASSIGN, Act.REASSIGN, Act.RETURN})
 
 

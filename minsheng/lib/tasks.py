@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
 from django_tasks.base import Task
+from django_tasks_db import DatabaseBackend
 
 logger = logging.getLogger(__name__)
 
@@ -46,9 +47,23 @@ def enqueue(job: Task[..., Any], *, run_after: datetime | None = None, **kwargs:
 
 
 def enqueue_on_commit(job: Task[..., Any], **kwargs: Any) -> None:
-    """Enqueue `job` once the current transaction commits (at once outside one), never
-    raising: see `enqueue`."""
+    """Enqueue `job` so that it runs only once the current transaction has committed (at
+    once outside one), never raising: see `enqueue`.
+
+    On the database backend inside a transaction the task row is written at once, in the
+    transaction: the worker cannot see it before the commit, and it rolls back with the
+    data. A failure to write it fails the transaction, as any of its rows would. Any other
+    backend (Redis) is asked after the commit."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and _is_in_database(job):
+        job.enqueue(**kwargs)
+        return
     transaction.on_commit(partial(enqueue, job, **kwargs))
+
+
+def _is_in_database(job: Task[..., Any]) -> bool:
+    """Whether `job`'s queue is a table of our (default) database: the database backend."""
+    return isinstance(job.get_backend(), DatabaseBackend)
 
 
 def periodic_jobs() -> list[Task[..., Any]]:

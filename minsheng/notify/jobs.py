@@ -1,9 +1,10 @@
 """Background work for notify, run by the task worker (Django's Tasks API): the request that
 caused a case event never waits for mail, SMS or webhooks.
 
-    CaseEvent saved ─(on commit)→ event_fan_out_job ─→ notification_deliver_job (per message)
-                                                     └→ webhook_deliver_job (per subscriber)
-    a failed attempt ─→ the same job again, enqueued with run_after = next attempt
+    CaseEvent saved ─(with its transaction)→ cases.jobs.events_consume_job ─→ events_consume
+        (settings.EVENT_CONSUMERS): its messages created and sent in that task,
+        its webhook posts → webhook_deliver_job (per subscriber)
+    a failed attempt ─→ notification_deliver_job / webhook_deliver_job, run_after = next attempt
     notify_sweep_job (cron / `manage.py notify_sweep`) ─→ reminders, catch-up, lost jobs
 
 Jobs take ids, reload, and call a service; they are safe to repeat (rows are claimed).
@@ -11,19 +12,16 @@ Jobs take ids, reload, and call a service; they are safe to repeat (rows are cla
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
-from typing import Any
 
 from django.utils import timezone
 from django_tasks import task
 
+from minsheng.cases import jobs as case_jobs
 from minsheng.cases.models import CaseEvent
-from minsheng.lib.tasks import enqueue, enqueue_on_commit
+from minsheng.lib.tasks import enqueue
+from minsheng.notify import selectors
 from minsheng.notify.models import DeliveryStatus
 from minsheng.notify.services import events, notifications, sweep, webhooks
-
-# True while made-up history is written (`events_muted`).
-_muted: ContextVar[bool] = ContextVar("notify_events_muted", default=False)
 
 
 # A job that could not be enqueued (broker down, or a backend that cannot defer a retry)
@@ -35,19 +33,25 @@ def _send_all(*, notification_ids: list[int], delivery_ids: list[int]) -> None:
         enqueue(webhook_deliver_job, delivery_id=delivery_id)
 
 
-@task()
-def event_fan_out_job(*, event_id: int) -> int:
-    """Turn one committed case event into messages and webhook posts, and enqueue them.
-    Returns how many rows were created."""
-    fan_out = events.event_fan_out(event_id=event_id, now=timezone.now())
-    _send_all(notification_ids=fan_out.notification_ids, delivery_ids=fan_out.delivery_ids)
-    return len(fan_out.notification_ids) + len(fan_out.delivery_ids)
+def events_consume(case_events: list[CaseEvent]) -> None:
+    """A consumer of committed case events (`settings.EVENT_CONSUMERS`): create each
+    event's messages and webhook posts, then send its messages here, in the consumer's
+    task (a task per message would be three more queue writes each), and queue the webhook
+    posts. Safe to repeat: run again (its worker died), it sends what is still pending."""
+    now = timezone.now()
+    for event in case_events:
+        fan_out = events.event_fan_out(event_id=event.pk, now=now)
+        # Created just now; or, run again after a worker died, the rows it left unsent.
+        pending = fan_out.notification_ids or (
+            selectors.pending_for_event(event.pk) if notifications.kinds_for(event) else []
+        )
+        for notification_id in pending:
+            _deliver(notification_id)
+        _send_all(notification_ids=[], delivery_ids=fan_out.delivery_ids)
 
 
-@task()
-def notification_deliver_job(*, notification_id: int) -> str:
-    """One attempt at one message; on failure the next attempt is enqueued for later.
-    Returns the row's status afterwards ("skipped" if not ours to send now)."""
+def _deliver(notification_id: int) -> str:
+    """One attempt at one message; on failure the next attempt is queued for later."""
     notification = notifications.notification_deliver(notification_id=notification_id)
     if notification is None:
         return "skipped"
@@ -58,6 +62,22 @@ def notification_deliver_job(*, notification_id: int) -> str:
             notification_id=notification_id,
         )
     return notification.status
+
+
+@task()
+def event_fan_out_job(*, event_id: int) -> int:
+    """One committed case event's messages and webhook posts, as `events_consume` does them
+    (tasks queued before events went through `cases.jobs.events_consume_job` still name
+    this one). Returns how many of its messages are still waiting (a retry is queued)."""
+    events_consume([CaseEvent.objects.select_related("case").get(pk=event_id)])
+    return len(selectors.pending_for_event(event_id))
+
+
+@task()
+def notification_deliver_job(*, notification_id: int) -> str:
+    """One attempt at one message; on failure the next attempt is enqueued for later.
+    Returns the row's status afterwards ("skipped" if not ours to send now)."""
+    return _deliver(notification_id)
 
 
 @task()
@@ -86,29 +106,13 @@ def notify_sweep_job() -> dict[str, int]:
     }
 
 
-def case_event_saved(
-    sender: type[CaseEvent], instance: CaseEvent, created: bool, raw: bool = False, **kwargs: Any
-) -> None:
-    """post_save receiver (connected in apps.py): once the event's transaction commits,
-    enqueue its fan-out. Writes nothing, so a rolled-back action tells nobody."""
-    if created and not raw and not _muted.get() and instance.action not in events.OWN_ACTIONS:
-        enqueue_on_commit(event_fan_out_job, event_id=instance.pk)
-
-
-def events_are_muted() -> bool:
-    """Whether the events being written are made-up history (`events_muted`): other
-    receivers (automatic dispatch) leave them alone too."""
-    return _muted.get()
-
-
 @contextmanager
 def events_muted() -> Iterator[None]:
     """Announce none of the case events written inside (the demo data set's made-up
-    history); on the way out the catch-up cursor moves past them, so the sweep does not
-    announce them either."""
-    token = _muted.set(True)
+    history: `cases.jobs.events_muted`, so no consumer hears of them); on the way out the
+    catch-up cursor moves past them, so the sweep does not announce them either."""
     try:
-        yield
+        with case_jobs.events_muted():
+            yield
     finally:
-        _muted.reset(token)
         events.events_skip_to_latest(now=timezone.now())

@@ -73,6 +73,15 @@ def outbox_waiting(
     )
 
 
+def pending_for_event(event_id: int) -> list[int]:
+    """The ids of one case event's messages still waiting to be sent, oldest first."""
+    return list(
+        Notification.objects.filter(event_id=event_id, status=DeliveryStatus.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def subscriptions_for(action: str) -> list[WebhookSubscription]:
     """Active subscriptions that want events of this action."""
     return [

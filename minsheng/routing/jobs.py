@@ -4,7 +4,8 @@ import logging
 
 from django_tasks import task
 
-from minsheng.cases.models import Case
+from minsheng.cases.models import Case, CaseEvent
+from minsheng.cases.workflow import Act
 from minsheng.routing import selectors, services
 
 logger = logging.getLogger(__name__)
@@ -38,11 +39,20 @@ def router_train_job(
     return result.router_model.pk
 
 
+def events_consume(case_events: list[CaseEvent]) -> None:
+    """A consumer of committed case events (`settings.EVENT_CONSUMERS`): check each newly
+    registered case for a collective complaint and flag the group (`services.
+    collective_check`). Safe to repeat: flagged cases stay flagged, with one event each."""
+    for event in case_events:
+        if event.action == Act.REGISTER:
+            services.collective_check(case=event.case)
+
+
 @task()
 def collective_check_job(*, case_id: int) -> bool:
-    """Check a newly registered case for a collective complaint and flag the group.
-    Safe to repeat: flagged cases stay flagged, with one event each. Returns whether
-    the case is part of one."""
+    """Check one case for a collective complaint and flag the group (tasks queued before
+    registrations went through `events_consume` still name this one). Returns whether the
+    case is part of one."""
     case = Case.objects.get(pk=case_id)
     return services.collective_detect(case=case).is_collective
 

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from minsheng.accounts.models import Department, User
 from minsheng.cases.models import Case, Category, Complainant
 from minsheng.cases.services import COLLECTIVE_MIN_PEOPLE, case_flag_collective
-from minsheng.lib.tasks import enqueue_on_commit
 from minsheng.routing import calibration, datasets, duplicates, model, selectors
 from minsheng.routing.models import RouterModel, RoutingFeedback, RoutingRule
 
@@ -605,12 +604,10 @@ def collective_sweep(*, days: int = COLLECTIVE_WINDOW_DAYS) -> list[CollectiveFi
     return findings
 
 
-def collective_check_schedule(*, case: Case) -> None:
-    """After the registering transaction commits, check the new case for a collective
-    complaint in the background (`jobs.collective_check_job`). Cases without a
-    respondent unit cannot be part of one and are not queued."""
+def collective_check(*, case: Case) -> CollectiveFinding | None:
+    """A newly registered case's collective-complaint check (`collective_detect`), run by
+    the task worker once its registration committed (`jobs.events_consume`). Cases without
+    a respondent unit cannot be part of one: None, nothing read."""
     if not duplicates.unit_key(case.respondent, case.respondent_department_id):
-        return
-    from minsheng.routing import jobs  # jobs imports this module
-
-    enqueue_on_commit(jobs.collective_check_job, case_id=case.pk)
+        return None
+    return collective_detect(case=case)

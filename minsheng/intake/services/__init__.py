@@ -24,7 +24,7 @@ from minsheng.cases.services import (
 )
 from minsheng.deadlines.models import Severity
 from minsheng.intake.emergency import emergency_numbers
-from minsheng.routing.services import Suggestion, collective_check_schedule, feedback_record
+from minsheng.routing.services import Suggestion, feedback_record
 
 
 def submission_prepare(submission: Submission) -> Submission:
@@ -51,7 +51,8 @@ def submission_register(
     2. in one short transaction: write the case (`case_write`: number, case, complainants,
        event, clocks); when staff chose its category with the routing model's `suggestion`
        in front of them, keep what they chose against it (routing feedback, to retrain
-       from); and ask for its collective-complaint check, queued once committed (routing).
+       from). The `register` event queues what follows with the transaction (the receipt,
+       the collective-complaint check: `settings.EVENT_CONSUMERS`).
     The caller tells the complainant the number only after this returns (committed).
     """
     draft = case_prepare(submission=submission_prepare(submission), files=files)
@@ -64,7 +65,6 @@ def submission_register(
                 chosen_category=submission.category,
                 actor=actor,
             )
-        collective_check_schedule(case=registered.case)
     return registered
 
 
