@@ -51,10 +51,13 @@ CASE_COLUMNS = [
     "is_info_requested", "plan", "answer", "transferred_to", "rejection_reason", "rating",
     "department_id", "category_id", "area_id", "next_due_step", "next_due_at", "created_at",
     "updated_at", "replied_at", "closed_at", "version",
+    # The office's configuration (cases 0012) and the clock's policy name (cases 0014):
+    # none of it in these cases.
+    "approval_level", "extra", "regulator_reference",
 ]  # fmt: skip
 CLOCK_COLUMNS = [
     "case_id", "step", "unit", "amount", "extension", "started_at", "pauses", "due_at",
-    "stopped_at",
+    "stopped_at", "policy",
 ]  # fmt: skip
 EVENT_COLUMNS = [
     "case_id", "action", "actor_role", "from_state", "to_state", "note", "data", "is_public",
@@ -107,7 +110,7 @@ def _generate(
                 returns, False, "", "", "", "", rating, department, rng.choice(categories),
                 rng.choice(areas) if rng.random() < 0.8 else None,
                 "result" if is_open else "", result_due if is_open else None, created, created,
-                replied, replied if state in {"closed", "archived"} else None, 0,
+                replied, replied if state in {"closed", "archived"} else None, 0, 0, "{}", "",
             ),
         )  # fmt: skip
         review_stop = created + timedelta(hours=rng.randrange(1, 30))
@@ -151,7 +154,7 @@ def _clock(
 ) -> tuple[str, tuple[Any, ...]]:
     return (
         "clock",
-        (case_id, step, "working_days", amount, extension, started, "[]", due, stopped),
+        (case_id, step, "working_days", amount, extension, started, "[]", due, stopped, ""),
     )
 
 

@@ -40,8 +40,8 @@ def _clocks_and_hits(first_case_id: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {clocks} (case_id, step, unit, amount, extension, started_at, "  # noqa: S608
-            "pauses, due_at) "
-            f"SELECT id, 'result', 'working_days', 3, 0, created_at, '[]', next_due_at "
+            "pauses, due_at, policy) "
+            f"SELECT id, 'result', 'working_days', 3, 0, created_at, '[]', next_due_at, '' "
             f"FROM {cases} WHERE id >= %s AND next_due_at IS NOT NULL "
             f"AND state IN ({', '.join(['%s'] * len(OPEN_STATES))})",
             [first_case_id, *sorted(OPEN_STATES)],
