@@ -1,40 +1,93 @@
-"""`make bench`: the benchmarks, printed as a table of medians and ratios.
+"""`make bench`: every benchmark, on SQLite and on PostgreSQL, printed as ONE table.
 
-Runs against a throwaway SQLite database in a temporary directory (or DATABASE_URL when
-set), so it never touches var/. Figures are medians over repeated runs: the machines are
-shared and noisy, so compare ratios rather than single numbers.
+    make bench                                    # or: .venv/bin/python -m minsheng.bench
+    MINSHENG_BENCH_QUICK=1 make bench             # small sizes, a few minutes: to try it
+    .venv/bin/python -m minsheng.bench --quick --databases sqlite --modules http,cases
+    MINSHENG_BENCH_CASES=1000000 .venv/bin/python -m minsheng.bench --modules http,cases
+
+Each column is gathered by a process of its own, one after the other (two at once would
+share the two cores): SQLite in a throwaway directory, and PostgreSQL through
+`scripts/with-postgres scripts/with-redis` (a throwaway cluster, and Redis for the intake's
+production set-up: Redis task backend and cache). Each process runs the modules
+(`--collect`: foundation here, then `intake.bench_http`, `cases.bench`,
+`supervision.bench`, `reports.bench`, `routing.bench` and the opt-in `workers.bench`),
+whose `run()` rows are put side by side by name (the database's name taken out of it).
+The issue's figures come first: intake per second at concurrency 8 and 32 beside the
+bare-insert floor and django-helpdesk measured in the same run, with the ratios; the case
+list at MINSHENG_BENCH_CASES cases; memory per web worker. The rest follows by module.
+
+Every figure is a median of repeated runs or requests with its spread, as its row says
+(min–max over the intake rounds; median / p95 over the list requests). The machine is
+shared and noisy: read ratios measured in the same run, and the load average printed above
+the table.
+
+Sizes: MINSHENG_BENCH_CASES (default 100,000; each of the case list, the deadline watch and
+the statistics loads that many: about 10 minutes on PostgreSQL here), MINSHENG_BENCH_REQUESTS
+(requests per list figure, 10), MINSHENG_BENCH_HTTP_REQUESTS and MINSHENG_BENCH_HTTP_ROUNDS
+(1,500 × 3); MINSHENG_BENCH_HTTP=0 leaves the intake out, MINSHENG_BENCH_HELPDESK=0 leaves
+django-helpdesk out, MINSHENG_BENCH_FAULT=3000 adds the fault run. The million-case table:
+MINSHENG_BENCH_CASES=1000000 with `--modules http,cases` (about 30 minutes to load on
+PostgreSQL, longer on SQLite).
 """
 
+import argparse
+import json
 import os
+import platform
+import re
 import secrets
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable
-from importlib import util
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
+ROOT = Path(__file__).resolve().parents[1]
 ROUNDS = 200
+DATABASES = ("sqlite", "postgresql")
+COLUMN_TITLES = {"sqlite": "SQLite", "postgresql": "PostgreSQL 15 + Redis"}
+# Modules in the order a column runs them: the intake first (its servers have the machine
+# and an empty database to themselves), then the in-process ones.
+MODULES = ("http", "foundation", "cases", "watch", "stats", "routing", "fault")
+# Modules whose figures do not depend on the database run in one column only.
+ONCE = {"routing": "sqlite", "fault": "postgresql"}
+QUICK = {
+    "MINSHENG_BENCH_CASES": "5000",
+    "MINSHENG_BENCH_REQUESTS": "5",
+    "MINSHENG_BENCH_HTTP_REQUESTS": "300",
+    "MINSHENG_BENCH_HTTP_ROUNDS": "2",
+    "MINSHENG_BENCH_FOUNDATION_ROUNDS": "50",
+}
+QUICK_MODULES = ("http", "foundation", "cases", "watch", "stats")
+HEADLINE = "issue 14"
+
+Row = tuple[str, str]
 
 
-def _median_ms(fn: Callable[[], object], rounds: int = ROUNDS) -> tuple[float, float]:
+def _median_ms(fn: Callable[[], object], rounds: int | None = None) -> tuple[float, float]:
     """Median and 99th percentile of `fn`'s wall time in milliseconds."""
+    if rounds is None:
+        rounds = int(os.environ.get("MINSHENG_BENCH_FOUNDATION_ROUNDS", ROUNDS))
     samples = []
     for _ in range(rounds):
         start = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - start) * 1000)
     samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.99) - 1]
+    return statistics.median(samples), samples[max(int(len(samples) * 0.99) - 1, 0)]
 
 
 def _pair(figures: tuple[float, float], digits: int = 2) -> str:
     return f"{figures[0]:.{digits}f} / {figures[1]:.{digits}f}"
 
 
-def foundation() -> list[tuple[str, str]]:
+def foundation() -> list[Row]:
     """Case registration, lifecycle actions, allowed actions and due-date arithmetic."""
-    from datetime import UTC, datetime
-
     from minsheng.accounts.models import Role
     from minsheng.accounts.services import user_create
     from minsheng.cases.services import PersonInput, Submission, case_create
@@ -55,7 +108,9 @@ def foundation() -> list[tuple[str, str]]:
     created = []
     create_ms = _median_ms(lambda: created.append(case_create(submission=submission, actor=None)))
     cases = iter([r.case for r in created])
-    accept_ms = _median_ms(lambda: perform(case=next(cases), action=Act.ACCEPT, actor=intake))
+    accept_ms = _median_ms(
+        lambda: perform(case=next(cases), action=Act.ACCEPT, actor=intake), len(created)
+    )
     some_case = created[0].case
     allowed_ms = _median_ms(lambda: allowed_actions(some_case, intake))
     calendar = calendar_get()
@@ -72,50 +127,236 @@ def foundation() -> list[tuple[str, str]]:
     ]
 
 
-def main() -> None:
-    with tempfile.TemporaryDirectory() as var:
-        os.environ.setdefault("MINSHENG_VAR_DIR", var)
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
-        import django
-        from django.core.management import call_command
+# --- one column: every module in this process's database ---------------------------------
 
-        django.setup()
-        call_command("migrate", verbosity=0)
-        rows = foundation()
-        if util.find_spec("minsheng.routing.bench") is not None:
-            from minsheng.routing import bench as routing_bench
 
-            rows += routing_bench.run()
-        # The case list at MINSHENG_BENCH_CASES cases (100,000 by default); a million: see
-        # the README, "Case list at scale".
-        from minsheng.cases import bench as case_list_bench
-
-        rows += case_list_bench.run()
-        # The deadline watch over as many cases again, each open one with a running clock.
-        from minsheng.supervision import bench as watch_bench
-
-        rows += watch_bench.run()
-        # One month's statistics dashboard over as many cases again, with clocks and events;
-        # a million: see the README, "Statistics".
-        from minsheng.reports import bench as stats_bench
-
-        rows += stats_bench.run()
-        # The fault run (killed web process and worker) at MINSHENG_BENCH_FAULT cases, opt-in:
-        # it starts its own PostgreSQL, Redis and processes (minsheng/workers/bench.py).
-        from minsheng.workers import bench as fault_bench
-
-        rows += fault_bench.run()
-    if os.environ.get("MINSHENG_BENCH_HTTP") == "1":
-        # Public intake over HTTP (gunicorn, the task worker, a bare-insert floor): a few
-        # minutes, and servers of its own, so opt-in. See minsheng/intake/bench_http.py.
+def _module_rows(module: str, echo: Callable[..., None]) -> list[Row]:
+    """One module's rows (its `run()`, unchanged)."""
+    if module == "http":
         from minsheng.intake import bench_http
 
-        rows += bench_http.run()
-    width = max(len(name) for name, _ in rows)
-    print(f"{'benchmark':<{width}}  figure")
-    print(f"{'-' * width}  ------")
-    for name, figure in rows:
-        print(f"{name:<{width}}  {figure}")
+        return bench_http.run()
+    if module == "foundation":
+        return foundation()
+    if module == "cases":
+        from minsheng.cases import bench as case_list_bench
+
+        return case_list_bench.run(echo=echo)
+    if module == "watch":
+        from minsheng.supervision import bench as watch_bench
+
+        return watch_bench.run(echo=echo)
+    if module == "stats":
+        from minsheng.reports import bench as stats_bench
+
+        return stats_bench.run(echo=echo)
+    if module == "routing":
+        from minsheng.routing import bench as routing_bench
+
+        return routing_bench.run()
+    if module == "fault":
+        from minsheng.workers import bench as fault_bench
+
+        return fault_bench.run()
+    raise ValueError(f"unknown bench module {module!r}")
+
+
+def collect(column: str, modules: list[str], out: Path) -> None:
+    """Run `modules` against this process's database and write their rows to `out` as JSON
+    after each one (a module that fails says so in a row; the others still run)."""
+    gathered: list[tuple[str, str, str]] = []
+
+    def echo(name: str, figure: str, **_: Any) -> None:
+        print(f"[{column}] {name}  {figure}", file=sys.stderr, flush=True)
+
+    def save(module: str, rows: list[Row]) -> None:
+        for name, figure in rows:
+            gathered.append((module, name, figure))
+        out.write_text(json.dumps(gathered, ensure_ascii=False))
+
+    todo = [m for m in MODULES if m in modules and ONCE.get(m, column) == column]
+    with tempfile.TemporaryDirectory() as var:
+        os.environ["MINSHENG_VAR_DIR"] = var
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
+        ready = False
+        for module in todo:
+            started = time.perf_counter()
+            print(f"[{column}] {module} ...", file=sys.stderr, flush=True)
+            try:
+                if module != "http" and not ready:
+                    # In-process modules: a fresh database (on PostgreSQL one in C.UTF-8, as
+                    # production's), migrated once; the intake's servers have their own.
+                    from minsheng.cases import bench as case_list_bench
+
+                    case_list_bench.utf8_database()
+                    import django
+                    from django.core.management import call_command
+
+                    django.setup()
+                    call_command("migrate", verbosity=0)
+                    ready = True
+                rows = _module_rows(module, echo)
+            except Exception as error:  # noqa: BLE001 - said in the table, the rest goes on
+                traceback.print_exc()
+                rows = [(f"{module}: failed", f"{type(error).__name__}: {error}"[:200])]
+            for name, figure in rows:
+                if module in ("http", "routing", "foundation", "fault"):
+                    echo(name, figure)
+            save(module, rows)
+            elapsed = time.perf_counter() - started
+            print(f"[{column}] {module} done in {elapsed:.0f} s", file=sys.stderr, flush=True)
+
+
+# --- the table -------------------------------------------------------------------------------
+
+_VENDOR = re.compile(r"\b(sqlite|postgresql), |, (sqlite|postgresql)\b|\((sqlite|postgresql)\)")
+
+
+def _key(name: str) -> str:
+    """A row's name without its database, so both columns' rows meet."""
+    return _VENDOR.sub("", name)
+
+
+def _headline(module: str, key: str) -> bool:
+    """The figures issue 14 asks `make bench` for."""
+    if module == "http":
+        return True
+    if module != "cases":
+        return False
+    if key.startswith("similar cases"):
+        return "fresh process, snapshot" in key
+    picks = (
+        ("(handler", "My work, first queue"),
+        ("(handler", ": default list"),
+        ("(dispatcher", ": state in_progress"),
+        ("(dispatcher", ": keyword 噪,"),
+        ("(dispatcher", ": keyword 烂尾多年,"),
+        ("(dispatcher", ": page 500 (by cursor)"),
+        ("(handler", ": department, page 500 (by cursor)"),
+    )
+    return any(who in key and what in key for who, what in picks)
+
+
+def table(columns: dict[str, list[tuple[str, str, str]]]) -> list[tuple[str, list[str]]]:
+    """Sections of rows: (section or row name, one figure per column); a section's title row
+    has no figures."""
+    order: dict[str, dict[str, dict[str, str]]] = {HEADLINE: {}}
+    for column, rows in columns.items():
+        for module, name, figure in rows:
+            key = _key(name)
+            section = HEADLINE if _headline(module, key) else module
+            order.setdefault(section, {}).setdefault(key, {})[column] = figure
+    lines: list[tuple[str, list[str]]] = []
+    for section, rows_by_key in order.items():
+        if not rows_by_key:
+            continue
+        lines.append((section, []))
+        for key, figures in rows_by_key.items():
+            lines.append((key, [figures.get(column, "–") for column in columns]))
+    return lines
+
+
+def _print_table(columns: dict[str, list[tuple[str, str, str]]], markdown: bool) -> None:
+    lines = table(columns)
+    titles = [COLUMN_TITLES[column] for column in columns]
+    if markdown:
+        print(f"| benchmark | {' | '.join(titles)} |")
+        print(f"| --- |{' --- |' * len(titles)}")
+        for name, figures in lines:
+            if figures:
+                print(f"| {name} | {' | '.join(figures)} |")
+            else:
+                print(f"| **{name}** |{' |' * len(titles)}")
+        return
+    width = max(len(name) for name, _ in lines)
+    widths = [
+        max([len(title)] + [len(figures[i]) for _, figures in lines if figures])
+        for i, title in enumerate(titles)
+    ]
+    print(
+        f"{'benchmark':<{width}}  "
+        + "  ".join(f"{t:<{w}}" for t, w in zip(titles, widths, strict=True))
+    )
+    print(f"{'-' * width}  " + "  ".join("-" * w for w in widths))
+    for name, figures in lines:
+        if not figures:
+            print(f"\n[{name}]")
+            continue
+        print(
+            f"{name:<{width}}  "
+            + "  ".join(f"{f:<{w}}" for f, w in zip(figures, widths, strict=True))
+        )
+
+
+def _column_command(column: str, out: Path, modules: list[str]) -> tuple[list[str], dict[str, str]]:
+    command = [sys.executable, "-m", "minsheng.bench", "--collect", str(out), "--column", column]
+    command += ["--modules", ",".join(modules)]
+    env = {**os.environ}
+    for name in ("DATABASE_URL", "REDIS_URL", "CACHE_URL", "MINSHENG_VAR_DIR"):
+        env.pop(name, None)
+    if column == "postgresql":
+        command = [str(ROOT / "scripts/with-postgres"), str(ROOT / "scripts/with-redis"), *command]
+    return command, env
+
+
+def _machine() -> str:
+    model = platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} CPUs ({model})"
+
+
+def _load() -> str:
+    return " / ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, to try it")
+    parser.add_argument("--databases", default=",".join(DATABASES))
+    parser.add_argument("--modules", default="")
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    parser.add_argument("--collect", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--column", default="sqlite", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    quick = args.quick or os.environ.get("MINSHENG_BENCH_QUICK") == "1"
+    if quick:
+        for name, value in QUICK.items():
+            os.environ.setdefault(name, value)
+    modules = [m for m in args.modules.split(",") if m] or list(QUICK_MODULES if quick else MODULES)
+    if os.environ.get("MINSHENG_BENCH_HTTP") == "0" and "http" in modules:
+        modules.remove("http")
+    if args.collect:
+        collect(args.column, modules, args.collect)
+        return
+    databases = [d for d in args.databases.split(",") if d]
+    began, load_before = time.perf_counter(), _load()
+    columns: dict[str, list[tuple[str, str, str]]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for column in databases:
+            out = Path(tmp) / f"{column}.json"
+            command, env = _column_command(column, out, modules)
+            print(f"make bench: {column} column ...", file=sys.stderr, flush=True)
+            done = subprocess.run(command, cwd=ROOT, env=env, check=False)  # noqa: S603
+            rows = json.loads(out.read_text()) if out.exists() else []
+            if done.returncode != 0:
+                rows.append(("run", "column", f"stopped: exit {done.returncode}"))
+            columns[column] = [(module, name, figure) for module, name, figure in rows]
+    minutes = (time.perf_counter() - began) / 60
+    cases = int(os.environ.get("MINSHENG_BENCH_CASES", "100000"))
+    print(
+        f"{' '.join(['python -m minsheng.bench', *sys.argv[1:]])}: "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {_machine()}, Python "
+        f"{platform.python_version()}; {cases:,} cases{' (quick sizes)' if quick else ''}; "
+        f"load average (1/5/15 min) {load_before} before, {_load()} after; {minutes:.0f} min"
+    )
+    print()
+    _print_table(columns, args.markdown)
 
 
 if __name__ == "__main__":

@@ -55,9 +55,10 @@ WITH_WORKER = os.environ.get("MINSHENG_BENCH_HTTP_WORKER", "1") != "0"
 
 SUBJECTS = ("工地夜间施工噪音扰民", "小区路灯不亮", "楼道堆放杂物", "餐馆油烟扰民", "公交站牌损坏")
 UNITS = 40  # respondent units the submissions are spread over, as in a day's intake
-MINSHENG = "Minsheng POST /api/v1/public/cases"
-BARE = "bare one-row insert"
-HELPDESK = "django-helpdesk 2.6.1 POST /api/tickets/"
+# The sides' names in the rows (the set-up row names what each posts to).
+MINSHENG = "Minsheng"
+BARE = "bare insert"
+HELPDESK = "django-helpdesk 2.6.1"
 
 
 def _payload(index: int) -> bytes:
@@ -465,8 +466,9 @@ def run() -> list[tuple[str, str]]:
     worker = ("rqworker" if backend == "redis" else "task_worker") if WITH_WORKER else "none"
     rows: list[tuple[str, str]] = [
         (
-            "intake over HTTP: set-up (gunicorn 2 sync workers a side; rounds × submissions)",
-            f"{database}, {backend} task backend, worker {worker}; {rounds} × {requests:,}",
+            "intake over HTTP: set-up (Minsheng POST /api/v1/public/cases, a bare one-row "
+            "insert view, django-helpdesk POST /api/tickets/; gunicorn, 2 sync workers each)",
+            f"{database}, {backend} task backend, worker {worker}; {rounds} rounds × {requests:,}",
         )
     ]
     for concurrency in CONCURRENCY:
@@ -479,13 +481,13 @@ def run() -> list[tuple[str, str]]:
                 continue
             rows.append(
                 (
-                    f"{prefix}: submissions/s median (min–max)",
+                    f"{prefix}: submissions/s, median (min–max)",
                     _spread([f.per_second for f in figures]),
                 )
             )
             rows.append(
                 (
-                    f"{prefix}: p50 / p95 / p99 ms, server CPU ms, errors",
+                    f"{prefix}: p50 / p95 / p99 ms, server CPU ms a request, errors",
                     " / ".join(
                         f"{statistics.median(getattr(f, part) for f in figures):.0f}"
                         for part in ("p50", "p95", "p99")
@@ -504,7 +506,8 @@ def run() -> list[tuple[str, str]]:
             rows.append((ratio, _spread(ratios, 2)))
     rows.append(
         (
-            "memory per web worker after the run, MB: RSS / PSS / USS (largest; target ≤ 250)",
+            "Minsheng memory per web worker after the run, MB: RSS / PSS / USS (largest; "
+            "target ≤ 250)",
             " / ".join(f"{value:.0f}" for value in memory),
         )
     )
