@@ -24,7 +24,7 @@ help:
 	@echo "make run        install, migrate, load the demo data, serve on http://$(ADDR)/"
 	@echo "make serve      the production set-up on http://127.0.0.1:8000/ (PostgreSQL, Redis, gunicorn)"
 	@echo "make test       lint, type-check, migration check, tests on SQLite and PostgreSQL"
-	@echo "make bench      the benchmarks"
+	@echo "make bench      the benchmarks, one table (MINSHENG_BENCH_QUICK=1 make bench: small sizes)"
 	@echo "make lint       ruff check, ruff format --check, mypy"
 	@echo "make fmt        ruff format, ruff check --fix"
 	@echo "make clean      remove ./var (local database, uploads) and tool caches"
