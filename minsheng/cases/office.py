@@ -129,14 +129,19 @@ def is_regulator_transfer(case: Case) -> bool:
     return case.channel == Channel.REGULATOR
 
 
+# Every kind and channel (`Choices.values` builds its list anew on each call).
+ALL_KINDS = tuple(Kind.values)
+ALL_CHANNELS = tuple(Channel.values)
+
+
 def kinds_used() -> list[str]:
     """The kind codes the office takes (all, unless it chose some)."""
-    return list(office_get().kinds) or list(Kind.values)
+    return list(office_get().kinds or ALL_KINDS)
 
 
 def channels_used() -> list[str]:
     """The channel codes the office takes (all, unless it chose some)."""
-    return list(office_get().channels) or list(Channel.values)
+    return list(office_get().channels or ALL_CHANNELS)
 
 
 def case_classes() -> list[CaseClass]:

@@ -271,9 +271,14 @@ def policy_for(
 
 
 def policy_label(policy_id: int | None) -> str | None:
-    """A policy's keys in words, in the reader's language (None if the row is gone)."""
+    """A policy's keys in words, in the reader's language (None if the row is gone). Kept
+    with the policies, per language: every clock's due date explains itself with it, and
+    the words (choices' labels translated one by one) cost more than the due date."""
     found = next((r.row for r in _policy_rows() if r.row.pk == policy_id), None)
-    return str(found) if found is not None else None
+    if found is None:
+        return None
+    key = f"policy_label:{policy_id}:{translation.get_language()}"
+    return configuration_cached(key, lambda: str(found))
 
 
 # --- checks of the configuration an administrator edits -------------------------------

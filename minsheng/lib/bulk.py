@@ -1,16 +1,18 @@
 """Inserting many rows at once (bulk loads: an archive, the benchmark's million cases).
 
-`insert_many` is `bulk_create` for a few rows and on SQLite. On PostgreSQL a large batch
-goes by `COPY`, which skips building one big INSERT statement (most of the time
-`bulk_create` takes): generated ids are taken from the table's sequence first, so that the
-objects carry them afterwards as `bulk_create` leaves them, and every value passes through
-its field's own `pre_save` and `get_db_prep_save` (encryption at rest, JSON, choices), so a
-row written by COPY is the row `save()` would have written.
+`insert_many` is `bulk_create` for a few rows. A large batch skips building one big INSERT
+statement (most of the time `bulk_create` takes, field by field and row by row): on
+PostgreSQL it goes by `COPY`, on SQLite by one prepared INSERT run for every row
+(`executemany`). Generated ids are taken first (PostgreSQL: from the table's sequence;
+SQLite: one past the table's highest, under the write lock the transaction holds), so that
+the objects carry them afterwards as `bulk_create` leaves them, and every value passes
+through its field's own `pre_save` and `get_db_prep_save` (encryption at rest, JSON,
+choices), so a row written this way is the row `save()` would have written.
 """
 
 from collections.abc import Sequence
 
-from django.db import connection, connections, models
+from django.db import connection, connections, models, transaction
 
 # Below this many rows, one INSERT costs less than a sequence read and a COPY.
 COPY_FROM = 100
@@ -21,8 +23,11 @@ def insert_many(objs: Sequence[models.Model]) -> None:
     if not objs:
         return
     model = type(objs[0])
-    if connection.vendor != "postgresql" or len(objs) < COPY_FROM:
+    if len(objs) < COPY_FROM or connection.vendor not in ("postgresql", "sqlite"):
         model._default_manager.bulk_create(objs)
+        return
+    if connection.vendor == "sqlite":
+        _sqlite_insert(model, objs)
         return
     meta = model._meta
     fields = meta.concrete_fields
@@ -48,6 +53,49 @@ def insert_many(objs: Sequence[models.Model]) -> None:
                         for field in fields
                     ]
                 )
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def _has_generated_id(model: type[models.Model]) -> bool:
+    return isinstance(model._meta.pk, models.AutoField | models.BigAutoField)
+
+
+@transaction.atomic(savepoint=False)
+def _sqlite_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    """One INSERT prepared once and run for every row. The transaction holds SQLite's one
+    write lock (immediate transactions), so no other writer takes an id between the read of
+    the highest and the insert; a deferred transaction that another writer overtook fails
+    to write (SQLITE_BUSY) rather than reuse an id. Ids go past `sqlite_sequence` as well,
+    so an id of a deleted row is never given again (AUTOINCREMENT's promise)."""
+    meta = model._meta
+    fields = meta.concrete_fields
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    with connection.cursor() as cursor:
+        if _has_generated_id(model):
+            pk = quote(meta.pk.column)
+            cursor.execute(
+                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "  # noqa: S608 - quoted names
+                f"coalesce((SELECT max({pk}) FROM {table}), 0))",
+                [meta.db_table],
+            )
+            (last,) = cursor.fetchone()
+            for offset, obj in enumerate(objs, 1):
+                obj.pk = last + offset
+        rows = []
+        for obj in objs:
+            obj._prepare_related_fields_for_save(operation_name="insert_many")  # type: ignore[attr-defined]
+            rows.append(
+                [
+                    field.get_db_prep_save(field.pre_save(obj, add=True), connection)
+                    for field in fields
+                ]
+            )
+        columns = ", ".join(quote(field.column) for field in fields)
+        placeholders = ", ".join(["%s"] * len(fields))
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias

@@ -15,6 +15,7 @@ from django.db import connection
 
 from minsheng.audit.selectors import chain_check
 from minsheng.cases import search
+from minsheng.cases.management.commands.load_cases import in_memory_database
 from minsheng.cases.models import Case, CaseClock, CaseEvent, Complainant, State
 from minsheng.cases.services import PersonInput, Submission, phone_hash
 from minsheng.deadlines.calendar import LOCAL_TZ
@@ -105,3 +106,24 @@ def test_load_cases_registers_synthetic_cases_in_batches():
     assert CaseEvent.objects.filter(action="register").count() == 5
     assert Complainant.objects.filter(case__in=cases).count() == 5
     assert all(case.next_due_at is not None for case in cases)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_load_in_parallel_numbers_each_day_without_gaps_and_keeps_the_audit_chain():
+    if in_memory_database():
+        pytest.skip("other processes cannot see an in-memory database")
+    out = io.StringIO()
+    call_command("load_cases", 40, batch=5, jobs=2, days=3, stdout=out)
+    assert "2 jobs" in out.getvalue()
+    numbers = list(Case.objects.values_list("number", flat=True))
+    assert len(numbers) == len(set(numbers)) == 40
+    by_day: dict[str, list[int]] = {}
+    for number in numbers:
+        prefix, _, sequence = number.rpartition("-")
+        by_day.setdefault(prefix, []).append(int(sequence))
+    assert all(sorted(seen) == list(range(1, len(seen) + 1)) for seen in by_day.values())
+    assert CaseEvent.objects.filter(action="register").count() == 40
+    assert CaseClock.objects.count() == Complainant.objects.count() == 40
+    check = chain_check()
+    assert check.first_break is None
+    assert check.entries == 40
