@@ -45,19 +45,25 @@ class FanOut:
         self.delivery_ids += other.delivery_ids
 
 
-@transaction.atomic
 def event_fan_out(*, event_id: int, now: datetime) -> FanOut:
-    """Create the notifications and webhook deliveries one case event causes (once)."""
+    """Create the notifications and webhook deliveries one case event causes (once).
+
+    The messages are worked out and rendered first, reading only; then one short
+    transaction saves them all with the webhook deliveries (all of an event's rows or none:
+    `events_fanned_out` relies on it)."""
     event = case_selectors.event_get(event_id)
     if event.action in OWN_ACTIONS:
         return FanOut()
     if event.created_at < now - MAX_EVENT_AGE:
         logger.info("notify: event %s is older than %s; not sent", event.pk, MAX_EVENT_AGE)
         return FanOut()
-    return FanOut(
-        notification_ids=notifications.notifications_for_event(event=event, now=now),
-        delivery_ids=webhooks.deliveries_for_event(event=event, now=now),
-    )
+    drafts = notifications.notification_drafts_for_event(event=event, now=now)
+    with transaction.atomic():
+        saved = [notifications.notification_save(draft) for draft in drafts]
+        return FanOut(
+            notification_ids=[row.pk for row in saved if row is not None],
+            delivery_ids=webhooks.deliveries_for_event(event=event, now=now),
+        )
 
 
 def events_fanned_out(event_ids: list[int]) -> set[int]:

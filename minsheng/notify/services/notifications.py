@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -158,7 +158,7 @@ def _message_id(case: Case) -> str:
     return f"<case-{case.number}.{secrets.token_hex(8)}@{settings.MINSHENG_MAIL_DOMAIN}>"
 
 
-def notification_add(
+def notification_draft(
     *,
     key: str,
     case: Case,
@@ -168,10 +168,12 @@ def notification_add(
     event: CaseEvent | None = None,
     clock: CaseClock | None = None,
 ) -> Notification | None:
-    """Create the outbox row for one message unless it exists (then None).
+    """The outbox row for one message, made but not saved, unless it exists (then None).
+    It only reads, so it runs before the transaction that saves it (on SQLite a write
+    transaction holds the one write lock, and rendering is slow beside an insert).
 
     The text is rendered now from the active template, so every retry sends the same text.
-    No active template: the message is switched off, nothing is created. A template that
+    No active template: the message is switched off, nothing is made. A template that
     fails to render gives a `failed` row, so the problem shows in the log and the timeline.
     """
     if Notification.objects.filter(key=key).exists():
@@ -195,47 +197,73 @@ def notification_add(
     except rendering.TemplateProblem as exc:
         text = rendering.Rendered(subject="", body="")
         status, error = DeliveryStatus.FAILED, f"template: {exc}"
-    notification, created = Notification.objects.get_or_create(
+    return Notification(
         key=key,
-        defaults={
-            "case": case,
-            "event": event,
-            "clock": clock,
-            "kind": kind,
-            "channel": recipient.channel,
-            "complainant": recipient.complainant,
-            "user": recipient.user,
-            "recipient_label": recipient.label[:100],
-            "subject": text.subject,
-            "body": text.body,
-            "message_id": _message_id(case) if recipient.channel == NoticeChannel.EMAIL else "",
-            "status": status,
-            "last_error": error,
-            "next_attempt_at": now,
-            "created_at": now,
-        },
+        case=case,
+        event=event,
+        clock=clock,
+        kind=kind,
+        channel=recipient.channel,
+        complainant=recipient.complainant,
+        user=recipient.user,
+        recipient_label=recipient.label[:100],
+        subject=text.subject,
+        body=text.body,
+        message_id=_message_id(case) if recipient.channel == NoticeChannel.EMAIL else "",
+        status=status,
+        last_error=error,
+        next_attempt_at=now,
+        created_at=now,
     )
-    if not created:
-        return None
-    if status == DeliveryStatus.FAILED:
-        _timeline(notification, is_delivered=False)
-        return None
-    return notification
 
 
-@transaction.atomic
-def notifications_for_event(*, event: CaseEvent, now: datetime) -> list[int]:
-    """Create the messages a case event causes; returns the ids of new pending rows."""
-    created = []
+def notification_save(draft: Notification) -> Notification | None:
+    """Save a `notification_draft`, unless a row with its key was saved meanwhile (another
+    worker, a sweep): then None. A failed one (its template) goes on the timeline and is
+    not returned: only pending rows are for the caller to send."""
+    try:
+        with transaction.atomic():
+            draft.save(force_insert=True)
+    except IntegrityError:
+        if not Notification.objects.filter(key=draft.key).exists():
+            raise
+        return None
+    if draft.status == DeliveryStatus.FAILED:
+        _timeline(draft, is_delivered=False)
+        return None
+    return draft
+
+
+def notification_add(
+    *,
+    key: str,
+    case: Case,
+    kind: NoticeKind,
+    recipient: Recipient,
+    now: datetime,
+    event: CaseEvent | None = None,
+    clock: CaseClock | None = None,
+) -> Notification | None:
+    """Create the outbox row for one message unless it exists (then None):
+    `notification_draft`, then `notification_save`."""
+    draft = notification_draft(
+        key=key, case=case, kind=kind, recipient=recipient, now=now, event=event, clock=clock
+    )
+    return None if draft is None else notification_save(draft)
+
+
+def notification_drafts_for_event(*, event: CaseEvent, now: datetime) -> list[Notification]:
+    """The messages a case event causes, made but not saved (`notification_draft`)."""
+    drafts = []
     for kind in kinds_for(event):
         for recipient in event_recipients(event, kind):
             key = f"event:{event.pk}:{kind}:{recipient.channel}:{recipient.tag}"
-            row = notification_add(
+            draft = notification_draft(
                 key=key, case=event.case, kind=kind, recipient=recipient, now=now, event=event
             )
-            if row is not None:
-                created.append(row.pk)
-    return created
+            if draft is not None:
+                drafts.append(draft)
+    return drafts
 
 
 # --- delivering ------------------------------------------------------------------------
