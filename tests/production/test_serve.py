@@ -18,7 +18,7 @@ import pytest
 from tests.production.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-READY_SECONDS = 600  # about 35 s on an idle 2-core machine; a guard against a hang, not a timing test
+READY_SECONDS = 600  # about 35 s on an idle 2-core machine; a guard against a hang
 
 pytestmark = [
     pytest.mark.skipif(
