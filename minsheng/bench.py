@@ -65,6 +65,13 @@ QUICK = {
 }
 QUICK_MODULES = ("http", "foundation", "cases", "watch", "stats")
 HEADLINE = "issue 14"
+LEGEND = (
+    "Intake: Minsheng's POST /api/v1/public/cases (production settings, its task worker "
+    "running, rate limits on with the load client allowed), a bare Django view inserting one "
+    "row, django-helpdesk 2.6.1's POST /api/tickets/ (token auth), interleaved round by "
+    "round; ratios per round, then median (min–max). Case list: through the real view, "
+    "median / p95 of MINSHENG_BENCH_REQUESTS requests (the SQL's median in brackets)."
+)
 
 Row = tuple[str, str]
 
@@ -355,6 +362,7 @@ def main() -> None:
         f"{platform.python_version()}; {cases:,} cases{' (quick sizes)' if quick else ''}; "
         f"load average (1/5/15 min) {load_before} before, {_load()} after; {minutes:.0f} min"
     )
+    print(LEGEND)
     print()
     _print_table(columns, args.markdown)
 

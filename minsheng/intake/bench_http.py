@@ -466,8 +466,7 @@ def run() -> list[tuple[str, str]]:
     worker = ("rqworker" if backend == "redis" else "task_worker") if WITH_WORKER else "none"
     rows: list[tuple[str, str]] = [
         (
-            "intake over HTTP: set-up (Minsheng POST /api/v1/public/cases, a bare one-row "
-            "insert view, django-helpdesk POST /api/tickets/; gunicorn, 2 sync workers each)",
+            "intake over HTTP: set-up (gunicorn, 2 sync workers a side)",
             f"{database}, {backend} task backend, worker {worker}; {rounds} rounds × {requests:,}",
         )
     ]
