@@ -13,7 +13,9 @@ cursor (as the "Next" links reach it), the department handler's queue on "My wor
 the similar-case lookup of a fresh process (`similar_fresh_process`: a new Python process
 that maps the task worker's snapshot of the duplicate index, and one without a snapshot).
 
-Run it only against a throwaway database: it inserts straight into the case tables.
+Run it only against a throwaway database: it inserts straight into the case tables. To time
+again a database it has filled (a cluster of your own), set `MINSHENG_BENCH_SEED=0` with that
+database's DATABASE_URL (`MINSHENG_BENCH_SIMILAR=0` leaves out the similar-case lookup).
 """
 
 import csv
@@ -98,6 +100,9 @@ COLUMNS = [
     "approval_level",
     "extra",
     "regulator_reference",
+    # Keyword search (cases 0015): `_documents` gives them.
+    "search_subject",
+    "search_text",
 ]
 
 
@@ -136,9 +141,9 @@ def _documents(subject: str, body: str, connection: Any) -> tuple[str, str]:
 def _stored(subject: str, text: str, vendor: str) -> tuple[str, str]:
     from django.db import connection
 
-    from minsheng.cases.models import CaseSearch
+    from minsheng.cases.models import Case
 
-    field = CaseSearch._meta.get_field("subject")
+    field = Case._meta.get_field("search_subject")
     return (
         str(field.get_db_prep_value(subject, connection)),
         str(field.get_db_prep_value(text, connection)),
@@ -218,7 +223,8 @@ def seed(n: int, *, seed_value: int = 3) -> dict[str, Any]:
 
     from minsheng.accounts.models import Department, Role, User
     from minsheng.accounts.services import user_create
-    from minsheng.cases.models import Case, CaseSearch, Category
+    from minsheng.cases import search
+    from minsheng.cases.models import Case, Category
 
     rng = random.Random(seed_value)  # noqa: S311 - synthetic data, repeatable
     now = timezone.now()
@@ -261,29 +267,23 @@ def seed(n: int, *, seed_value: int = 3) -> dict[str, Any]:
         categories=leaves,
     )
     table = Case._meta.db_table
-    search_table = CaseSearch._meta.db_table
     started = time.perf_counter()
     index_seconds = 0.0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # A bulk load: drop the search indexes (migration 0010), load, build them again.
+            # A bulk load: drop the search indexes (migration 0015), load, build them again.
             cursor.execute(
                 "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s "
                 "AND indexdef LIKE '%%USING gin%%'",
-                [search_table],
+                [table],
             )
             gin = cursor.fetchall()
             for name, _ in gin:
                 cursor.execute(f"DROP INDEX {name}")
             raw = cursor.cursor
-            documents: list[tuple[int, str, str]] = []
             with raw.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row(row)
-                    documents.append((row[0], row[7], row[8]))
-            with raw.copy(f"COPY {search_table} (case_id, subject, text) FROM STDIN") as copy:
-                for case_id, subject, body in documents:
-                    copy.write_row((case_id, *_documents(subject, body, connection)))
+                    copy.write_row((*row, *_documents(row[7], row[8], connection)))
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {first_id + n - 1})"  # noqa: S608
             )
@@ -295,31 +295,28 @@ def seed(n: int, *, seed_value: int = 3) -> dict[str, Any]:
                 [handler_department.pk, first_id],
             )
             built = time.perf_counter()
-            cursor.execute("SET maintenance_work_mem = '256MB'")
+            cursor.execute("SET maintenance_work_mem = '1GB'")
             for _, definition in gin:
                 cursor.execute(definition)
             index_seconds = time.perf_counter() - built
             # As autovacuum would soon: statistics, and the visibility map for index-only scans.
-            for vacuumed in (table, search_table, co_table):
+            for vacuumed in (table, co_table):
                 cursor.execute(f"VACUUM ANALYZE {vacuumed}")
         else:
             marks = ", ".join(["%s"] * len(COLUMNS))
             sql = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({marks})"  # noqa: S608
-            search_sql = f"INSERT INTO {search_table} (case_id, subject, text) VALUES (%s, %s, %s)"  # noqa: S608
             batch: list[tuple[Any, ...]] = []
             for row in rows:
-                batch.append(row)
+                batch.append((*row, *_documents(row[7], row[8], connection)))
                 if len(batch) == 20_000:
                     cursor.executemany(sql, batch)
-                    cursor.executemany(
-                        search_sql, [(r[0], *_documents(r[7], r[8], connection)) for r in batch]
-                    )
                     batch = []
             if batch:
                 cursor.executemany(sql, batch)
-                cursor.executemany(
-                    search_sql, [(r[0], *_documents(r[7], r[8], connection)) for r in batch]
-                )
+            # The FTS5 index over the documents (cases.search writes it for a registration).
+            built = time.perf_counter()
+            search.search_index_rebuild()
+            index_seconds = time.perf_counter() - built
             co_table = Case.co_departments.through._meta.db_table
             cursor.execute(
                 f"INSERT INTO {co_table} (case_id, department_id) "  # noqa: S608
@@ -335,6 +332,25 @@ def seed(n: int, *, seed_value: int = 3) -> dict[str, Any]:
         "department": handler_department.code,
         "category": top[1].pk,
         "now": now,
+    }
+
+
+def seeded() -> dict[str, Any]:
+    """The facts `seed` returns, for a database it has already filled (`MINSHENG_BENCH_SEED=0`:
+    time again without loading again, e.g. a persistent cluster)."""
+    from django.utils import timezone
+
+    from minsheng.accounts.models import User
+    from minsheng.cases.models import Category
+
+    return {
+        "seconds": 0.0,
+        "index_seconds": 0.0,
+        "dispatcher": User.objects.get(username="bench-list-dispatcher"),
+        "handler": User.objects.get(username="bench-list-handler"),
+        "department": "bench-list-d2",
+        "category": Category.objects.get(name="大类1", level=1).pk,
+        "now": timezone.now(),
     }
 
 
@@ -509,7 +525,7 @@ def run(n: int | None = None, rounds: int | None = None, echo: Any = None) -> li
         rounds = int(os.environ.get("MINSHENG_BENCH_REQUESTS", REQUESTS))
     if "testserver" not in settings.ALLOWED_HOSTS:
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    facts = seed(n)
+    facts = seed(n) if os.environ.get("MINSHENG_BENCH_SEED", "1") == "1" else seeded()
     label = f"{connection.vendor}, {n:,} cases"
     rows = [
         (
@@ -570,7 +586,8 @@ def utf8_database() -> None:
 
 
 def main() -> None:
-    utf8_database()
+    if os.environ.get("MINSHENG_BENCH_SEED", "1") == "1":
+        utf8_database()
     with tempfile.TemporaryDirectory() as var:
         os.environ.setdefault("MINSHENG_VAR_DIR", var)
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")

@@ -6,7 +6,9 @@ Models hold data. State changes go through `cases.workflow.perform`, other write
 `cases.services`.
 """
 
+import re
 from pathlib import PurePath
+from typing import Any, ClassVar
 from uuid import uuid4
 
 from django.conf import settings
@@ -156,6 +158,73 @@ class Category(models.Model):
         return self.name
 
 
+# The stored form of a tsvector as PostgreSQL prints it: `'token':1,5 'other':2`.
+_TSVECTOR_ENTRY = re.compile(r"'([^']*)':([0-9,]+)")
+
+
+class SearchDocumentField(models.TextField):
+    """A keyword-search document (`cases.search.document`: tokens separated by spaces),
+    stored as PostgreSQL's `tsvector` with each token at its position, as text on SQLite
+    (where an FTS5 index reads it). Read back, it is the document again (tokens in order),
+    so a case loaded with it and saved whole writes the same document."""
+
+    def db_type(self, connection: BaseDatabaseWrapper) -> str:
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+    def get_placeholder(
+        self, value: object, compiler: object, connection: BaseDatabaseWrapper
+    ) -> str:
+        return "%s::tsvector" if connection.vendor == "postgresql" else "%s"
+
+    def get_db_prep_value(
+        self, value: object, connection: BaseDatabaseWrapper, prepared: bool = False
+    ) -> object:
+        value = super().get_db_prep_value(value, connection, prepared)
+        if connection.vendor == "postgresql" and isinstance(value, str):
+            # `'token':position`; tokens are letters and digits only (no quoting needed).
+            return " ".join(f"'{t}':{min(k, 16383)}" for k, t in enumerate(value.split(), 1))
+        return value
+
+    def from_db_value(
+        self, value: str | None, expression: object, connection: BaseDatabaseWrapper
+    ) -> str | None:
+        if connection.vendor != "postgresql" or not value:
+            return value
+        placed = [
+            (int(position), token)
+            for token, positions in _TSVECTOR_ENTRY.findall(value)
+            for position in positions.split(",")
+        ]
+        return " ".join(token for _position, token in sorted(placed))
+
+
+@SearchDocumentField.register_lookup
+class DocumentMatches(models.Lookup[str]):
+    """`search_subject__matches=tsquery` (PostgreSQL): the document holds the query
+    (`cases.search.Keyword.as_tsquery`), answered by the column's GIN index."""
+
+    lookup_name = "matches"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(
+        self, value: str | int, connection: BaseDatabaseWrapper
+    ) -> tuple[str, list[str | int]]:
+        return ("%s", [value])  # the query as it is, not made into a document
+
+    def as_sql(self, compiler: Any, connection: BaseDatabaseWrapper) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} @@ ({rhs})::tsquery", [*lhs_params, *rhs_params]
+
+
+class CaseManager(models.Manager["Case"]):
+    """Cases without their search documents: no page shows them, and the text's is a few
+    kilobytes (`Case.SEARCH_DOCUMENTS`; ask for them with `.defer(None)` or `.only`)."""
+
+    def get_queryset(self) -> models.QuerySet["Case"]:
+        return super().get_queryset().defer(*Case.SEARCH_DOCUMENTS)
+
+
 class Case(models.Model):
     """One matter raised by the public (诉求/工单), from submission to archive."""
 
@@ -262,6 +331,16 @@ class Case(models.Model):
     version = models.PositiveIntegerField(default=0)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # What keyword search finds the case by (`cases.search`): its subject, and its text with
+    # the respondent unit and the place, as bigram documents with personal data masked;
+    # written at registration. On the case row, so that a match is one visit to the case
+    # (GIN indexes on PostgreSQL, an FTS5 index on SQLite: migration 0015). Lists never read
+    # them (`CaseManager`).
+    search_subject = SearchDocumentField(editable=False, blank=True, default="")
+    search_text = SearchDocumentField(editable=False, blank=True, default="")
+
+    SEARCH_DOCUMENTS: ClassVar[tuple[str, str]] = ("search_subject", "search_text")
+    objects = CaseManager()
 
     class Meta:
         verbose_name = _("case")
@@ -288,48 +367,6 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.number
-
-
-class SearchDocumentField(models.TextField):
-    """A keyword-search document (`cases.search.document`: tokens separated by spaces),
-    stored as PostgreSQL's `tsvector` with each token at its position, as text on SQLite
-    (where an FTS5 index reads it)."""
-
-    def db_type(self, connection: BaseDatabaseWrapper) -> str:
-        return "tsvector" if connection.vendor == "postgresql" else "text"
-
-    def get_placeholder(
-        self, value: object, compiler: object, connection: BaseDatabaseWrapper
-    ) -> str:
-        return "%s::tsvector" if connection.vendor == "postgresql" else "%s"
-
-    def get_db_prep_value(
-        self, value: object, connection: BaseDatabaseWrapper, prepared: bool = False
-    ) -> object:
-        value = super().get_db_prep_value(value, connection, prepared)
-        if connection.vendor == "postgresql" and isinstance(value, str):
-            # `'token':position`; tokens are letters and digits only (no quoting needed).
-            return " ".join(f"'{t}':{min(k, 16383)}" for k, t in enumerate(value.split(), 1))
-        return value
-
-
-class CaseSearch(models.Model):
-    """What keyword search finds one case by (`cases.search`): its subject, and its text
-    with the respondent unit and the place, as bigram documents with personal data masked.
-    Written with the case; indexed by GIN on PostgreSQL, by FTS5 on SQLite (migration 0010)."""
-
-    case = models.OneToOneField(
-        Case, primary_key=True, on_delete=models.PROTECT, related_name="search"
-    )
-    subject = SearchDocumentField()
-    text = SearchDocumentField()
-
-    class Meta:
-        verbose_name = _("case search document")
-        verbose_name_plural = _("case search documents")
-
-    def __str__(self) -> str:
-        return str(self.case_id)
 
 
 class Complainant(models.Model):

@@ -1,8 +1,8 @@
 """Keyword search over the case texts: what is indexed, and how a keyword is asked for.
 
 Chinese has no spaces between words and a keyword of one or two characters (噪音) is
-common, so a case is indexed by character bigrams, not by words, in its own row
-(`CaseSearch`) written when the case is registered:
+common, so a case is indexed by character bigrams, not by words, in two documents on the
+case row (`Case.search_subject`, `Case.search_text`) written when it is registered:
 
 - the text is NFKC-normalised and case-folded (full-width letters and digits become
   ASCII), then cut into runs of letters and digits (spaces and punctuation end a run);
@@ -20,25 +20,34 @@ addresses: `lib.pii`) is masked before it is indexed, so nobody can find a case 
 here: who complained is searched only through the complainant filter (keyed hashes, for
 the roles `access.can_search_by_complainant` names).
 
-PostgreSQL keeps the documents as `tsvector` with a GIN index and asks `@@ tsquery`
+PostgreSQL keeps the documents as `tsvector` with a GIN index each and asks `@@ tsquery`
 (`<->` for the phrase, `:*` for the prefix); SQLite keeps them as text with an FTS5 index
-beside the table (migration 0010) and asks `MATCH` with the same phrases and prefixes.
+beside the table (migration 0015) and asks `MATCH` with the same phrases and prefixes.
+
+Why on the case row (migration 0015; they were in a table of their own before): a keyword in
+1-3 % of a million cases matched 10,000-30,000 rows, each a visit to the search table and
+then one to the case to filter and sort it (0.5-1 s). On the case row, the GIN index's
+matches combine with the list's other indexes (department, state) before any row is read,
+a count reads no row at all, and the newest matches are found by walking the list's own
+index and testing the subject's document, which sits in the row (bench/case_list.md).
 """
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
-from minsheng.cases.models import Case, CaseSearch
+from minsheng.cases.models import Case
 from minsheng.lib.pii import pii_mask
 
 # Runs of letters and digits (what both databases' indexes take as one token's characters).
 _SEPARATORS = re.compile(r"[\W_]+")
 MAX_WORDS = 8  # of a keyword; more are ignored (each is one more index look-up)
+FTS_TABLE = "cases_case_fts"  # SQLite's FTS5 index over the case documents (migration 0015)
 
 
 def _runs(text: str) -> list[str]:
@@ -74,31 +83,53 @@ def text_document(*, body: str, respondent: str, location: str) -> str:
     return document(pii_mask(body), respondent, location)
 
 
-def search_documents_for(case: Case) -> CaseSearch:
-    """The (unsaved) search row of a case."""
-    return CaseSearch(
-        case=case,
-        subject=subject_document(case.subject),
-        text=text_document(body=case.body, respondent=case.respondent, location=case.location),
+def search_documents_set(case: Case) -> Case:
+    """Write the search documents onto an (unsaved) case; returns it."""
+    case.search_subject = subject_document(case.subject)
+    case.search_text = text_document(
+        body=case.body, respondent=case.respondent, location=case.location
     )
+    return case
+
+
+def search_index_add(cases: Sequence[Case]) -> None:
+    """After `cases` (with their documents) are written: on SQLite, add them to the FTS5
+    index (no trigger does: Django rebuilds a table to alter it, dropping its triggers). On
+    PostgreSQL the GIN indexes are the table's own."""
+    if connection.vendor != "sqlite" or not cases:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {FTS_TABLE} (rowid, search_subject, search_text) VALUES (%s, %s, %s)",  # noqa: S608 - no input
+            [(case.pk, case.search_subject, case.search_text) for case in cases],
+        )
+
+
+def search_index_rebuild() -> None:
+    """On SQLite, rebuild the FTS5 index from the case rows (after cases were loaded straight
+    into the table). Nothing to do on PostgreSQL."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('rebuild')")  # noqa: S608 - no input
 
 
 def search_documents_fill(*, batch: int = 2000) -> int:
-    """Write the search rows that are missing (cases registered before migration 0010, or
-    loaded in bulk); returns how many. Safe to run again."""
+    """Write the search documents that are missing (cases loaded straight into the table);
+    returns how many cases got them. Safe to run again."""
     written = 0
     last = 0
     while True:
         cases = list(
-            Case.objects.filter(pk__gt=last, search__isnull=True)
+            Case.objects.filter(pk__gt=last, search_subject="", search_text="")
             .order_by("pk")
             .only("pk", "subject", "body", "respondent", "location")[:batch]
         )
         if not cases:
             return written
-        CaseSearch.objects.bulk_create(
-            [search_documents_for(case) for case in cases], ignore_conflicts=True
+        Case.objects.bulk_update(
+            [search_documents_set(case) for case in cases], list(Case.SEARCH_DOCUMENTS)
         )
+        search_index_add(cases)
         written += len(cases)
         last = cases[-1].pk
 
@@ -141,30 +172,31 @@ class Keyword:
         return f"{column} : (" + " AND ".join(parts) + ")"
 
 
-FTS_TABLE = "cases_casesearch_fts"  # SQLite's FTS5 index over CaseSearch (migration 0010)
-
-
-def _found(*, postgresql: str, sqlite: str, keyword: Keyword) -> Q:
-    """Cases whose search row meets a condition, written for the database in use:
-    `postgresql` over the columns with `{q}` for the tsquery, `sqlite` an FTS5 query
-    with `{subject}` and `{text}` for the column-filtered keyword."""
+def _found(*, postgresql: Q, sqlite: str, keyword: Keyword) -> Q:
+    """Cases whose documents meet a condition, written for the database in use:
+    `postgresql` over `matches` lookups, `sqlite` an FTS5 query with `{subject}` and
+    `{text}` for the column-filtered keyword."""
     if connection.vendor == "postgresql":
-        where = postgresql.replace("{q}", "%s::tsquery")
-        params = [keyword.as_tsquery()] * postgresql.count("{q}")
-        # OFFSET 0 plans the subquery on its own: the GIN index gives the matching ids at
-        # once. Without it PostgreSQL may walk the list's order testing each case's document
-        # (measured at a million cases: 3-5 s for a keyword matching 1 %, ~0.5-1 s with it).
-        sql = f"SELECT case_id FROM cases_casesearch WHERE {where} OFFSET 0"  # noqa: S608 - no input
-    else:
-        fts = sqlite.format(subject=keyword.as_fts5("subject"), text=keyword.as_fts5("text"))
-        sql, params = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [fts]  # noqa: S608
-    return Q(pk__in=RawSQL(sql, params))  # noqa: S611 - the keyword is a parameter
+        return postgresql
+    fts = sqlite.format(
+        subject=keyword.as_fts5("search_subject"), text=keyword.as_fts5("search_text")
+    )
+    sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608 - no input
+    return Q(pk__in=RawSQL(sql, [fts]))  # noqa: S611 - the keyword is a parameter
+
+
+def _in_subject(keyword: Keyword) -> Q:
+    return Q(search_subject__matches=keyword.as_tsquery())
+
+
+def _in_text(keyword: Keyword) -> Q:
+    return Q(search_text__matches=keyword.as_tsquery())
 
 
 def keyword_q(keyword: Keyword) -> Q:
     """Cases whose subject, or text with the respondent unit and place, hold the keyword."""
     return _found(
-        postgresql="subject @@ {q} OR text @@ {q}",
+        postgresql=_in_subject(keyword) | _in_text(keyword),
         sqlite="({subject}) OR ({text})",
         keyword=keyword,
     )
@@ -174,9 +206,9 @@ def keyword_sections(keyword: Keyword) -> list[Q]:
     """`keyword_q` in order of rank: the keyword in the subject, then in the text,
     respondent unit or place only. Together they list each matching case once."""
     return [
-        _found(postgresql="subject @@ {q}", sqlite="{subject}", keyword=keyword),
+        _found(postgresql=_in_subject(keyword), sqlite="{subject}", keyword=keyword),
         _found(
-            postgresql="text @@ {q} AND NOT subject @@ {q}",
+            postgresql=_in_text(keyword) & ~_in_subject(keyword),
             sqlite="({text}) NOT ({subject})",
             keyword=keyword,
         ),

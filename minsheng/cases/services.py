@@ -288,7 +288,7 @@ def case_prepare(
 
 
 def _rows_write(drafts: Sequence[CaseDraft]) -> None:
-    """Number and insert prepared cases with their search rows, complainants and clocks:
+    """Number and insert prepared cases with their search documents, complainants and clocks:
     one statement per kind of row (the numbers of every day in one), nothing read back."""
     by_day: dict[date, list[Case]] = defaultdict(list)
     for draft in drafts:
@@ -301,8 +301,9 @@ def _rows_write(drafts: Sequence[CaseDraft]) -> None:
     for day, cases in by_day.items():
         for case, number in zip(cases, numbers[day], strict=True):
             case.number = number
-    insert_many([draft.case for draft in drafts])
-    insert_many([search.search_documents_for(draft.case) for draft in drafts])  # found at once
+    # With their search documents: found at once.
+    insert_many([search.search_documents_set(draft.case) for draft in drafts])
+    search.search_index_add([draft.case for draft in drafts])
     insert_many([person for draft in drafts for person in draft.complainants])
     clocks.clocks_insert([started for draft in drafts for started in draft.clocks])
 

@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from minsheng.cases.filters import CaseFilterSet
 from minsheng.cases.models import Case, Channel
+from minsheng.cases.search import search_index_rebuild
 from minsheng.cases.services import PersonInput, Submission, case_create
 from minsheng.cases.workflow import Act, perform
 from minsheng.lib.pagination import KeysetPaginator
@@ -141,13 +142,21 @@ def test_case_list_page_and_api_search_alike(cast, client):
     assert list(client.get("/work/cases/", {"q": "噪"}).context["page"].object_list) == []
 
 
-def test_cases_without_a_search_row_are_filled_in(cast):
+def test_cases_without_search_documents_are_filled_in(cast):
     from django.core.management import call_command
 
-    from minsheng.cases.models import CaseSearch
-
     case = _register("噪音扰民")
-    CaseSearch.objects.filter(case=case).delete()
+    Case.objects.filter(pk=case.pk).update(search_subject="", search_text="")  # loaded raw
+    search_index_rebuild()
     assert _found({"q": "噪音"}) == []
     call_command("search_documents_fill", verbosity=0)
     assert _found({"q": "噪音"}) == [case.number]
+
+
+def test_a_case_read_whole_and_saved_is_still_found(cast):
+    case = _register("噪音扰民", "晚上十一点以后还在施工。")
+    whole = Case.objects.defer(None).get(pk=case.pk)  # the documents too, as a join reads them
+    assert whole.search_subject == "噪音 音扰 扰民 民"
+    whole.save()
+    assert _found({"q": "噪音扰民"}) == [case.number]
+    assert _found({"q": "十一点以后"}) == [case.number]

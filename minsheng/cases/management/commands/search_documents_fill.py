@@ -1,5 +1,6 @@
-"""`manage.py search_documents_fill`: write the keyword-search rows that are missing (cases
-registered before migration 0010, or loaded in bulk); see minsheng/cases/search.py."""
+"""`manage.py search_documents_fill`: write the keyword-search documents that are missing
+(cases registered before migration 0010, or loaded straight into the table); see
+minsheng/cases/search.py."""
 
 from typing import Any
 
