@@ -34,7 +34,7 @@ from minsheng.cases.selectors import NEWEST_FIRST, OLDEST_FIRST, case_sections_b
 from minsheng.cases.services import email_hash, name_hash, phone_hash
 from minsheng.cases.workflow.spec import Act
 from minsheng.deadlines.models import Kind, Severity, Step
-from minsheng.lib.pagination import Section
+from minsheng.lib.pagination import COUNT_CAP, KeysetPaginator, Section
 from minsheng.lib.phones import phone_normalise
 
 # What a case number looks like (MS-20261122-000123): such a keyword is looked up first.
@@ -446,6 +446,13 @@ class CaseFilterSet(django_filters.FilterSet):
                     self._keyword_section = None
             return ranked
         return [Section(cases, NEWEST_FIRST)]
+
+    def paginator(self, per_page: int) -> KeysetPaginator:
+        """The filtered cases as the page and the API page through them (`sections`), with
+        the total counted up to COUNT_CAP, or up to `search.COUNT_CAP` for a keyword."""
+        cases = self.qs  # filters first: a keyword search sets `_ranked`
+        cap = search.COUNT_CAP if self._ranked else COUNT_CAP
+        return KeysetPaginator(self.sections(), per_page, counted=cases, cap=cap)
 
     def filter_complainant(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         """Cases with a complainant of exactly this name, phone number or e-mail address

@@ -48,6 +48,10 @@ from minsheng.lib.pii import pii_mask
 _SEPARATORS = re.compile(r"[\W_]+")
 MAX_WORDS = 8  # of a keyword; more are ignored (each is one more index look-up)
 FTS_TABLE = "cases_case_fts"  # SQLite's FTS5 index over the case documents (migration 0015)
+# A keyword search counts its matches up to this many ("1000+ cases"), where other lists
+# count to 10,000 (`lib.pagination.COUNT_CAP`): each match counted is a row read, and a
+# common keyword (噪, 1-3 % of the cases) has 10,000 matches within 300,000 cases.
+COUNT_CAP = 1_000
 
 
 def _runs(text: str) -> list[str]:

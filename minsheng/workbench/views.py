@@ -176,8 +176,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     """Every case the user may see, filtered with the shared CaseFilterSet, paginated."""
     user = _user(request)
     filterset = CaseFilterSet(request.GET or None, queryset=case_list_for_user(user), user=user)
-    # Pages by cursor, whatever their depth; counting stops at 10,000 ("10,000+").
-    paginator = KeysetPaginator(filterset.sections(), PAGE_SIZE, counted=filterset.qs)
+    # Pages by cursor, whatever their depth; counting stops at 10,000 ("10,000+"), or at
+    # 1,000 for a keyword.
+    paginator = filterset.paginator(PAGE_SIZE)
     page = _keyset_page(request, paginator)
     page.object_list = case_access.cases_listed_for(user, page.object_list)
     query = request.GET.copy()

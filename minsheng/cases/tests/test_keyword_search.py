@@ -160,3 +160,25 @@ def test_a_case_read_whole_and_saved_is_still_found(cast):
     whole.save()
     assert _found({"q": "噪音扰民"}) == [case.number]
     assert _found({"q": "十一点以后"}) == [case.number]
+
+
+def test_a_keyword_search_counts_its_matches_up_to_its_own_cap(cast, client, monkeypatch):
+    from minsheng.cases import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 2)  # 1,000 in use
+    for _ in range(3):
+        _register("噪音扰民")
+    _register("路灯不亮")
+    client.force_login(cast.dispatcher)
+    page = client.get("/work/cases/", {"q": "噪音"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.context["page"].paginator.is_capped
+    assert "2+ cases" in page.text
+    assert len(page.context["page"].object_list) == 3  # the list itself is whole
+    page = client.get("/work/cases/", HTTP_ACCEPT_LANGUAGE="en")
+    assert not page.context["page"].paginator.is_capped  # other lists count to 10,000
+    assert "4 cases" in page.text
+    api = APIClient()
+    api.force_authenticate(user=cast.dispatcher)
+    answer = api.get("/api/v1/cases", {"q": "噪音"}).json()
+    assert answer["count_is_capped"] is True
+    assert len(answer["results"]) == 3

@@ -98,7 +98,7 @@ class CasePagination(PageNumberPagination):
         if request.query_params.get(self.page_query_param) == "":
             raise NotFound
         self.request = request
-        paginator = KeysetPaginator(filterset.sections(), size, counted=filterset.qs)
+        paginator = filterset.paginator(size)
         try:
             self.keyset_page = page_from_query(paginator, request.query_params)
         except (BadCursor, EmptyPage, PageNotAnInteger) as exc:
