@@ -10,7 +10,8 @@ through its field's own `pre_save` and `get_db_prep_save` (encryption at rest, J
 choices), so a row written this way is the row `save()` would have written.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from django.db import connection, connections, models, transaction
 
@@ -99,3 +100,35 @@ def _sqlite_insert(model: type[models.Model], objs: Sequence[models.Model]) -> N
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+@contextmanager
+def gin_indexes_deferred(models_: Iterable[type[models.Model]]) -> Iterator[list[str]]:
+    """On PostgreSQL, drop the GIN indexes of these models' tables (keyword search), let the
+    caller load, and build them again (yields their definitions). A GIN index takes a large load row
+    by row at several times the cost of building it once over the loaded table. Meanwhile
+    keyword search reads every row: for a database being filled (a benchmark, a first
+    import), not one in service. The indexes are built again if the load fails too; a
+    process killed meanwhile leaves them missing (`manage.py migrate` does not make them
+    again: run the definitions). Nothing to do on SQLite (FTS5 is no GIN)."""
+    if connection.vendor != "postgresql":
+        yield []
+        return
+    tables = [model._meta.db_table for model in models_]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE schemaname = current_schema() AND tablename = ANY(%s) "
+            "AND indexdef LIKE '%%USING gin%%'",
+            [tables],
+        )
+        gin = cursor.fetchall()
+        for name, _ in gin:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    try:
+        yield [definition for _, definition in gin]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+            for _, definition in gin:
+                cursor.execute(definition)

@@ -127,3 +127,25 @@ def test_a_load_in_parallel_numbers_each_day_without_gaps_and_keeps_the_audit_ch
     check = chain_check()
     assert check.first_break is None
     assert check.entries == 40
+
+
+# Committed batch by batch, as the command runs for real (an index cannot be built in a
+# transaction that still has foreign keys to check).
+@pytest.mark.django_db(transaction=True)
+def test_a_load_with_the_search_index_deferred_still_finds_every_case_by_keyword():
+    def gin_indexes() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE indexdef LIKE '%USING gin%' "
+                "ORDER BY indexname"
+            )
+            return [name for (name,) in cursor.fetchall()]
+
+    before = gin_indexes() if connection.vendor == "postgresql" else []
+    call_command("load_cases", LOAD, defer_search_index=True, jobs=1, stdout=io.StringIO())
+    if connection.vendor == "postgresql":
+        assert before  # the keyword search's indexes, dropped for the load and built again
+        assert gin_indexes() == before
+    keyword = search.Keyword.parse("的")
+    assert Case.objects.filter(search.keyword_q(keyword)).count() > 0
+    assert Case.objects.count() == LOAD

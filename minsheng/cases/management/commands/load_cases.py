@@ -15,6 +15,10 @@ are taken in date order and the audit chain is appended under its head's lock
 (`audit.services.entries_append`), so the numbers and the chain come out as one process
 would leave them, and a batch is written whole or not at all. Each batch draws its cases
 from its own seed, so the same `--seed` loads the same cases whatever `--jobs` is.
+
+`--defer-search-index` (PostgreSQL) drops the keyword search's GIN indexes for the load and
+builds them once after it (`lib.bulk.gin_indexes_deferred`): for a database being filled,
+not one in service, since a search meanwhile reads every row.
 """
 
 import gc
@@ -22,10 +26,12 @@ import multiprocessing
 import os
 import random
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, connections
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
@@ -35,6 +41,7 @@ from tqdm import tqdm
 from minsheng.cases.bench import CHANNELS, KINDS, _choice, _texts
 from minsheng.cases.services import PersonInput, Submission
 from minsheng.intake.services import drafts_register, submission_draft
+from minsheng.lib.bulk import gin_indexes_deferred
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 
@@ -101,6 +108,12 @@ class Command(BaseCommand):
             help="processes working out and writing batches (default: the cores)",
         )
         parser.add_argument("--seed", type=int, default=3, help="random seed (repeatable)")
+        parser.add_argument(
+            "--defer-search-index",
+            action="store_true",
+            help="PostgreSQL: drop the keyword-search (GIN) indexes during the load and build "
+            "them once after it (faster; for a database not in service)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         global _load
@@ -126,7 +139,15 @@ class Command(BaseCommand):
         gc.collect()
         gc.freeze()
         started = time.perf_counter()
-        with tqdm(total=count, unit="case", disable=None) as bar:
+        deferred: AbstractContextManager[list[str]] = nullcontext([])
+        if options["defer_search_index"]:
+            deferred = gin_indexes_deferred(apps.get_app_config("cases").get_models())
+        with deferred as dropped, tqdm(total=count, unit="case", disable=None) as bar:
+            if dropped:
+                self.stdout.write(
+                    "Search indexes dropped for the load, built again after it (should the "
+                    "load be killed, build them with):\n" + ";\n".join(dropped) + ";"
+                )
             if jobs == 1:
                 for index, size in batches:
                     bar.update(batch_load(load, index, size))
