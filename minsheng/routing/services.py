@@ -573,10 +573,14 @@ def collective_detect(*, case: Case) -> CollectiveFinding:
     if people < COLLECTIVE_MIN_PEOPLE:
         return CollectiveFinding(cases=group, people=people, flagged=[])
     numbers = sorted(c.number for c in group)
+    # Only those read as not flagged: each flag is a write transaction (on SQLite the write
+    # lock), and a group grows with every case about its unit. The flag's own conditional
+    # update still decides when two checks race.
     flagged = [
         c
         for c in group
-        if case_flag_collective(case=c, actor=None, cases=numbers, people=people) is not None
+        if not c.is_collective
+        and case_flag_collective(case=c, actor=None, cases=numbers, people=people) is not None
     ]
     if flagged:
         logger.info("routing: collective complaint of %d people: %s", people, numbers)
