@@ -356,10 +356,11 @@ def main() -> None:
             columns[column] = [(module, name, figure) for module, name, figure in rows]
     minutes = (time.perf_counter() - began) / 60
     cases = int(os.environ.get("MINSHENG_BENCH_CASES", "100000"))
+    sizes = f"{cases:,} cases" if {"cases", "watch", "stats"} & set(modules) else "no case load"
     print(
         f"{' '.join(['python -m minsheng.bench', *sys.argv[1:]])}: "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {_machine()}, Python "
-        f"{platform.python_version()}; {cases:,} cases{' (quick sizes)' if quick else ''}; "
+        f"{platform.python_version()}; {sizes}{' (quick sizes)' if quick else ''}; "
         f"load average (1/5/15 min) {load_before} before, {_load()} after; {minutes:.0f} min"
     )
     print(LEGEND)
