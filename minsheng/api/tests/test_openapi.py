@@ -154,6 +154,9 @@ def test_generated_action_bodies_require_what_the_table_requires():
 # --- schemathesis: generated requests against a live server -----------------------------
 
 MAX_EXAMPLES = 8  # per operation, phase and generation mode
+# Seconds a request may take before schemathesis calls it a network error (its default is
+# 10): a PDF rendered on a machine busy with other work can take longer; a hang guard only.
+REQUEST_TIMEOUT = 120
 
 
 def failures_of(events) -> list[str]:
@@ -309,6 +312,7 @@ def test_api_answers_as_documented(quick_live_server, cast):
     config = SchemathesisConfig.from_dict(
         {
             "seed": 1,
+            "request-timeout": REQUEST_TIMEOUT,
             "headers": {"Authorization": f"Token {token}"},
             "workers": 1,
             "generation": {
@@ -357,6 +361,7 @@ def whole_api_failures(url: str, *, headers: dict[str, str], existing, operation
     config = SchemathesisConfig.from_dict(
         {
             "seed": 2,
+            "request-timeout": REQUEST_TIMEOUT,
             "headers": headers,
             "workers": 1,
             "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
