@@ -6,7 +6,6 @@ Models hold data. State changes go through `cases.workflow.perform`, other write
 `cases.services`.
 """
 
-import re
 from pathlib import PurePath
 from typing import Any, ClassVar
 from uuid import uuid4
@@ -158,15 +157,16 @@ class Category(models.Model):
         return self.name
 
 
-# The stored form of a tsvector as PostgreSQL prints it: `'token':1,5 'other':2`.
-_TSVECTOR_ENTRY = re.compile(r"'([^']*)':([0-9,]+)")
+class StoredDocument(str):
+    """A search document read back from PostgreSQL, in `tsvector`'s own text form
+    (`'token':1,5 'other':2`): written back unchanged (reading it costs no parsing)."""
 
 
 class SearchDocumentField(models.TextField):
     """A keyword-search document (`cases.search.document`: tokens separated by spaces),
     stored as PostgreSQL's `tsvector` with each token at its position, as text on SQLite
-    (where an FTS5 index reads it). Read back, it is the document again (tokens in order),
-    so a case loaded with it and saved whole writes the same document."""
+    (where an FTS5 index reads it). Read back from PostgreSQL it is a `StoredDocument`, which
+    is written back as it is: a case loaded with it (a join does) and saved whole keeps it."""
 
     def db_type(self, connection: BaseDatabaseWrapper) -> str:
         return "tsvector" if connection.vendor == "postgresql" else "text"
@@ -179,6 +179,8 @@ class SearchDocumentField(models.TextField):
     def get_db_prep_value(
         self, value: object, connection: BaseDatabaseWrapper, prepared: bool = False
     ) -> object:
+        if isinstance(value, StoredDocument):
+            return str(value)
         value = super().get_db_prep_value(value, connection, prepared)
         if connection.vendor == "postgresql" and isinstance(value, str):
             # `'token':position`; tokens are letters and digits only (no quoting needed).
@@ -188,14 +190,9 @@ class SearchDocumentField(models.TextField):
     def from_db_value(
         self, value: str | None, expression: object, connection: BaseDatabaseWrapper
     ) -> str | None:
-        if connection.vendor != "postgresql" or not value:
+        if connection.vendor != "postgresql" or value is None:
             return value
-        placed = [
-            (int(position), token)
-            for token, positions in _TSVECTOR_ENTRY.findall(value)
-            for position in positions.split(",")
-        ]
-        return " ".join(token for _position, token in sorted(placed))
+        return StoredDocument(value)
 
 
 @SearchDocumentField.register_lookup
