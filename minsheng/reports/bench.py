@@ -52,8 +52,8 @@ CASE_COLUMNS = [
     "department_id", "category_id", "area_id", "next_due_step", "next_due_at", "created_at",
     "updated_at", "replied_at", "closed_at", "version",
     # The office's configuration (cases 0012) and the clock's policy name (cases 0014):
-    # none of it in these cases.
-    "approval_level", "extra", "regulator_reference",
+    # none of it in these cases; nor keyword search documents (cases 0015: not searched here).
+    "approval_level", "extra", "regulator_reference", "search_subject", "search_text",
 ]  # fmt: skip
 CLOCK_COLUMNS = [
     "case_id", "step", "unit", "amount", "extension", "started_at", "pauses", "due_at",
@@ -110,7 +110,8 @@ def _generate(
                 returns, False, "", "", "", "", rating, department, rng.choice(categories),
                 rng.choice(areas) if rng.random() < 0.8 else None,
                 "result" if is_open else "", result_due if is_open else None, created, created,
-                replied, replied if state in {"closed", "archived"} else None, 0, 0, "{}", "",
+                replied, replied if state in {"closed", "archived"} else None, 0,
+                0, "{}", "", "", "",
             ),
         )  # fmt: skip
         review_stop = created + timedelta(hours=rng.randrange(1, 30))
