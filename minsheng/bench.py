@@ -205,7 +205,8 @@ def collect(column: str, modules: list[str], out: Path) -> None:
                 rows = _module_rows(module, echo)
             except Exception as error:  # noqa: BLE001 - said in the table, the rest goes on
                 traceback.print_exc()
-                rows = [(f"{module}: failed", f"{type(error).__name__}: {error}"[:200])]
+                said = " ".join(f"{type(error).__name__}: {error}".split())
+                rows = [(f"{module}: failed (its traceback above the table)", said[:120])]
             for name, figure in rows:
                 if module in ("http", "routing", "foundation", "fault"):
                     echo(name, figure)
