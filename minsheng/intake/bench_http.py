@@ -300,22 +300,8 @@ def _bare(tmp: Path) -> Iterator[Side]:
     subprocess.run(  # noqa: S603 - our own interpreter and django-admin
         [PY, "-m", "django", "migrate", "--run-syncdb", "-v0"], cwd=project, env=env, check=True
     )
-    port = _free_port()
-    log = tmp / "bare-web.log"
-    with open(log, "wb") as out:
-        web = subprocess.Popen(  # noqa: S603 - our own interpreter and gunicorn
-            _gunicorn(PY, port),
-            cwd=project,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            url = f"http://127.0.0.1:{port}/submit"
-            _wait_ready(url, web, log)
-            yield Side(BARE, url, web.pid)
-        finally:
-            _stop([web])
+    with _served(PY, project, env, tmp / "bare-web.log", "/submit") as (url, pid):
+        yield Side(BARE, url, pid)
 
 
 @contextmanager
@@ -329,21 +315,33 @@ def _helpdesk(tmp: Path) -> Iterator[Side | str]:
     except RuntimeError as error:
         yield f"not measured: {error}"
         return
+    with _served(interpreter, project, env, tmp / "helpdesk-web.log", "/api/tickets/") as (
+        url,
+        pid,
+    ):
+        auth = _auth(env["HELPDESK_TOKEN"])
+        yield Side(HELPDESK, url, pid, _helpdesk_payload(queue), auth)
+
+
+@contextmanager
+def _served(
+    python: str, project: Path, env: dict[str, str], log: Path, path: str
+) -> Iterator[tuple[str, int]]:
+    """`project` under gunicorn (2 sync workers) on a free port until the block ends:
+    (the URL of `path`, the master's pid) once it answers."""
     port = _free_port()
-    log = tmp / "helpdesk-web.log"
     with open(log, "wb") as out:
-        web = subprocess.Popen(  # noqa: S603 - the helpdesk venv's interpreter and gunicorn
-            _gunicorn(interpreter, port),
+        web = subprocess.Popen(  # noqa: S603 - a bench interpreter and gunicorn
+            _gunicorn(python, port),
             cwd=project,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
         try:
-            url = f"http://127.0.0.1:{port}/api/tickets/"
+            url = f"http://127.0.0.1:{port}{path}"
             _wait_ready(url, web, log)
-            token = env["HELPDESK_TOKEN"]
-            yield Side(HELPDESK, url, web.pid, _helpdesk_payload(queue), _auth(token))
+            yield url, web.pid
         finally:
             _stop([web])
 
