@@ -12,7 +12,7 @@ production set-up: Redis task backend and cache). Each process runs the modules
 (`--collect`: foundation here, then `intake.bench_http`, `cases.bench`,
 `supervision.bench`, `reports.bench`, `routing.bench` and the opt-in `workers.bench`),
 whose `run()` rows are put side by side by name (the database's name taken out of it).
-The issue's figures come first: intake per second at concurrency 8 and 32 beside the
+The scale figures come first: intake per second at concurrency 8 and 32 beside the
 bare-insert floor and django-helpdesk measured in the same run, with the ratios; the case
 list at MINSHENG_BENCH_CASES cases; memory per web worker. The rest follows by module.
 
@@ -64,7 +64,7 @@ QUICK = {
     "MINSHENG_BENCH_FOUNDATION_ROUNDS": "50",
 }
 QUICK_MODULES = ("http", "foundation", "cases", "watch", "stats")
-HEADLINE = "issue 14"
+HEADLINE = "scale"
 LEGEND = (
     "Intake: Minsheng's POST /api/v1/public/cases (production settings, its task worker "
     "running, rate limits on with the load client allowed), a bare Django view inserting one "
@@ -226,7 +226,7 @@ def _key(name: str) -> str:
 
 
 def _headline(module: str, key: str) -> bool:
-    """The figures issue 14 asks `make bench` for."""
+    """The scale figures `make bench` leads with."""
     if module == "http":
         return True
     if module != "cases":
