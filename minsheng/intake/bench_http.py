@@ -1,8 +1,8 @@
-"""Public intake over HTTP, beside a bare one-row insert: `python -m minsheng.intake.bench_http`
-prints a table; `run()` returns its rows for `make bench` (opt-in: MINSHENG_BENCH_HTTP=1,
-it takes a few minutes).
+"""Public intake over HTTP, beside a bare one-row insert and django-helpdesk's ticket API:
+`python -m minsheng.intake.bench_http` prints a table; `run()` returns its rows for `make
+bench` (on by default there; MINSHENG_BENCH_HTTP=0 leaves it out).
 
-Set-up, the same for both sides: gunicorn with 2 sync workers on 127.0.0.1, the database of
+Set-up, the same for every side: gunicorn with 2 sync workers on 127.0.0.1, the database of
 the environment (a throwaway SQLite file in WAL mode by default; DATABASE_URL=postgres://...
 from `scripts/with-postgres`), connections kept (CONN_MAX_AGE=60).
 
