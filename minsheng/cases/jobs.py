@@ -21,13 +21,10 @@ from django.utils.module_loading import import_string
 from django_tasks import task
 
 from minsheng.cases.models import CaseEvent
-from minsheng.cases.workflow import EVENTS
+from minsheng.cases.workflow import UNANNOUNCED
 from minsheng.lib.tasks import enqueue_on_commit
 
 logger = logging.getLogger(__name__)
-
-# Events that cause nothing further (notify's own delivery log).
-UNANNOUNCED = frozenset(str(name) for name, spec in EVENTS.items() if not spec.is_announced)
 
 # True while made-up history is written (`events_muted`).
 _muted: ContextVar[bool] = ContextVar("case_events_muted", default=False)
@@ -65,11 +62,6 @@ def case_event_saved(
     so a rolled-back action tells nobody."""
     if created and not raw and not _muted.get() and instance.action not in UNANNOUNCED:
         enqueue_on_commit(events_consume_job, event_ids=[instance.pk])
-
-
-def events_are_muted() -> bool:
-    """Whether the events being written are made-up history (`events_muted`)."""
-    return _muted.get()
 
 
 @contextmanager

@@ -25,13 +25,6 @@ def events_consume(case_events: list[CaseEvent]) -> None:
 
 
 @task()
-def case_event_review_job(*, event_id: int) -> None:
-    """`services.event_review` of one event (tasks queued before events went through
-    `cases.jobs.events_consume_job` still name this one)."""
-    services.event_review(event_id=event_id)
-
-
-@task()
 def drift_watch_job() -> list[int]:
     """Pause the policies whose measured precision fell below theirs; returns their ids."""
     return [policy.pk for policy in services.drift_check(now=timezone.now())]

@@ -65,15 +65,6 @@ def _deliver(notification_id: int) -> str:
 
 
 @task()
-def event_fan_out_job(*, event_id: int) -> int:
-    """One committed case event's messages and webhook posts, as `events_consume` does them
-    (tasks queued before events went through `cases.jobs.events_consume_job` still name
-    this one). Returns how many of its messages are still waiting (a retry is queued)."""
-    events_consume([CaseEvent.objects.select_related("case").get(pk=event_id)])
-    return len(selectors.pending_for_event(event_id))
-
-
-@task()
 def notification_deliver_job(*, notification_id: int) -> str:
     """One attempt at one message; on failure the next attempt is enqueued for later.
     Returns the row's status afterwards ("skipped" if not ours to send now)."""

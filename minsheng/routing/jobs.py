@@ -4,7 +4,7 @@ import logging
 
 from django_tasks import task
 
-from minsheng.cases.models import Case, CaseEvent
+from minsheng.cases.models import CaseEvent
 from minsheng.cases.workflow import Act
 from minsheng.routing import selectors, services
 
@@ -46,15 +46,6 @@ def events_consume(case_events: list[CaseEvent]) -> None:
     for event in case_events:
         if event.action == Act.REGISTER:
             services.collective_check(case=event.case)
-
-
-@task()
-def collective_check_job(*, case_id: int) -> bool:
-    """Check one case for a collective complaint and flag the group (tasks queued before
-    registrations went through `events_consume` still name this one). Returns whether the
-    case is part of one."""
-    case = Case.objects.get(pk=case_id)
-    return services.collective_detect(case=case).is_collective
 
 
 @task()

@@ -39,6 +39,7 @@ from minsheng.cases.workflow.spec import (
 from minsheng.cases.workflow.table import (
     ACTIONS,
     EVENTS,
+    UNANNOUNCED,
     event_label,
     is_note_for_complainant,
     knowledge_entry_actions,
@@ -62,6 +63,7 @@ __all__ = [
     "RESTING_STATES",
     "STEP_STATES",
     "RESULT_PARTS",
+    "UNANNOUNCED",
     "Act",
     "Action",
     "Event",

@@ -671,6 +671,9 @@ EVENTS: dict[Act, Event] = {
     Act.ENFORCEMENT_OPENED: Event(label=_("Enforcement case opened")),
 }
 
+# Events that cause nothing further (notify's own delivery lines): no consumer hears of them.
+UNANNOUNCED = frozenset(str(name) for name, spec in EVENTS.items() if not spec.is_announced)
+
 
 # --- what the satellites read off the table ---------------------------------------------
 

@@ -12,14 +12,12 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from minsheng.cases import selectors as case_selectors
-from minsheng.cases.workflow import EVENTS
+from minsheng.cases.workflow import UNANNOUNCED
 from minsheng.notify.models import EventCursor, Notification, WebhookDelivery
 from minsheng.notify.services import notifications, webhooks
 
 logger = logging.getLogger(__name__)
 
-# notify's own timeline lines cause nothing further.
-OWN_ACTIONS = frozenset(str(name) for name, spec in EVENTS.items() if not spec.is_announced)
 # An event older than this is history (imported, backdated, or after a long outage): telling
 # people about it now would confuse more than help.
 MAX_EVENT_AGE = timedelta(days=7)
@@ -52,7 +50,7 @@ def event_fan_out(*, event_id: int, now: datetime) -> FanOut:
     transaction saves them all with the webhook deliveries (all of an event's rows or none:
     `events_fanned_out` relies on it)."""
     event = case_selectors.event_get(event_id)
-    if event.action in OWN_ACTIONS:
+    if event.action in UNANNOUNCED:
         return FanOut()
     if event.created_at < now - MAX_EVENT_AGE:
         logger.info("notify: event %s is older than %s; not sent", event.pk, MAX_EVENT_AGE)
@@ -101,7 +99,7 @@ def events_catch_up(*, now: datetime, budget: timedelta = CATCH_UP_BUDGET) -> Fa
             break
         done = events_fanned_out([event.pk for event in batch])
         for event in batch:
-            if event.action not in OWN_ACTIONS and event.pk not in done:
+            if event.action not in UNANNOUNCED and event.pk not in done:
                 total.add(event_fan_out(event_id=event.pk, now=now))
             if event.created_at > now - CURSOR_SETTLE:
                 is_settling = True
