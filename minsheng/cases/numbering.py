@@ -19,29 +19,15 @@ def case_number_format(day: date, sequence: int) -> str:
     return f"{PREFIX}-{day:%Y%m%d}-{sequence:06d}"
 
 
-# Days per statement of `case_numbers_take_many` (two parameters a day; SQLite takes 32,766).
+# Days per statement of `case_numbers_take` (two parameters a day; SQLite takes 32,766).
 DAYS_PER_STATEMENT = 5000
 
 
-def case_numbers_take(day: date, count: int) -> list[str]:
-    """Take the next `count` numbers of `day` (one for a registration, many for a bulk
-    load) in one statement. Call inside the transaction that creates the cases."""
-    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (day, last) VALUES (%s, %s) "  # noqa: S608 - table name is ours
-            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + %s RETURNING last",
-            [day, count, count],
-        )
-        (last,) = cursor.fetchone()
-    return [case_number_format(day, sequence) for sequence in range(last - count + 1, last + 1)]
-
-
-def case_numbers_take_many(counts: dict[date, int]) -> dict[date, list[str]]:
-    """Take the next numbers of many days at once (a bulk load registered over two years):
-    one statement for the lot, the same upsert as `case_numbers_take`. The days' counters
-    are locked in date order, so that two loads running at once (`load_cases --jobs`) wait
-    for each other instead of deadlocking."""
+def case_numbers_take(counts: dict[date, int]) -> dict[date, list[str]]:
+    """Take the next numbers of each day in `counts` (one for a registration, many for a
+    bulk load registered over two years) in one statement. Call inside the transaction that
+    creates the cases. The days' counters are locked in date order, so that two loads
+    running at once (`load_cases --jobs`) wait for each other instead of deadlocking."""
     table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
     days = sorted(counts)
     taken: dict[date, list[str]] = {}

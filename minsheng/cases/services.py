@@ -29,7 +29,7 @@ from minsheng.cases.models import (
     MediationAgreement,
     State,
 )
-from minsheng.cases.numbering import case_numbers_take, case_numbers_take_many
+from minsheng.cases.numbering import case_numbers_take
 from minsheng.cases.workflow import Act
 from minsheng.deadlines.calendar import Due
 from minsheng.deadlines.models import CaseClass, Kind, Severity, Step
@@ -293,11 +293,7 @@ def _rows_write(drafts: Sequence[CaseDraft]) -> None:
     by_day: dict[date, list[Case]] = defaultdict(list)
     for draft in drafts:
         by_day[timezone.localdate(draft.case.created_at)].append(draft.case)
-    if len(by_day) == 1:
-        ((day, cases),) = by_day.items()
-        numbers = {day: case_numbers_take(day, len(cases))}
-    else:
-        numbers = case_numbers_take_many({day: len(cases) for day, cases in by_day.items()})
+    numbers = case_numbers_take({day: len(cases) for day, cases in by_day.items()})
     for day, cases in by_day.items():
         for case, number in zip(cases, numbers[day], strict=True):
             case.number = number
