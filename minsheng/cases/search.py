@@ -8,10 +8,13 @@ case row (`Case.search_subject`, `Case.search_text`) written when it is register
   ASCII), then cut into runs of letters and digits (spaces and punctuation end a run);
 - each run gives its bigrams in order, then its last character alone: "噪音扰民" gives
   噪音 音扰 扰民 民. The lone character ends the run, so a phrase never spans two runs;
+- after every run's tokens, each distinct character of the document once, in the order it
+  first occurs ("噪音扰民" ends with 噪 音 扰 民): a keyword of one character is then one
+  exact token wherever it stands in a run (the bigrams are other tokens, so no phrase
+  reaches these characters);
 - a keyword of two or more characters is the phrase of its bigrams (consecutive
   positions), so it matches exactly where the keyword occurs as written; a keyword of one
-  character matches any token that starts with it (a prefix); several words separated
-  by spaces must all occur;
+  character is that character's token; several words separated by spaces must all occur;
 - two documents per case: the subject, and the text with the respondent unit and the
   place. A match in the subject ranks first (`keyword_sections`).
 
@@ -21,8 +24,11 @@ here: who complained is searched only through the complainant filter (keyed hash
 the roles `access.can_search_by_complainant` names).
 
 PostgreSQL keeps the documents as `tsvector` with a GIN index each and asks `@@ tsquery`
-(`<->` for the phrase, `:*` for the prefix); SQLite keeps them as text with an FTS5 index
-beside the table (migration 0015) and asks `MATCH` with the same phrases and prefixes.
+(`<->` for the phrase, `'噪'` for one character); SQLite keeps them as text with an FTS5
+index beside the table (migration 0015) and asks `MATCH` with the same phrases and tokens.
+A one-character keyword was a prefix (`'噪':*`, GIN's partial match over every bigram that
+starts with it, 15-20x the cost of one token) until the characters were indexed on their own
+(migration 0016 rewrote the documents: a change of this format needs such a re-index).
 
 Why on the case row (migration 0015; they were in a table of their own before): a keyword in
 1-3 % of a million cases matched 10,000-30,000 rows, each a visit to the search table and
@@ -63,17 +69,12 @@ def _run_tokens(run: str) -> list[str]:
     return [run[k : k + 2] for k in range(len(run) - 1)] + [run[-1]]
 
 
-def tokens(text: str) -> list[str]:
-    """The index tokens of a text, in order: each run's bigrams, then its last character."""
-    found: list[str] = []
-    for run in _runs(text):
-        found += _run_tokens(run)
-    return found
-
-
 def document(*texts: str) -> str:
-    """The stored form of a document: its tokens separated by spaces."""
-    return " ".join(token for text in texts for token in tokens(text))
+    """The stored form of a document: the texts' tokens, then each distinct character of
+    them once (a one-character keyword's token), separated by spaces."""
+    runs = [run for text in texts for run in _runs(text)]
+    found = [token for run in runs for token in _run_tokens(run)]
+    return " ".join(found + list(dict.fromkeys("".join(runs))))
 
 
 def subject_document(subject: str) -> str:
@@ -117,31 +118,42 @@ def search_index_rebuild() -> None:
             cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('rebuild')")  # noqa: S608 - no input
 
 
-def search_documents_fill(*, batch: int = 2000) -> int:
-    """Write the search documents that are missing (cases loaded straight into the table);
-    returns how many cases got them. Safe to run again."""
+def search_documents_fill(
+    *, every: bool = False, model: type[Case] = Case, batch: int = 2000
+) -> int:
+    """Write the search documents that are missing (cases loaded straight into the table),
+    or with `every` those of every case (their format changed: a migration re-indexes, with
+    its historical `model`); returns how many cases got them. Safe to run again: each batch
+    is written on its own, so a run stopped half-way leaves every case searchable (in the
+    old format or the new) and is simply run again."""
+    missing = Q() if every else Q(search_subject="", search_text="")
     written = 0
     last = 0
     while True:
         cases = list(
-            Case.objects.filter(pk__gt=last, search_subject="", search_text="")
+            model._base_manager.filter(missing, pk__gt=last)
             .order_by("pk")
             .only("pk", "subject", "body", "respondent", "location")[:batch]
         )
         if not cases:
-            return written
-        Case.objects.bulk_update(
+            break
+        model._base_manager.bulk_update(
             [search_documents_set(case) for case in cases], list(Case.SEARCH_DOCUMENTS)
         )
-        search_index_add(cases)
+        if not every:
+            search_index_add(cases)
         written += len(cases)
         last = cases[-1].pk
+    if every:
+        # FTS5 forgets a row only given its old documents: read them all again at once.
+        search_index_rebuild()
+    return written
 
 
 @dataclass(frozen=True)
 class Keyword:
     """A keyword as the index asks for it: each word's bigrams (a phrase), or a single
-    character (a prefix)."""
+    character (its own token)."""
 
     words: tuple[tuple[str, ...], ...]
 
@@ -156,24 +168,16 @@ class Keyword:
         return bool(self.words)
 
     def as_tsquery(self) -> str:
-        """PostgreSQL: `'噪音' <-> '音扰'` for a phrase, `'噪':*` for one character."""
-        parts = []
-        for word in self.words:
-            if len(word) == 1 and len(word[0]) == 1:
-                parts.append(f"'{word[0]}':*")
-            else:
-                parts.append("(" + " <-> ".join(f"'{token}'" for token in word) + ")")
-        return " & ".join(parts)
+        """PostgreSQL: `('噪音' <-> '音扰')` for a phrase, `('噪')` for one character."""
+        return " & ".join(
+            "(" + " <-> ".join(f"'{token}'" for token in word) + ")" for word in self.words
+        )
 
     def as_fts5(self, column: str) -> str:
-        """SQLite FTS5: `column : ("噪音 音扰" AND "噪"*)`."""
-        parts = []
-        for word in self.words:
-            if len(word) == 1 and len(word[0]) == 1:
-                parts.append(f'"{word[0]}"*')
-            else:
-                parts.append('"' + " ".join(word) + '"')
-        return f"{column} : (" + " AND ".join(parts) + ")"
+        """SQLite FTS5: `column : ("噪音 音扰" AND "噪")`."""
+        return (
+            f"{column} : (" + " AND ".join('"' + " ".join(word) + '"' for word in self.words) + ")"
+        )
 
 
 def _found(*, postgresql: Q, sqlite: str, keyword: Keyword) -> Q:

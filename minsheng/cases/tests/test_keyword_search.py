@@ -182,3 +182,51 @@ def test_a_keyword_search_counts_its_matches_up_to_its_own_cap(cast, client, mon
     answer = api.get("/api/v1/cases", {"q": "噪音"}).json()
     assert answer["count_is_capped"] is True
     assert len(answer["results"]) == 3
+
+
+def test_one_character_is_found_wherever_it_stands_and_nowhere_else(cast):
+    with time_machine.travel("2026-11-01 09:00 +08:00", tick=False):
+        inside = _register("工地夜间施工噪音扰民")  # in the middle of a run
+    with time_machine.travel("2026-11-02 09:00 +08:00", tick=False):
+        at_the_end = _register("楼下的空调外机太噪，睡不着")  # the last of its run
+    with time_machine.travel("2026-11-03 09:00 +08:00", tick=False):
+        in_the_text = _register("小区环境问题", "广场舞音响的噪声很大。")  # newest, text only
+    with time_machine.travel("2026-11-04 09:00 +08:00", tick=False):
+        _register("路灯不亮", "某某路的路灯坏了一个多月。")
+        loud = _register("音响太响", "广场舞扰民。")  # 音 and 扰, no 噪
+
+    # The subject's matches first (newest first), then the text's.
+    assert _found({"q": "噪"}) == [at_the_end.number, inside.number, in_the_text.number]
+    assert _found({"q": "机"}) == [at_the_end.number]
+    assert _found({"q": "广"}) == [loud.number, in_the_text.number]
+    # A character and a word, both there.
+    assert _found({"q": "噪 扰民"}) == [inside.number]
+    # And with a filter: only the accepted one.
+    perform(case=inside, action=Act.ACCEPT, actor=cast.intake)
+    assert _found({"q": "噪", "state": "accepted"}) == [inside.number]
+    assert _found({"q": "噪", "state": "submitted"}) == [at_the_end.number, in_the_text.number]
+
+
+def test_the_re_index_migration_lets_one_character_find_old_documents(cast):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "minsheng.cases.migrations.0016_search_documents_characters"
+    )
+    case = _register("工地夜间施工噪音扰民")
+    # Written before the characters were indexed on their own: bigrams and run ends only.
+    Case.objects.filter(pk=case.pk).update(
+        search_subject="工地 地夜 夜间 间施 施工 工噪 噪音 音扰 扰民 民", search_text=""
+    )
+    search_index_rebuild()
+    assert _found({"q": "噪"}) == []  # only where a run ends with it, before
+    assert _found({"q": "噪音"}) == [case.number]
+
+    migration.documents_rewrite(apps, None)
+
+    assert _found({"q": "噪"}) == [case.number]
+    assert _found({"q": "噪音扰民"}) == [case.number]
+    assert _found({"q": "施工噪"}) == [case.number]
+    assert _found({"q": "具"}) == [case.number]  # the text's document too
