@@ -12,7 +12,7 @@ from minsheng.cases.models import Case, CaseEvent
 from minsheng.cases.services import PersonInput, Submission, case_create
 from minsheng.cases.tests.factories import PASSWORD
 from minsheng.intake.services import submission_register
-from minsheng.routing import selectors
+from minsheng.routing import selectors, services
 
 SCHOOL = "市第十八中学"
 COMPLAINTS = [
@@ -144,3 +144,24 @@ def test_flag_shows_on_the_case_page_and_in_the_list(cast, client):
     number = Case.objects.order_by("pk")[0].number
     page = client.get(reverse("workbench:case-detail", args=[number])).content.decode()
     assert 'id="collective-flag"' in page
+
+
+def test_a_group_is_found_across_pages_and_a_later_case_joins_it_from_the_newest(
+    cast, django_capture_on_commit_callbacks, monkeypatch
+):
+    # Read two neighbours at a time: the first detection pages through the whole window;
+    # once the group is flagged, a new alike case stops after the page that shows it.
+    monkeypatch.setattr(services, "COLLECTIVE_READ", 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        group = []
+        for i, (s, b) in enumerate(COMPLAINTS):
+            group.append(_register(s, b, f"1340000000{i}"))
+            _register("十八中门口道路积水", "十八中门口下雨积水，请修排水。", f"1330000000{i}")
+    assert _flags(group) == [True] * 5
+
+    with django_capture_on_commit_callbacks(execute=True):
+        later = _register("十八中食堂饭菜又变质了", COMPLAINTS[2][1], "13400000009")
+    assert _flags([later]) == [True]
+    event = CaseEvent.objects.get(case=later, action="collective_flagged")
+    assert event.data["people"] >= 5
+    assert len(event.data["cases"]) < len(group) + 1  # read the newest pages only
