@@ -526,8 +526,8 @@ def run() -> list[tuple[str, str]]:
             rows.append((ratio, _spread(ratios, 2)))
     rows.append(
         (
-            "Minsheng memory per web worker after the run, MB: RSS / PSS / USS (largest; "
-            "target ≤ 250)",
+            "Minsheng memory per web worker after the run, MB: PSS (target ≤ 250) / RSS / "
+            "USS (the largest worker)",
             " / ".join(f"{value:.0f}" for value in memory),
         )
     )
@@ -535,9 +535,11 @@ def run() -> list[tuple[str, str]]:
 
 
 def _workers_memory(master_pid: int) -> tuple[float, float, float]:
-    """The largest gunicorn worker's resident, proportional and unique memory in MB. The
+    """The largest gunicorn worker's proportional, resident and unique memory in MB. The
     routing model is loaded in the master before forking (deploy/gunicorn.conf.py), so its
-    pages are shared: PSS counts a worker's share of them, USS what it alone holds."""
+    pages are shared: RSS counts them whole in every worker, USS leaves them out, PSS
+    counts the worker's share of them. The sum of the processes' PSS is what the machine
+    holds, so PSS is what a worker costs, and what the target is read against."""
     import psutil
 
     largest = max(
@@ -545,7 +547,7 @@ def _workers_memory(master_pid: int) -> tuple[float, float, float]:
         key=lambda info: info.pss,
     )
     mb = 2**20
-    return largest.rss / mb, largest.pss / mb, largest.uss / mb
+    return largest.pss / mb, largest.rss / mb, largest.uss / mb
 
 
 def main() -> None:
