@@ -50,7 +50,8 @@ def case_list_for_user(user: User) -> QuerySet[Case]:
 
 
 # The sort keys of case lists paged by cursor (`lib.pagination`): each is served by an index
-# (case_created, case_department_created, case_next_due), the id last to make it unique.
+# (case_created, case_department_created; by due time case_open_next_due, then
+# case_due_created for the cases without one), the id last to make it unique.
 NEWEST_FIRST = ("-created_at", "-pk")
 OLDEST_FIRST = ("created_at", "pk")
 

@@ -129,3 +129,83 @@ def test_api_answers_a_cursor_it_did_not_make_as_no_such_page(cast):
     assert api.get("/api/v1/cases", {"after": "eyJub3QiOiAiaXQifQ"}).status_code == 404
     assert api.get("/api/v1/cases", {"before": "%%%"}).status_code == 404
     assert api.get("/api/v1/cases", {"page": "7"}).status_code == 404
+
+
+def _pages_by_offset(api: APIClient, params: dict) -> list[list[str]]:
+    """Every page's case numbers by page number (OFFSET), as old links read them."""
+    pages: list[list[str]] = []
+    number = 1
+    while True:
+        answer = api.get("/api/v1/cases", {**params, "page": number})
+        if answer.status_code == 404:
+            return pages
+        pages.append([c["number"] for c in answer.json()["results"]])
+        number += 1
+
+
+def _walk_back(api: APIClient, params: dict) -> list[list[str]]:
+    """Every page's case numbers from the last page back to the first, by `previous`."""
+    answer = api.get("/api/v1/cases", params).json()
+    while answer["next"]:
+        answer = api.get(answer["next"]).json()
+    pages = [[c["number"] for c in answer["results"]]]
+    while answer["previous"]:
+        answer = api.get(answer["previous"]).json()
+        pages.append([c["number"] for c in answer["results"]])
+    return list(reversed(pages))
+
+
+def test_cursor_pages_list_each_case_once_in_the_page_number_order_across_the_due_boundary(
+    cast,
+):
+    """Sorted by due time (either way) or by submission, as the dispatcher and as a handler
+    (their department and a co-handled case): following `next`, going back by `previous`
+    and asking page numbers show the same pages, every case once, in the list's order;
+    equal due times and equal submission times included, on either side of the cases
+    without a due time."""
+    due = timezone.now().replace(microsecond=0) + timedelta(days=3)
+    created = timezone.now().replace(microsecond=0) - timedelta(days=30)
+    # (due time in hours from `due`, or None; submitted, in hours from `created`; housing's)
+    plan = [
+        (5, 0, True),
+        (None, 4, True),
+        (0, 1, False),
+        (None, 4, True),  # the same submission time as the one before, without a due time
+        (0, 2, True),  # the same due time as two cases before
+        (None, 6, False),
+        (2.5, 3, True),
+        (None, 0, True),
+        (0, 7, True),
+        (None, 5, False),
+    ]
+    cases = []
+    for hours_due, hours_created, is_housing in plan:
+        case = _new()
+        Case.objects.filter(pk=case.pk).update(
+            next_due_at=None if hours_due is None else due + timedelta(hours=hours_due),
+            created_at=created + timedelta(hours=hours_created),
+            department=cast.housing if is_housing else cast.environment,
+        )
+        cases.append(Case.objects.get(pk=case.pk))
+    cases[5].co_departments.add(cast.housing)  # co-handled: the handler sees it too
+    with_due = [c for c in cases if c.next_due_at is not None]
+    without = sorted(
+        (c for c in cases if c.next_due_at is None), key=lambda c: (c.created_at, c.pk)
+    )[::-1]
+    expected = {
+        "due": sorted(with_due, key=lambda c: (c.next_due_at, c.pk)) + without,
+        "-due": sorted(with_due, key=lambda c: (c.next_due_at, c.pk))[::-1] + without,
+        "-submitted": sorted(cases, key=lambda c: (c.created_at, c.pk))[::-1],
+        "submitted": sorted(cases, key=lambda c: (c.created_at, c.pk)),
+    }
+    api = APIClient()
+    housing = {c for c, (_d, _c, is_housing) in zip(cases, plan, strict=True) if is_housing}
+    for user, sees in ((cast.dispatcher, set(cases)), (cast.handler, housing | {cases[5]})):
+        api.force_authenticate(user=user)
+        for ordering, order in expected.items():
+            wanted = [c.number for c in order if c in sees]
+            params = {"page_size": 3, "ordering": ordering}
+            forward = _walk(api, "/api/v1/cases", params)
+            assert [n for page in forward for n in page] == wanted, (user, ordering)
+            assert _walk_back(api, params) == forward, (user, ordering)
+            assert _pages_by_offset(api, params) == forward, (user, ordering)
