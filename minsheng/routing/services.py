@@ -580,8 +580,7 @@ def collective_detect(*, case: Case) -> CollectiveFinding:
     nearby = nearby.only(*COLLECTIVE_FIELDS).order_by("-created_at", "-pk")
     text = duplicates.case_text(case.subject, case.body)
     group = [case]
-    people = _distinct_people([case.pk])
-    read = 0
+    people = read = 0
     while page := list(nearby[read : read + COLLECTIVE_READ]):
         read += len(page)
         others = [
@@ -594,6 +593,8 @@ def collective_detect(*, case: Case) -> CollectiveFinding:
         people = _distinct_people([c.pk for c in group])
         if people >= COLLECTIVE_MIN_PEOPLE and any(c.is_collective for c in group[1:]):
             break
+    if not read:  # alone in the window
+        people = _distinct_people([case.pk])
     if people < COLLECTIVE_MIN_PEOPLE:
         return CollectiveFinding(cases=group, people=people, flagged=[])
     numbers = sorted(c.number for c in group)
