@@ -402,10 +402,12 @@ class CaseFilterSet(django_filters.FilterSet):
     def filter_overdue(self, queryset: QuerySet[Case], name: str, value: Any) -> QuerySet[Case]:
         if value is None:
             return queryset
-        now = timezone.now()
-        if value:
-            return queryset.filter(next_due_at__lt=now)
-        return queryset.filter(Q(next_due_at__gte=now) | Q(next_due_at__isnull=True))
+        overdue = Q(next_due_at__lt=timezone.now())
+        # Not overdue: due later, or no due time (ended cases). Written as a negation, which
+        # no index answers, so each list reads its own order's index and tests the rows:
+        # as `due >= now OR due IS NULL` SQLite collected both halves from the due-time
+        # indexes and sorted them all (90 % of the table) for every page.
+        return queryset.filter(overdue if value else ~overdue)
 
     def filter_keyword(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         """A case number finds that case; anything else is a keyword (`cases.search`): in the

@@ -43,6 +43,7 @@ def test_result_form_requires_every_part(cast):
 def test_case_filters_by_state_keyword_department_and_overdue(cast):
     with time_machine.travel("2026-03-02 09:00 +08:00", tick=False):
         old = drive_to(cast, State.ASSIGNED)
+        ended = drive_to(cast, State.REJECTED)  # no due time: not overdue
     with time_machine.travel("2026-11-20 09:00 +08:00", tick=False):
         fresh = cast.submit(subject="公交线路调整咨询").case
     with time_machine.travel("2026-11-20 10:00 +08:00", tick=False):
@@ -55,7 +56,8 @@ def test_case_filters_by_state_keyword_department_and_overdue(cast):
         assert numbers({"q": "公交"}) == {fresh.number}
         assert numbers({"department": "housing"}) == {old.number}
         assert numbers({"overdue": "true"}) == {old.number}
-        assert numbers({"overdue": "false"}) == {fresh.number}
+        assert numbers({"overdue": "false"}) == {fresh.number, ended.number}
         assert numbers({"submitted_from": "2026-11-01"}) == {fresh.number}
-        ordered = list(CaseFilterSet({"ordering": "due"}, queryset).qs)
-        assert ordered[0] == old
+        # As the list pages through them: soonest due first, no due time last.
+        sections = CaseFilterSet({"ordering": "due"}, queryset).sections()
+        assert [c for section in sections for c in section.ordered()] == [old, fresh, ended]
