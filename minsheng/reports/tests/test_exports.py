@@ -4,13 +4,15 @@ monthly_report` writes the report at once); the figures' summary refresh is safe
 repeat."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from minsheng.cases.models import PersonalDataAccess
+from minsheng.cases.models import Case, PersonalDataAccess
 from minsheng.reports import services
 from minsheng.reports.models import CaseFact, ExportJob
 from minsheng.reports.tests.fixtures import NOW, at, month_build
@@ -133,3 +135,31 @@ def test_monthly_report_command_writes_the_pdf(cast, tmp_path):
         assert number in text
     with pytest.raises(CommandError, match="YYYY-MM"):
         call_command("monthly_report", "November", str(out))
+
+
+def test_export_lists_the_cases_in_the_order_the_list_shows(client, cast):
+    """Sorted by due time, the cases without one (ended) come last, newest first, in the
+    export as on the page, on every database (SQLite sorts missing values first)."""
+    numbers = [cast.submit(subject=f"路灯不亮 {index}").case.number for index in range(5)]
+    start = timezone.now()
+    for hours, number in enumerate(numbers):
+        due = None if number in numbers[1:3] else start + timedelta(days=3, hours=-hours)
+        Case.objects.filter(number=number).update(
+            next_due_at=due, created_at=start - timedelta(days=9, hours=-hours)
+        )
+    shown = {}
+    client.force_login(cast.supervisor)
+    for ordering in ("due", "-due"):
+        page = client.get(reverse("workbench:case-list"), {"ordering": ordering})
+        shown[ordering] = [case.number for case in page.context["page"].object_list]
+    soonest = [numbers[4], numbers[3], numbers[0]]
+    assert shown == {
+        "due": [*soonest, numbers[2], numbers[1]],
+        "-due": [*reversed(soonest), numbers[2], numbers[1]],
+    }
+    for ordering, listed in shown.items():
+        book = services.case_workbook(
+            actor=cast.supervisor, params={"ordering": ordering}, include_personal_data=False
+        )
+        sheet = load_workbook(io.BytesIO(book)).worksheets[0]
+        assert [row[0].value for row in sheet.iter_rows(min_row=6)] == listed, ordering
