@@ -9,9 +9,9 @@ and as a department handler (sees their department).
     MINSHENG_BENCH_CASES=1000000 scripts/with-postgres .venv/bin/python -m minsheng.cases.bench
 
 Besides the list it times keyword search (one, two and four characters), page 500 by
-cursor (as the "Next" links reach it), the department handler's queue on "My work", and
-the similar-case lookup of a fresh process (`similar_fresh_process`: a new Python process
-that maps the task worker's snapshot of the duplicate index, and one without a snapshot).
+cursor (as the "Next" links reach it) in each order, the department handler's queue on "My
+work", and the similar-case lookup of a fresh process (`similar_fresh_process`: a new Python
+process that maps the task worker's snapshot of the duplicate index, and one without one).
 
 Run it only against a throwaway database: it inserts straight into the case tables. To time
 again a database it has filled (a cluster of your own), set `MINSHENG_BENCH_SEED=0` with that
@@ -382,12 +382,18 @@ def _queries(facts: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
 
 
 def _deep_queries(facts: dict[str, Any], user: Any) -> list[tuple[str, dict[str, str]]]:
-    """Page 500 of some lists, by the cursor their "Next" links reach it with."""
+    """Page 500 of some lists in each order, by the cursor their "Next" links reach it with
+    (a list too short for page 500 has no row)."""
     found = []
+    department = facts["department"]
     for name, params in (
         ("page 500", {}),
-        ("department, page 500", {"department": facts["department"]}),
+        ("oldest first, page 500", {"ordering": "submitted"}),
+        ("department, page 500", {"department": department}),
         ("sort by due, page 500", {"ordering": "due"}),
+        ("sort by due, latest first, page 500", {"ordering": "-due"}),
+        ("department sorted by due, page 500", {"department": department, "ordering": "due"}),
+        ("not overdue, page 500", {"overdue": "false"}),
     ):
         cursor = _cursor_at(user, params, page=500)
         if cursor:
