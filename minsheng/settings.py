@@ -33,6 +33,7 @@ if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
 INSTALLED_APPS = [
+    "django.forms",  # its widget templates, found through TEMPLATES (FORM_RENDERER)
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -110,6 +111,9 @@ TEMPLATES = [
         },
     },
 ]
+# Form widgets render through TEMPLATES, so that templates/django/forms/ can replace one of
+# Django's (the select widget: its options written in place, not included one by one).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # SQLite by default (WAL, immediate transactions so concurrent writers queue instead of
 # failing on lock upgrade); DATABASE_URL=postgres://... for production.
