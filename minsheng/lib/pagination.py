@@ -26,11 +26,22 @@ class CappedPaginator(Paginator):
     the total as "10,000+" then (`count_label`).
     """
 
-    def __init__(self, object_list: Any, per_page: int, *, cap: int = COUNT_CAP) -> None:
+    def __init__(
+        self,
+        object_list: Any,
+        per_page: int,
+        *,
+        cap: int = COUNT_CAP,
+        parts: Sequence[QuerySet[Any]] = (),
+    ) -> None:
         super().__init__(object_list, per_page)
         self.cap = cap
         self.is_capped = False
         self._reach = cap
+        # Disjoint querysets whose union is the list, counted one after the other in its
+        # place when given (`cases.access.cases_visible_parts`): each can be counted from
+        # an index where their union cannot.
+        self.parts = parts
 
     def validate_number(self, number: Any) -> int:
         # `page` and `get_page` validate (and so count) first: count as far as asked.
@@ -48,8 +59,13 @@ class CappedPaginator(Paginator):
         # On a queryset: COUNT over a LIMITed subquery, unordered (any `limit` rows will
         # do, and the database need not sort or follow an index to find them).
         items: Any = self.object_list
-        if isinstance(items, QuerySet) and items._result_cache is None:
-            counted: int = items.order_by()[:limit].count()
+        if self.parts:
+            counted = 0
+            for part in self.parts:
+                if counted < limit:
+                    counted += part.order_by()[: limit - counted].count()
+        elif isinstance(items, QuerySet) and items._result_cache is None:
+            counted = items.order_by()[:limit].count()
         else:
             counted = len(items[:limit])
         self.is_capped = counted >= limit
@@ -234,11 +250,15 @@ class KeysetPaginator:
         *,
         counted: QuerySet[Any] | None = None,
         cap: int = COUNT_CAP,
+        parts: Sequence[QuerySet[Any]] = (),
     ) -> None:
         self.sections = sections
         self.per_page = per_page
         self._counter = CappedPaginator(
-            counted if counted is not None else sections[0].queryset, per_page, cap=cap
+            counted if counted is not None else sections[0].queryset,
+            per_page,
+            cap=cap,
+            parts=parts,
         )
 
     # The count, as CappedPaginator gives it, up to the cap only: a deep page reached by

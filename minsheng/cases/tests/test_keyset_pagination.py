@@ -209,3 +209,30 @@ def test_cursor_pages_list_each_case_once_in_the_page_number_order_across_the_du
             assert [n for page in forward for n in page] == wanted, (user, ordering)
             assert _walk_back(api, params) == forward, (user, ordering)
             assert _pages_by_offset(api, params) == forward, (user, ordering)
+
+
+def test_a_handler_s_total_counts_its_department_s_and_co_handled_cases_once_each(
+    cast, monkeypatch
+):
+    """The total is counted in parts (`access.cases_visible_parts`): the department's
+    cases, then the co-handled ones of other departments; a case the department both leads
+    and co-handles counts once, and the cap holds across the parts."""
+    cases = [_new() for _ in range(5)]
+    Case.objects.filter(pk__in=[c.pk for c in cases[:3]]).update(department=cast.housing)
+    Case.objects.filter(pk__in=[c.pk for c in cases[3:]]).update(department=cast.environment)
+    cases[0].co_departments.add(cast.housing)  # led and co-handled by housing
+    cases[3].co_departments.add(cast.housing)  # another department's, co-handled
+    api = APIClient()
+    api.force_authenticate(user=cast.handler)
+    answer = api.get("/api/v1/cases").json()
+    assert (answer["count"], answer["count_is_capped"]) == (4, False)
+    assert {c["number"] for c in answer["results"]} == {c.number for c in cases[:4]}
+
+    def counted(cap: int) -> tuple[int, bool]:
+        monkeypatch.setattr("minsheng.cases.filters.COUNT_CAP", cap)
+        answer = api.get("/api/v1/cases").json()
+        return answer["count"], answer["count_is_capped"]
+
+    assert counted(4) == (4, False)  # exactly at the cap, across both parts
+    assert counted(3) == (3, True)  # "3+": the department's three, then one co-handled
+    assert counted(2) == (2, True)  # the department's alone reach it
