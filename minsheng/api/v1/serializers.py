@@ -316,12 +316,24 @@ class StaffFields(StrictInput):
     )
 
 
+# A regulator's transfer (channel `regulator`) comes with the regulator's reference
+# (`cases.services`, the office's checks): any other channel, or the reference given.
+REGULATOR_REFERENCE_GIVEN = {
+    "anyOf": [
+        {"properties": {"channel": {"not": {"enum": [Channel.REGULATOR.value]}}}},
+        _given("channel", "regulator_reference"),
+    ]
+}
+
+
 class StaffSubmissionInputSerializer(StaffFields, SubmissionInputSerializer):
-    pass
+    openapi_rules = {"allOf": [SubmissionInputSerializer.openapi_rules, REGULATOR_REFERENCE_GIVEN]}
 
 
 class StaffSubmissionFormInputSerializer(StaffFields, SubmissionFormInputSerializer):
-    pass
+    openapi_rules = {
+        "allOf": [SubmissionFormInputSerializer.openapi_rules, REGULATOR_REFERENCE_GIVEN]
+    }
 
 
 class DueSerializer(serializers.Serializer):
