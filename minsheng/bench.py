@@ -16,6 +16,9 @@ The scale figures come first: intake per second at concurrency 8 and 32 beside t
 bare-insert floor and django-helpdesk measured in the same run, with the ratios; the case
 list at MINSHENG_BENCH_CASES cases; memory per web worker. The rest follows by module.
 
+Every column runs with production's settings (DEBUG off, keys made up for the run:
+`lib.bench_settings`), as the intake's servers do.
+
 Every figure is a median of repeated runs or requests with its spread, as its row says
 (min–max over the intake rounds; median / p95 over the list requests). The machine is
 shared and noisy: read ratios measured in the same run, and the load average printed above
@@ -46,6 +49,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from minsheng.lib.bench_settings import production_environment, static_files_collect
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUNDS = 200
@@ -185,6 +190,7 @@ def collect(column: str, modules: list[str], out: Path) -> None:
     with tempfile.TemporaryDirectory() as var:
         os.environ["MINSHENG_VAR_DIR"] = var
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "minsheng.settings")
+        os.environ.update(production_environment())
         ready = False
         for module in todo:
             started = time.perf_counter()
@@ -201,6 +207,7 @@ def collect(column: str, modules: list[str], out: Path) -> None:
 
                     django.setup()
                     call_command("migrate", verbosity=0)
+                    static_files_collect()
                     ready = True
                 rows = _module_rows(module, echo)
             except Exception as error:  # noqa: BLE001 - said in the table, the rest goes on

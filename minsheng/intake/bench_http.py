@@ -32,7 +32,6 @@ spread. Server CPU per request is the gunicorn workers' CPU time over the reques
 """
 
 import asyncio
-import base64
 import json
 import os
 import signal
@@ -49,6 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from minsheng.intake import bench_helpdesk
+from minsheng.lib.bench_settings import production_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
@@ -211,10 +211,6 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _key() -> str:
-    return base64.urlsafe_b64encode(os.urandom(32)).decode()
-
-
 def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + READY_SECONDS
     while time.monotonic() < deadline:
@@ -250,13 +246,8 @@ def _minsheng(tmp: Path) -> Iterator[tuple[Side, str]]:
     redis_url = os.environ.get("REDIS_URL", "")
     env = {
         **os.environ,
-        "DEBUG": "false",
-        "SECRET_KEY": _key(),
-        "HASH_KEY": _key(),
-        "FIELD_ENCRYPTION_KEYS": f"bench:{_key()}",
-        "ALLOWED_HOSTS": "127.0.0.1",
+        **production_environment(),
         "MINSHENG_VAR_DIR": str(tmp / "minsheng"),
-        "SECURE_SSL_REDIRECT": "false",
         "MINSHENG_RATELIMIT_ALLOW": "127.0.0.1",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": "2",
