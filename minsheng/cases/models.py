@@ -355,6 +355,12 @@ class Case(models.Model):
             # department's newest first, sorted by due time (all, or in one state).
             models.Index(fields=["-created_at"], name="case_created"),
             models.Index(fields=["department", "-created_at"], name="case_department_created"),
+            # A department's cases in a category (a handler's list filtered by category),
+            # counted from this index alone: the department's and the category's indexes
+            # combined read every matching row (143 ms of SQL at a million cases).
+            models.Index(fields=["department", "category"], name="case_department_category"),
+            # A department's overdue and due-soon cases (its list, its My work tabs).
+            models.Index(fields=["department", "next_due_at"], name="case_department_due"),
             # Sorted by due time, the cases without one come last, newest first
             # (`selectors.case_sections_by_due`): `next_due_at IS NULL` and then the
             # created_at range of a cursor, in the list's order. An index on next_due_at
