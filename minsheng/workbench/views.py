@@ -101,7 +101,12 @@ from minsheng.workbench.forms import (
     form_with_template,
     mediation_forms,
 )
-from minsheng.workbench.selectors import QUEUE_COUNT_CAP, queue_cases, queues_for_user
+from minsheng.workbench.selectors import (
+    QUEUE_COUNT_CAP,
+    queue_cases,
+    queue_parts,
+    queues_for_user,
+)
 
 LOGIN_URL = "workbench:login"
 PAGE_SIZE = 25
@@ -153,7 +158,11 @@ def my_work(request: HttpRequest) -> HttpResponse:
     if current is not None:
         cases = queue_cases(user, current)
         paginator = KeysetPaginator(
-            case_sections_by_due(cases), PAGE_SIZE, counted=cases, cap=QUEUE_COUNT_CAP
+            case_sections_by_due(cases),
+            PAGE_SIZE,
+            counted=cases,
+            cap=QUEUE_COUNT_CAP,
+            parts=queue_parts(user, current),
         )
         page = _keyset_page(request, paginator)
         page.object_list = case_access.cases_listed_for(user, page.object_list)

@@ -269,3 +269,21 @@ def test_my_work_counts_a_long_queue_as_99_plus_and_says_what_that_means(client,
     page = client.get("/work/?tab=dispatch", HTTP_ACCEPT_LANGUAGE="en")
     assert {queue.key: count for queue, count in page.context["queues"]}["dispatch"] == 0
     assert "queue-count-capped" not in page.text
+
+
+def test_my_work_counts_a_handler_s_co_handled_cases_once_each(client, cast):
+    """A tab counts the handler's department's cases, then those it co-handles that another
+    department leads (`cases_visible_parts`): a case it both leads and co-handles once."""
+    own = drive_to(cast, State.ASSIGNED)
+    other = drive_to(cast, State.ASSIGNED)
+    Case.objects.filter(pk=own.pk).update(department=cast.housing)
+    Case.objects.filter(pk=other.pk).update(department=cast.environment)
+    for case in (own, other):
+        case.co_departments.set([cast.housing])
+    client.force_login(cast.handler)
+    page = client.get("/work/?tab=sign")
+    counts = {queue.key: count for queue, count in page.context["queues"]}
+    assert counts["sign"] == 2
+    assert page.context["page"].paginator.shown_total == 2
+    shown = {c.number for c in page.context["page"].object_list}
+    assert shown == {own.number, other.number}
