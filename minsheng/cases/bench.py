@@ -1,7 +1,7 @@
 """The case list at scale (issue 3): a million cases, filtered, sorted and paginated.
 
 Fills the database with `MINSHENG_BENCH_CASES` synthetic cases (default 100,000 so that
-`make bench` stays short; a million takes a few minutes on PostgreSQL) spread over states,
+`make bench` stays short; a million takes about 12 minutes on PostgreSQL here) spread over states,
 departments, categories, kinds, channels and two years, then times the workbench case list
 through the real view (Django's test client, production's settings: DEBUG off,
 `lib.bench_settings`), logged in as a dispatcher (sees everything) and as a department

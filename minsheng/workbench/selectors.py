@@ -82,18 +82,11 @@ def queues_for_user(user: User) -> list[tuple[Queue, int]]:
     queues = [queue for queue in QUEUES if queue.roles & roles and _in_use(queue)]
     if not queues:
         return []
-    now = timezone.now()
-    # Each tab counted as the parts of what the user may see, each part from its index
-    # (`cases_visible_parts`), all in one query.
-    parts = access.cases_visible_parts(user)
-    counted = counts_capped(
-        [part.filter(queue.condition(now)) for queue in queues for part in parts],
-        cap=QUEUE_COUNT_CAP,
-    )
-    counts = [
-        min(sum(counted[k * len(parts) : (k + 1) * len(parts)]), QUEUE_COUNT_CAP + 1)
-        for k in range(len(queues))
-    ]
+    # Each tab counted as the parts of what the user may see (`queue_parts`), all in one
+    # query.
+    per_queue = [queue_parts(user, queue) for queue in queues]
+    counted = iter(counts_capped([p for parts in per_queue for p in parts], cap=QUEUE_COUNT_CAP))
+    counts = [min(sum(next(counted) for _ in parts), QUEUE_COUNT_CAP + 1) for parts in per_queue]
     return list(zip(queues, counts, strict=True))
 
 
